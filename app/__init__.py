@@ -1,0 +1,64 @@
+"""Sala: a Thai community-of-practice blogging platform."""
+
+from __future__ import annotations
+
+import os
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import CONFIGS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BLUEPRINT_MODULES = (
+    "app.main.routes",
+    "app.auth.routes",
+    "app.users.routes",
+    "app.blogs.routes",
+    "app.entries.routes",
+    "app.tags.routes",
+    "app.comments.routes",
+    "app.stations.routes",
+)
+
+
+def create_app(config_name: str | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints and CLI — nothing else."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(CONFIGS[config_name or os.environ.get("SALA_CONFIG", "development")])
+    if test_config:
+        app.config.update(test_config)
+
+    from app import database  # importing registers the SQLite connection settings
+    from app.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, render_item=database.render_migration_item
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+
+    from app import auth_setup, errors_setup, reads, templating
+
+    auth_setup.init_app(app)
+    templating.init_app(app)
+    errors_setup.init_app(app)
+    reads.init_app(app)
+
+    for module_name in BLUEPRINT_MODULES:
+        app.register_blueprint(import_module(module_name).bp)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,159 @@
+"""Writing, reading, editing and deleting entries (บันทึก), which live at /posts/<number>."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app import reads
+from app.blogs.services import blogs_writable_by, get_blog_or_404
+from app.comments.forms import CommentForm
+from app.comments.services import comments_for_entry
+from app.entries import services
+from app.entries.forms import DeleteEntryForm, EntryForm
+from app.errors import DomainError
+from app.extensions import db
+from app.forms_util import attach_error
+from app.licenses import license_for
+from app.models import STATUS_DRAFT, STATUS_PUBLISHED, Blog, Entry
+from app.permissions import can
+from app.stations.services import stations_of_blog
+
+bp = Blueprint("entries", __name__)
+
+
+def _visible_entry(number: int) -> Entry:
+    """The entry, or 404 when it does not exist or the viewer may not see it (a draft stays secret)."""
+    entry = services.get_entry_or_404(number)
+    if not can(current_user, "view_entry", entry):
+        abort(404)
+    return entry
+
+
+def _entry_for(action: str, number: int) -> Entry:
+    """A visible entry the current user may `action` (edit_entry, delete_entry); 403 otherwise."""
+    entry = _visible_entry(number)
+    if not can(current_user, action, entry):
+        abort(403)
+    return entry
+
+
+def _entry_fields(form: EntryForm) -> dict:
+    return {
+        "title": form.title.data,
+        "body_markdown": form.body.data,
+        "tags": form.tags.data or "",
+        "license": form.license.data,
+        "publish": form.publish,
+        "comments_enabled": form.comments_enabled.data,
+    }
+
+
+def _saved_message(entry: Entry) -> str:
+    if entry.is_published:
+        return _("เผยแพร่บันทึกแล้ว")
+    return _("บันทึกร่างแล้ว บันทึกนี้เห็นเฉพาะผู้เขียนและเจ้าของบล็อก")
+
+
+@bp.get("/write")
+@login_required
+def choose_blog():
+    """Start writing: straight to the editor when the member writes in one blog, a choice when several."""
+    blogs = blogs_writable_by(current_user)
+    if not blogs:
+        flash(_("สร้างบล็อกของคุณก่อน แล้วจึงเริ่มเขียนบันทึก"), "info")
+        return redirect(url_for("blogs.new"))
+    if len(blogs) == 1:
+        return redirect(url_for("entries.new", slug=blogs[0].slug))
+    return render_template("entries/choose_blog.html", blogs=blogs)
+
+
+@bp.route("/b/<slug>/write", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    blog = get_blog_or_404(slug)
+    if not can(current_user, "write_in_blog", blog):
+        abort(403)
+    form = EntryForm()
+    if form.validate_on_submit():
+        try:
+            entry = services.create_entry(blog, current_user, **_entry_fields(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return _editor(form, blog, None, error.status_code)
+        db.session.commit()
+        flash(_saved_message(entry), "success")
+        return redirect(url_for("entries.show", number=entry.number))
+    return _editor(form, blog, None)
+
+
+@bp.get("/posts/<int:number>")
+def show(number: int):
+    entry = _visible_entry(number)
+    canonical = url_for("entries.show", number=entry.number)
+    if request.script_root + request.path != canonical:
+        # /posts/007 and Thai digits (/posts/๗) reach here too: one address per entry.
+        return redirect(canonical, 301)
+    if entry.is_published and not (current_user.is_authenticated and current_user.id == entry.author_id):
+        reads.count_read(entry.id)
+    older, newer = services.neighbours(entry)
+    return render_template(
+        "entries/show.html",
+        entry=entry,
+        blog=entry.blog,
+        stations=stations_of_blog(entry.blog),
+        license=license_for(entry.license),
+        older=older,
+        newer=newer,
+        comments=comments_for_entry(entry, current_user),
+        comment_form=CommentForm(),
+    )
+
+
+@bp.route("/posts/<int:number>/edit", methods=["GET", "POST"])
+@login_required
+def edit(number: int):
+    entry = _entry_for("edit_entry", number)
+    form = EntryForm()
+    if not form.is_submitted():
+        form.title.data = entry.title
+        form.body.data = entry.body_markdown
+        form.tags.data = ", ".join(tag.name for tag in entry.tags)
+        form.license.data = entry.license
+        form.status.data = STATUS_PUBLISHED if entry.is_published else STATUS_DRAFT
+        form.comments_enabled.data = entry.comments_enabled
+    elif form.validate():
+        try:
+            services.update_entry(entry, **_entry_fields(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return _editor(form, entry.blog, entry, error.status_code)
+        db.session.commit()
+        flash(_saved_message(entry), "success")
+        return redirect(url_for("entries.show", number=entry.number))
+    return _editor(form, entry.blog, entry)
+
+
+def _editor(form: EntryForm, blog: Blog, entry: Entry | None, status: int | None = None):
+    """The editor page; 400 when the form came back with errors."""
+    status = status or (400 if form.errors else 200)
+    return render_template("entries/form.html", form=form, blog=blog, entry=entry), status
+
+
+@bp.route("/posts/<int:number>/delete", methods=["GET", "POST"])
+@login_required
+def delete(number: int):
+    """GET asks for confirmation; the POST must carry the ticked confirmation box."""
+    entry = _entry_for("delete_entry", number)
+    form = DeleteEntryForm()
+    if form.validate_on_submit():
+        blog_slug = entry.blog.slug
+        services.delete_entry(entry)
+        db.session.commit()
+        flash(_("ลบบันทึกแล้ว"), "success")
+        return redirect(url_for("blogs.show", slug=blog_slug))
+    status = 400 if form.errors else 200
+    return render_template("entries/delete.html", form=form, entry=entry), status

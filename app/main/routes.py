@@ -1,0 +1,43 @@
+"""Home page and the member's dashboard."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from app.blogs.services import blogs_writable_by
+from app.entries.services import published_entries_query
+from app.main import services
+from app.pagination import paginate
+from app.stations.services import active_stations, pending_requests_for_moderator, stations_of_user
+from app.tags.services import popular_tags
+
+bp = Blueprint("main", __name__)
+
+HOME_STATIONS = 6
+HOME_TAGS = 30
+
+
+@bp.get("/")
+def home():
+    return render_template(
+        "main/home.html",
+        entries=paginate(published_entries_query()),
+        stations=active_stations(HOME_STATIONS),
+        tags=popular_tags(HOME_TAGS),
+    )
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    user = current_user._get_current_object()
+    return render_template(
+        "main/dashboard.html",
+        blogs=blogs_writable_by(user),
+        drafts=services.drafts_of(user),
+        recent_entries=services.recent_entries_of(user),
+        followed_entries=services.entries_from_followed(user),
+        pending_requests=pending_requests_for_moderator(user),
+        stations=stations_of_user(user),
+    )

@@ -1,0 +1,25 @@
+"""All models, imported here so Alembic and the app see the whole schema."""
+
+from app.models.blog import Blog, BlogAuthor
+from app.models.comment import Comment
+from app.models.entry import STATUS_DRAFT, STATUS_PUBLISHED, Counter, Entry, EntryView, Tag, entry_tags
+from app.models.station import Station, StationBlog, StationMember
+from app.models.user import Follow, User
+
+__all__ = [
+    "STATUS_DRAFT",
+    "STATUS_PUBLISHED",
+    "Blog",
+    "BlogAuthor",
+    "Comment",
+    "Counter",
+    "Entry",
+    "EntryView",
+    "Follow",
+    "Station",
+    "StationBlog",
+    "StationMember",
+    "Tag",
+    "User",
+    "entry_tags",
+]

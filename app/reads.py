@@ -1,0 +1,169 @@
+"""Read counting: one read per visitor per entry per day, written in batches off the request path.
+
+A page view only adds to an in-process buffer. The buffer is written after the response has been
+sent (when it is big or old enough) with INSERT ... ON CONFLICT DO NOTHING into entry_views, so the
+database decides what is a repeat, even across several worker processes.
+
+Each application has its own buffer (in `app.extensions`), so reads buffered by one app are never
+written into another app's database (tests build many apps in one process).
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import threading
+import time
+import weakref
+from collections import Counter as Tally
+from datetime import date, timedelta
+
+from flask import Flask, after_this_request, current_app, request
+from flask_login import current_user
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.extensions import db
+from app.models import Entry, EntryView
+from app.text.dates import to_local, utcnow
+
+EXTENSION_KEY = "sala.reads"
+# Crawlers and link previewers are not readers.
+_ROBOT_MARKERS = (
+    "bot", "crawl", "spider", "slurp", "preview", "facebookexternalhit", "python-requests", "curl/",
+)
+
+
+class ReadBuffer:
+    """Reads waiting to be written: a set, so repeats within one batch cost nothing."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: set[tuple[int, str, date]] = set()
+        self.last_flush = time.monotonic()
+
+    def add(self, read: tuple[int, str, date], batch: int, interval: float) -> bool:
+        """Remember a read; True when the buffer should now be flushed."""
+        with self.lock:
+            self.pending.add(read)
+            return len(self.pending) >= batch or time.monotonic() - self.last_flush >= interval
+
+    def take(self) -> list[tuple[int, str, date]]:
+        with self.lock:
+            taken = list(self.pending)
+            self.pending.clear()
+            self.last_flush = time.monotonic()
+        return taken
+
+
+def _buffer(app: Flask) -> ReadBuffer:
+    return app.extensions[EXTENSION_KEY]
+
+
+def today() -> date:
+    """The reader's day, in Thailand: a read after midnight in Bangkok counts again."""
+    return to_local(utcnow()).date()
+
+
+def is_robot() -> bool:
+    agent = request.user_agent.string.lower()
+    return any(marker in agent for marker in _ROBOT_MARKERS)
+
+
+def visitor_key(day: date) -> str:
+    """A non-reversible key for the current visitor (member id, or address and browser) on `day`.
+
+    The day is part of the hashed text, so keys from different days cannot be linked to each other.
+    """
+    if current_user.is_authenticated:
+        raw = f"user:{current_user.id}:{day.isoformat()}"
+    else:
+        raw = f"guest:{request.remote_addr}:{request.user_agent.string}:{day.isoformat()}"
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hashlib.blake2b(raw.encode(), key=secret[:64], digest_size=16).hexdigest()
+
+
+def record_read(entry_id: int) -> bool:
+    """Buffer a read of the entry by the current visitor; True when the buffer should now be flushed."""
+    day = today()
+    config = current_app.config
+    return _buffer(current_app).add(
+        (entry_id, visitor_key(day), day), config["READ_FLUSH_BATCH"], config["READ_FLUSH_INTERVAL_SECONDS"]
+    )
+
+
+def _insert_ignoring_duplicates(row: dict):
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(EntryView).values(row).on_conflict_do_nothing()
+
+
+def _write(pending: list[tuple[int, str, date]]) -> int:
+    """Insert the reads in one transaction and add the new ones to each entry's read_count."""
+    ids = {entry_id for entry_id, _, _ in pending}
+    # An entry deleted since it was read would fail the foreign key and lose the whole batch.
+    existing = set(db.session.scalars(select(Entry.id).where(Entry.id.in_(ids))))
+    counted: Tally[int] = Tally()
+    for entry_id, key, day in pending:
+        if entry_id not in existing:
+            continue
+        row = {"entry_id": entry_id, "visitor_key": key, "day": day}
+        if db.session.execute(_insert_ignoring_duplicates(row)).rowcount:
+            counted[entry_id] += 1
+    for entry_id, n in counted.items():
+        db.session.execute(update(Entry).where(Entry.id == entry_id).values(read_count=Entry.read_count + n))
+    # Only today's (and, near midnight, yesterday's) rows can still stop a repeat; older ones are dead weight.
+    oldest_kept = min(day for _, _, day in pending) - timedelta(days=1)
+    db.session.execute(delete(EntryView).where(EntryView.day < oldest_kept))
+    return sum(counted.values())
+
+
+def flush(app: Flask | None = None) -> int:
+    """Write the buffered reads in their own app context and session; returns how many new reads counted."""
+    app = app or current_app._get_current_object()
+    pending = _buffer(app).take()
+    if not pending:
+        return 0
+    with app.app_context():
+        try:
+            counted = _write(pending)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        finally:
+            db.session.remove()
+    return counted
+
+
+def _flush_quietly(app: Flask) -> None:
+    """Flush, logging instead of raising: a lost batch of read counts must not break a response or exit."""
+    try:
+        flush(app)
+    except Exception:  # noqa: BLE001 - read counts are not worth an error page or a crash at exit
+        app.logger.exception("could not write buffered read counts")
+
+
+def count_read(entry_id: int) -> None:
+    """Called by the entry view: buffer the read and, when due, flush once the response has been sent."""
+    if is_robot() or not record_read(entry_id):
+        return
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def _flush_after(response):
+        response.call_on_close(lambda: _flush_quietly(app))
+        return response
+
+
+def _flush_at_exit(app_ref: weakref.ref[Flask]) -> None:
+    app = app_ref()
+    if app is not None:
+        _flush_quietly(app)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[EXTENSION_KEY] = ReadBuffer()
+    # A weak reference, so apps built and dropped (as tests do) are not kept alive until exit.
+    atexit.register(_flush_at_exit, weakref.ref(app))

@@ -1,0 +1,56 @@
+"""Tags (คำสำคัญ): the popular-tags page, each tag's entries and its feed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.feeds import atom_response
+from app.models import Tag
+from app.pagination import paginate
+from app.tags import services
+from app.text.tags import normalize_tag
+
+bp = Blueprint("tags", __name__)
+
+POPULAR_LIMIT = 100
+
+
+def _tag_or_redirect(name: str, endpoint: str) -> Tag:
+    """The tag named in the URL once normalised; a 301 to the normalised URL when it is spelt differently.
+
+    The path converter lets tags that contain a slash (such as "km/lo") have pages too.
+    """
+    normalized = normalize_tag(name)
+    if not normalized:
+        abort(404)
+    if normalized != name:
+        abort(redirect(url_for(endpoint, name=normalized, **request.args.to_dict()), 301))
+    tag = services.find_tag(normalized)
+    if tag is None:
+        abort(404)
+    return tag
+
+
+@bp.get("/tags")
+def index():
+    tags = services.cloud_weights(services.popular_tags(POPULAR_LIMIT))
+    return render_template("tags/index.html", tags=tags)
+
+
+@bp.get("/tags/<path:name>")
+def show(name: str):
+    tag = _tag_or_redirect(name, "tags.show")
+    pagination = paginate(services.tag_entries_query(tag))
+    return render_template("tags/show.html", tag=tag, pagination=pagination)
+
+
+@bp.get("/tags/<path:name>/feed.atom")
+def feed(name: str):
+    tag = _tag_or_redirect(name, "tags.feed")
+    return atom_response(
+        _("#%(name)s · ศาลา", name=tag.name),
+        url_for("tags.show", name=tag.name, _external=True),
+        url_for("tags.feed", name=tag.name, _external=True),
+        services.tag_entries_query(tag),
+    )

@@ -1,0 +1,596 @@
+"""Markdown and comment rendering: HTML is produced and sanitised once, on save.
+
+Pages show the stored HTML as-is, so everything here must turn *any* string
+into safe HTML, quickly, without raising:
+
+* entries are Markdown (tables, fenced code, single newline = line break as
+  Thai writers expect, raw HTML allowed) rendered by Python-Markdown and then
+  cleaned by bleach against fixed allow-lists;
+* comments are plain text: escaped, paragraphs and line breaks only, URLs
+  linked.
+
+Every link gets ``rel="nofollow noopener"``: user content must not pass
+search-engine reputation to spam targets.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from functools import partial
+from html.parser import HTMLParser
+from typing import Any
+
+import bleach
+from bleach.html5lib_shim import Filter
+from bleach.linkifier import LinkifyFilter
+from markdown import Extension, Markdown
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.nl2br import Nl2BrExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
+from markdown.inlinepatterns import (
+    IMAGE_LINK_RE,
+    IMAGE_REFERENCE_RE,
+    LINK_RE,
+    REFERENCE_RE,
+    ImageInlineProcessor,
+    ImageReferenceInlineProcessor,
+    LinkInlineProcessor,
+    ReferenceInlineProcessor,
+    ShortImageReferenceInlineProcessor,
+    ShortReferenceInlineProcessor,
+)
+from markdown.preprocessors import Preprocessor
+
+from app.text.normalize import collapse_spaces, normalize_text
+
+__all__ = [
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_PROTOCOLS",
+    "ALLOWED_TAGS",
+    "DROP_CONTENT_TAGS",
+    "LINK_REL",
+    "MAX_HTML_DEPTH",
+    "MAX_NESTING",
+    "count_links",
+    "excerpt",
+    "html_to_text",
+    "markdown_to_plain_text",
+    "render_comment",
+    "render_markdown",
+]
+
+AttributeFilter = Callable[[str, str, str], bool]
+
+ALLOWED_TAGS: frozenset[str] = frozenset(
+    {
+        "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+        "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "sub", "sup",
+        "blockquote", "code", "pre", "kbd",
+        "ul", "ol", "li", "dl", "dt", "dd",
+        "a", "img",
+        "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+        "span", "div", "abbr",
+    }
+)
+
+# Elements removed together with everything inside them.  Stripping only the
+# tags would leave a <script>'s source or a <style>'s rules on the page as
+# text; <svg> and <math> are dropped whole because foreign content is where
+# parser-differential (mutation XSS) tricks live and posts have no use for it.
+DROP_CONTENT_TAGS: frozenset[str] = frozenset(
+    {
+        "script", "style", "iframe", "object", "embed", "template", "noscript",
+        "textarea", "title", "xmp", "noembed", "noframes", "svg", "math",
+    }
+)
+
+ALLOWED_PROTOCOLS: frozenset[str] = frozenset({"http", "https", "mailto"})
+
+LINK_REL = "nofollow noopener"
+
+# Deepest block nesting (blockquote, list, indentation levels) kept per line.
+# Python-Markdown recurses once per level, so unbounded input depth would
+# exhaust the stack (10,000 nested list markers raise RecursionError).
+MAX_NESTING = 20
+
+_TAB_LENGTH = 4  # Python-Markdown's default; one nesting level of indentation.
+
+# Limits on how far link parsing looks ahead; see ``_BoundedLinkMixin``.
+_MAX_LINK_SCAN = 2000
+_MAX_LINK_BRACKET_DEPTH = 8
+_MAX_LINK_PARENS = 8
+_BRACKET_RE = re.compile(r"[\[\]]")
+
+_URL_JUNK_RE = re.compile(r"[\x00-\x20\x7f]+")
+_DIMENSION_RE = re.compile(r"\d{1,4}%?")
+_SMALL_INT_RE = re.compile(r"\d{1,4}")
+_CELL_ALIGNMENTS = frozenset({"left", "right", "center"})
+
+
+def _is_safe_image_src(value: str) -> bool:
+    """Allow absolute http(s) images and same-site paths only.
+
+    ``data:`` images can carry scripts (SVG) and hide content from moderation;
+    protocol-relative ``//host`` and the browser-equivalent ``/\\host`` are
+    off-site URLs disguised as paths.
+    """
+    url = _URL_JUNK_RE.sub("", html.unescape(value)).lower()
+    if url.startswith(("http://", "https://")):
+        return True
+    return url.startswith("/") and not url.startswith(("//", "/\\"))
+
+
+def _allow_img_attribute(tag: str, name: str, value: str) -> bool:
+    """Attribute filter for <img>; see ``_is_safe_image_src``."""
+    if name == "src":
+        return _is_safe_image_src(value)
+    if name in ("width", "height"):
+        return _DIMENSION_RE.fullmatch(value) is not None
+    return name in ("alt", "title")
+
+
+def _allow_cell_attribute(tag: str, name: str, value: str) -> bool:
+    """Attribute filter for table cells: Markdown's ``align`` and spans."""
+    if name == "align":
+        return value in _CELL_ALIGNMENTS
+    if name in ("colspan", "rowspan"):
+        return _SMALL_INT_RE.fullmatch(value) is not None
+    return False
+
+
+def _allow_ol_attribute(tag: str, name: str, value: str) -> bool:
+    """Attribute filter for <ol>: the numeric ``start`` Markdown emits."""
+    return name == "start" and _SMALL_INT_RE.fullmatch(value) is not None
+
+
+ALLOWED_ATTRIBUTES: dict[str, list[str] | AttributeFilter] = {
+    "a": ["href", "title"],
+    "img": _allow_img_attribute,
+    "th": _allow_cell_attribute,
+    "td": _allow_cell_attribute,
+    "abbr": ["title"],
+    "ol": _allow_ol_attribute,
+}
+
+# Bare URLs to link: explicit http(s) or "www." only.  Bleach's default also
+# links "setup.py" or "readme.md" (.py and .md are country domains), which
+# would be wrong in posts about code.  Character data here still has its
+# entities (bleach does not decode them), so "&lt;" and friends end a URL.
+# The look-behind is ASCII-only because Thai text often abuts a URL.
+_URL_RE = re.compile(
+    r"""
+    (?<![A-Za-z0-9_.@/-])
+    (?:https?://|www\.)
+    (?=[^\W_])
+    (?:[^\s<>"'`{}|\\^&]|&(?!lt;|gt;|quot;))+
+    (?<![!?:])
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+LinkAttrs = dict[Any, str]
+
+
+def _set_link_rel(attrs: LinkAttrs, new: bool = False) -> LinkAttrs:
+    """Linkify callback: every link, written or auto-detected, gets ``LINK_REL``."""
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+class _DropContentFilter(Filter):
+    """html5lib filter removing ``DROP_CONTENT_TAGS`` elements and their content.
+
+    The cleaner lets these elements through its allow-list so the tree walker
+    still delivers them as balanced start/end tokens; this filter then drops
+    everything from such a start tag to its matching end tag.
+    """
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        depth = 0
+        for token in super().__iter__():
+            if token.get("name") in DROP_CONTENT_TAGS and token["type"] in (
+                "StartTag",
+                "EndTag",
+                "EmptyTag",
+            ):
+                if token["type"] == "StartTag":
+                    depth += 1
+                elif token["type"] == "EndTag":
+                    depth = max(depth - 1, 0)
+                continue
+            if depth == 0:
+                yield token
+
+
+def _make_cleaner() -> bleach.Cleaner:
+    """The entry sanitiser: allow-lists, content dropping, then link rel/auto-links."""
+    linkify = partial(
+        LinkifyFilter,
+        callbacks=[_set_link_rel],
+        skip_tags={"pre", "code"},
+        parse_email=False,
+        url_re=_URL_RE,
+    )
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS | DROP_CONTENT_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[_DropContentFilter, linkify],
+    )
+
+
+def _make_linker() -> bleach.Linker:
+    """The comment linkifier: same URL rules and rel as entries."""
+    return bleach.Linker(callbacks=[_set_link_rel], parse_email=False, url_re=_URL_RE)
+
+
+# bleach's Cleaner and Linker keep parser state between calls and are not
+# thread-safe, so each thread builds its own on first use.
+_local = threading.local()
+
+
+def _cleaner() -> bleach.Cleaner:
+    """This thread's entry cleaner."""
+    cleaner: bleach.Cleaner | None = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = _make_cleaner()
+    return cleaner
+
+
+def _linker() -> bleach.Linker:
+    """This thread's comment linkifier."""
+    linker: bleach.Linker | None = getattr(_local, "linker", None)
+    if linker is None:
+        linker = _local.linker = _make_linker()
+    return linker
+
+
+# A line's block-container prefix: indentation, ">" quote markers and list
+# markers (which need a following space).  Tabs are already expanded when the
+# preprocessor runs.
+_CONTAINER_PREFIX_RE = re.compile(r"(?: |>|[*+-](?= )|\d{1,9}\.(?= ))*")
+_CONTAINER_TOKEN_RE = re.compile(r" +|>|[*+-]|\d{1,9}\.")
+
+
+def _cap_line_nesting(line: str) -> str:
+    """Limit one line's container prefix to ``MAX_NESTING`` levels.
+
+    A marker costs one level and four columns of indentation cost one level.
+    Beyond the budget, indentation is cut and the first further marker is
+    backslash-escaped; that turns the rest of the line into ordinary text,
+    so later markers on it no longer nest.
+    """
+    prefix = _CONTAINER_PREFIX_RE.match(line)
+    if prefix is None or prefix.end() <= MAX_NESTING:
+        return line
+    budget = MAX_NESTING * _TAB_LENGTH
+    kept: list[str] = []
+    end = 0
+    for token in _CONTAINER_TOKEN_RE.finditer(line, 0, prefix.end()):
+        text = token.group()
+        end = token.end()
+        if text[0] == " ":
+            room = min(len(text), budget)
+            kept.append(" " * max(room, 1))
+            budget -= room
+        elif budget >= _TAB_LENGTH:
+            kept.append(text)
+            budget -= _TAB_LENGTH
+        else:
+            kept.append(text[:-1] + "\\" + text[-1])
+            break
+    return "".join(kept) + line[end:]
+
+
+class _NestingCapPreprocessor(Preprocessor):
+    """Apply ``_cap_line_nesting`` to the text the block parser will see.
+
+    Registered after the fenced-code and raw-HTML preprocessors, so code
+    blocks and HTML blocks (already stashed) keep their exact indentation.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        return [_cap_line_nesting(line) for line in lines]
+
+
+class _BoundedLinkMixin(LinkInlineProcessor):
+    """Link parsing whose cost is linear in the paragraph length.
+
+    Python-Markdown scans from every "[" to the end of the paragraph looking
+    for the closing "]" and then ")", which is quadratic on unbalanced input
+    (10,000 "[" took 20 s).  Here the scans stop after ``_MAX_LINK_SCAN``
+    characters, ``_MAX_LINK_BRACKET_DEPTH`` nested "[" or ``_MAX_LINK_PARENS``
+    "(" -- far beyond any real link -- so every character is examined by a
+    bounded number of attempts.  Within those limits the result is exactly
+    Python-Markdown's.
+    """
+
+    def getText(self, data: str, index: int) -> tuple[str, int, bool]:
+        depth = 1
+        for bracket in _BRACKET_RE.finditer(data, index, index + _MAX_LINK_SCAN):
+            depth += 1 if bracket.group() == "[" else -1
+            if depth == 0:
+                return data[index : bracket.start()], bracket.end(), True
+            if depth > _MAX_LINK_BRACKET_DEPTH:
+                break
+        return "", index, False
+
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
+        limit = min(len(data), index + _MAX_LINK_SCAN)
+        paren = index - 1
+        for _ in range(_MAX_LINK_PARENS + 1):
+            paren = data.find("(", paren + 1, limit)
+            if paren < 0:
+                break
+        else:
+            limit = paren
+        # The scan can only succeed at a ")", so nothing after the last one matters.
+        end = data.rfind(")", index, limit) + 1
+        if end <= 0:
+            return "", None, index, False
+        href, title, consumed, handled = super().getLink(data[index:end], 0)
+        # A negative position is a Python-Markdown quirk meaning "almost the
+        # end of the paragraph"; inside a window it would duplicate text.
+        if not handled or consumed <= 0:
+            return "", None, index, False
+        return href, title, index + consumed, handled
+
+
+class _BoundedReferenceMixin(_BoundedLinkMixin, ReferenceInlineProcessor):
+    """Bounded look-ahead for the ``[text][id]`` part of reference links."""
+
+    def evalId(self, data: str, index: int, text: str) -> tuple[str | None, int, bool]:
+        ref_id, end, handled = super().evalId(data[index : index + _MAX_LINK_SCAN], 0, text)
+        return ref_id, index + end, handled
+
+
+class _BoundedLink(_BoundedLinkMixin):
+    """``[text](url)``"""
+
+
+class _BoundedImage(_BoundedLinkMixin, ImageInlineProcessor):
+    """``![alt](src)``"""
+
+
+class _BoundedReference(_BoundedReferenceMixin):
+    """``[text][id]``"""
+
+
+class _BoundedImageReference(_BoundedReferenceMixin, ImageReferenceInlineProcessor):
+    """``![alt][id]``"""
+
+
+class _BoundedShortReference(_BoundedReferenceMixin, ShortReferenceInlineProcessor):
+    """``[id]``"""
+
+
+class _BoundedShortImageReference(_BoundedReferenceMixin, ShortImageReferenceInlineProcessor):
+    """``![id]``"""
+
+
+class _SafetyExtension(Extension):
+    """Bound the work Python-Markdown does on hostile input."""
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.preprocessors.register(_NestingCapPreprocessor(md), "sala_nesting_cap", 15)
+        # Same names and priorities as Python-Markdown's own processors, which
+        # these replace.
+        patterns = md.inlinePatterns
+        patterns.register(_BoundedReference(REFERENCE_RE, md), "reference", 170)
+        patterns.register(_BoundedLink(LINK_RE, md), "link", 160)
+        patterns.register(_BoundedImage(IMAGE_LINK_RE, md), "image_link", 150)
+        patterns.register(
+            _BoundedImageReference(IMAGE_REFERENCE_RE, md), "image_reference", 140
+        )
+        patterns.register(_BoundedShortReference(REFERENCE_RE, md), "short_reference", 130)
+        patterns.register(
+            _BoundedShortImageReference(IMAGE_REFERENCE_RE, md), "short_image_ref", 125
+        )
+
+
+def _markdown_to_html(text: str) -> str:
+    """Unsanitised Python-Markdown output; a fresh instance per call (they are stateful)."""
+    md = Markdown(
+        extensions=[
+            TableExtension(use_align_attribute=True),
+            FencedCodeExtension(),
+            Nl2BrExtension(),
+            SaneListExtension(),
+            _SafetyExtension(),
+        ],
+        output_format="html",
+    )
+    return md.convert(text)
+
+
+# Deepest element nesting handed to the sanitiser.  html5lib checks element
+# scope by walking the stack of open elements, so its cost grows with depth
+# times the number of tags: 10,000 nested <div> took 21 s.  Legitimate
+# output (nesting capped at MAX_NESTING) stays far below this.
+MAX_HTML_DEPTH = 100
+
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*>")
+_VOID_ELEMENTS = frozenset(
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen",
+        "link", "meta", "param", "source", "track", "wbr",
+    }
+)
+# Elements the HTML parser closes implicitly when a sibling starts, so they
+# cannot pile up in depth; legacy posts often leave them unclosed.
+_SELF_CLOSING_SIBLINGS = frozenset(
+    {
+        "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot",
+        "option", "optgroup", "colgroup", "rb", "rt", "rtc", "rp",
+    }
+)
+
+
+def _cap_html_depth(html_text: str) -> str:
+    """Delete start tags nested deeper than ``MAX_HTML_DEPTH`` and their end tags.
+
+    A fast approximation of the parser's stack, used only to keep the
+    sanitiser's work bounded: the sanitiser still sees and cleans whatever
+    is left, so a wrong guess can cost formatting but never safety.
+    """
+    depth = 0
+    excess = 0
+    pieces: list[str] = []
+    position = 0
+    for tag in _TAG_RE.finditer(html_text):
+        name = tag.group(2).lower()
+        if name in _VOID_ELEMENTS or name in _SELF_CLOSING_SIBLINGS or tag.group().endswith("/>"):
+            continue
+        if tag.group(1):
+            if not excess:
+                depth = max(depth - 1, 0)
+                continue
+            excess -= 1
+        elif depth < MAX_HTML_DEPTH:
+            depth += 1
+            continue
+        else:
+            excess += 1
+        pieces.append(html_text[position : tag.start()])
+        position = tag.end()
+    if not pieces:
+        return html_text
+    pieces.append(html_text[position:])
+    return "".join(pieces)
+
+
+def render_markdown(source: str) -> str:
+    """Render an entry's Markdown to sanitised HTML for storage; never raises.
+
+    Should Python-Markdown still exhaust the stack on some construct the
+    nesting cap does not cover, the text is rendered as a plain comment
+    instead, so saving a post never fails.
+    """
+    text = normalize_text(source)
+    if not text.strip():
+        return ""
+    try:
+        raw = _markdown_to_html(text)
+    except RecursionError:
+        return render_comment(text)
+    return _cleaner().clean(_cap_html_depth(raw))
+
+
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
+
+
+def render_comment(text: str) -> str:
+    """Render a plain-text comment: escaped, <p> per blank-line block, <br> per newline, URLs linked."""
+    text = normalize_text(text).strip()
+    if not text:
+        return ""
+    paragraphs = []
+    for block in _PARAGRAPH_BREAK_RE.split(text):
+        lines = (html.escape(line.strip(), quote=False) for line in block.split("\n"))
+        paragraphs.append("<p>" + "<br>\n".join(lines) + "</p>")
+    return str(_linker().linkify("\n".join(paragraphs)))
+
+
+def count_links(text: str) -> int:
+    """Number of URLs a comment would link, for spam limits."""
+    return sum(1 for _ in _URL_RE.finditer(normalize_text(text)))
+
+
+# Elements whose boundaries separate words in the extracted text.
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "br", "caption", "dd", "div",
+        "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5",
+        "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
+        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    }
+)
+
+
+class _TextExtractor(HTMLParser):
+    """Collect text, separating block elements and table cells by spaces."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in DROP_CONTENT_TAGS:
+            self._hidden_depth += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in DROP_CONTENT_TAGS:
+            self._hidden_depth = max(self._hidden_depth - 1, 0)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden_depth:
+            self.parts.append(data)
+
+
+def html_to_text(html_text: str) -> str:
+    """Visible text of an HTML fragment on one line, entities decoded.
+
+    The result is plain text, not HTML: templates must escape it again.
+    """
+    parser = _TextExtractor()
+    parser.feed(normalize_text(html_text))
+    parser.close()
+    return collapse_spaces(normalize_text("".join(parser.parts)))
+
+
+def markdown_to_plain_text(source_or_html: str) -> str:
+    """Plain text of an entry for search indexing and meta descriptions.
+
+    Accepts Markdown source or the stored rendered HTML: HTML blocks pass
+    through Markdown unchanged, so both give the same text.
+    """
+    return html_to_text(render_markdown(source_or_html))
+
+
+# Something that can only be markup: a start or end tag, or a comment.
+_HTML_HINT_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9]*(?:\s[^>]*)?/?>|/[A-Za-z][A-Za-z0-9]*\s*>|!--)")
+# Thai vowels written before their consonant; a cut must not strand one.
+_THAI_LEADING_VOWELS = frozenset("เแโใไ")
+_TRAILING_PUNCTUATION = " ,.;:-–—"
+
+
+def _is_cluster_continuation(ch: str) -> bool:
+    """True when ``ch`` belongs to the preceding character (marks, SARA AM)."""
+    return unicodedata.category(ch).startswith("M") or ch == "\u0e33"
+
+
+def excerpt(html_or_text: str, length: int = 200) -> str:
+    """Plain-text teaser of at most ``length`` characters plus "…" when cut.
+
+    Cuts at the last space when that keeps at least half the text (Thai has
+    no spaces between words, only between phrases); otherwise cuts mid-run,
+    never splitting a consonant from its vowel or tone marks.
+    """
+    if _HTML_HINT_RE.search(html_or_text):
+        text = html_to_text(html_or_text)
+    else:
+        text = collapse_spaces(normalize_text(html_or_text))
+    if len(text) <= length:
+        return text
+    cut = max(length, 0)
+    space = text.rfind(" ", 0, cut + 1)
+    if space > length // 2:
+        cut = space
+    else:
+        while cut > 0 and _is_cluster_continuation(text[cut]):
+            cut -= 1
+        while cut > 0 and text[cut - 1] in _THAI_LEADING_VOWELS:
+            cut -= 1
+    return text[:cut].rstrip(_TRAILING_PUNCTUATION) + "…"

@@ -1,0 +1,96 @@
+"""People: following, follower lists and the data a profile page shows. Add and flush; never commit."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Entry, Follow, User
+
+
+def get_follow(user: User, target: User) -> Follow | None:
+    return db.session.get(Follow, (user.id, target.id))
+
+
+def is_following(user: User | None, target: User) -> bool:
+    """True when `user` (possibly anonymous) follows `target`."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return get_follow(user, target) is not None
+
+
+def follow(user: User, target: User) -> Follow:
+    """Start following `target`; following someone already followed changes nothing."""
+    if user.id == target.id:
+        raise DomainError(_l("ติดตามตัวเองไม่ได้"))
+    existing = get_follow(user, target)
+    if existing is not None:
+        return existing
+    link = Follow(follower_id=user.id, followed_id=target.id)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def unfollow(user: User, target: User) -> None:
+    """Stop following `target`; a no-op when not following."""
+    existing = get_follow(user, target)
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+
+
+def followers_query(user: User) -> Select:
+    """People who follow `user`, most recent first; suspended accounts are left out."""
+    return (
+        select(User)
+        .join(Follow, Follow.follower_id == User.id)
+        .where(Follow.followed_id == user.id, User.is_suspended.is_(False))
+        .order_by(Follow.created_at.desc(), User.id.desc())
+    )
+
+
+def following_query(user: User) -> Select:
+    """People `user` follows, most recent first; suspended accounts are left out."""
+    return (
+        select(User)
+        .join(Follow, Follow.followed_id == User.id)
+        .where(Follow.follower_id == user.id, User.is_suspended.is_(False))
+        .order_by(Follow.created_at.desc(), User.id.desc())
+    )
+
+
+def _count(stmt: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+def follower_count(user: User) -> int:
+    return _count(followers_query(user))
+
+
+def following_count(user: User) -> int:
+    return _count(following_query(user))
+
+
+def profile_entries_query(user: User) -> Select:
+    """The published entries `user` wrote, newest first, as every list of entries shows them."""
+    from app.entries.services import published_entries_query
+
+    return published_entries_query().where(Entry.author_id == user.id)
+
+
+def followed_entries_query(user: User) -> Select:
+    """Published entries by the people `user` follows, newest first."""
+    from app.entries.services import published_entries_query
+
+    followed_ids = select(Follow.followed_id).where(Follow.follower_id == user.id)
+    return published_entries_query().where(Entry.author_id.in_(followed_ids))
+
+
+def profile_visible_to(user: User, viewer: object) -> bool:
+    """A suspended member's profile is hidden from everyone but administrators."""
+    if not user.is_suspended:
+        return True
+    return bool(getattr(viewer, "is_authenticated", False) and getattr(viewer, "is_admin", False))
