@@ -308,8 +308,8 @@ class _BoundedLinkMixin(LinkInlineProcessor):
     (10,000 "[" took 20 s).  Here the scans stop after ``_MAX_LINK_SCAN``
     characters, ``_MAX_LINK_BRACKET_DEPTH`` nested "[" or ``_MAX_LINK_PARENS``
     "(" -- far beyond any real link -- so every character is examined by a
-    bounded number of attempts.  Within those limits the result is exactly
-    Python-Markdown's.
+    bounded number of attempts.  Within those limits links parse exactly as
+    in Python-Markdown (Python-Markdown's own scanners still do the work).
     """
 
     def getText(self, data: str, index: int) -> tuple[str, int, bool]:
@@ -324,6 +324,7 @@ class _BoundedLinkMixin(LinkInlineProcessor):
 
     def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
         limit = min(len(data), index + _MAX_LINK_SCAN)
+        # Stop before the first "(" beyond _MAX_LINK_PARENS (data[index] is the link's own).
         paren = index - 1
         for _ in range(_MAX_LINK_PARENS + 1):
             paren = data.find("(", paren + 1, limit)
@@ -425,7 +426,7 @@ _VOID_ELEMENTS = frozenset(
 )
 # Elements the HTML parser closes implicitly when a sibling starts, so they
 # cannot pile up in depth; legacy posts often leave them unclosed.
-_SELF_CLOSING_SIBLINGS = frozenset(
+_OPTIONAL_END_TAG_ELEMENTS = frozenset(
     {
         "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot",
         "option", "optgroup", "colgroup", "rb", "rt", "rtc", "rp",
@@ -446,7 +447,7 @@ def _cap_html_depth(html_text: str) -> str:
     position = 0
     for tag in _TAG_RE.finditer(html_text):
         name = tag.group(2).lower()
-        if name in _VOID_ELEMENTS or name in _SELF_CLOSING_SIBLINGS or tag.group().endswith("/>"):
+        if name in _VOID_ELEMENTS or name in _OPTIONAL_END_TAG_ELEMENTS or tag.group().endswith("/>"):
             continue
         if tag.group(1):
             if not excess:
