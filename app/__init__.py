@@ -36,6 +36,8 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     app.config.from_object(CONFIGS[config_name or os.environ.get("SALA_CONFIG", "development")])
     if test_config:
         app.config.update(test_config)
+    # As in Flask's tutorial: the default SQLite file lives in the instance folder, which must exist.
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from app import database  # importing registers the SQLite connection settings
     from app.extensions import babel, csrf, db, login_manager, migrate

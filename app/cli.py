@@ -22,7 +22,6 @@ from app.demo import DEMO_PASSWORD, MARKER_USERNAME, load_demo
 from app.errors import DomainError
 from app.extensions import db
 from app.importer.cli import import_text_command
-from app.importer.cli import import_text_command
 
 users_cli = AppGroup("users", help="จัดการบัญชีผู้ใช้")
 blogs_cli = AppGroup("blogs", help="จัดการบล็อก")

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from app.comments.services import add_comment
 from app.entries.services import create_entry
-from app.errors import DomainError
 from app.extensions import db
 from app.importer.parser import ParsedEntry, parse_page
 from app.licenses import DEFAULT_LICENSE, license_code_from_text

@@ -10,9 +10,51 @@ import re
 from html.parser import HTMLParser
 
 SPEC_TAGS = frozenset(
-    "p br hr h1 h2 h3 h4 h5 h6 strong em b i u s del ins mark sub sup blockquote "
-    "code pre kbd ul ol li dl dt dd a img table thead tbody tfoot tr th td caption "
-    "span div abbr".split()
+    [
+        "p",
+        "br",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "u",
+        "s",
+        "del",
+        "ins",
+        "mark",
+        "sub",
+        "sup",
+        "blockquote",
+        "code",
+        "pre",
+        "kbd",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "a",
+        "img",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "caption",
+        "span",
+        "div",
+        "abbr",
+    ]
 )
 SPEC_ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href", "title", "rel"}),
