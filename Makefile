@@ -30,3 +30,13 @@ test: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+# Benchmarks (bench/README.md): bench-only packages, then the search benchmark (BENCH_ENTRIES entries).
+BENCH_ENTRIES ?= 100000
+.PHONY: bench-deps bench-search
+
+bench-deps: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+
+bench-search: bench-deps
+	$(BIN)/python bench/search/run.py --entries $(BENCH_ENTRIES)

@@ -26,7 +26,8 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sala.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(BASE_DIR / "search_index"))
+    # A symlink to the live index version; versions and the swap lock sit beside it inside search_index/.
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(BASE_DIR / "search_index" / "current"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Requests larger than this are refused before a view runs (413); entry bodies have their own limit.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)

@@ -22,6 +22,8 @@ BLUEPRINT_MODULES = (
     "app.tags.routes",
     "app.comments.routes",
     "app.stations.routes",
+    "app.search.routes",
+    "app.api.routes",
 )
 
 

@@ -22,6 +22,7 @@ from app.demo import DEMO_PASSWORD, MARKER_USERNAME, load_demo
 from app.errors import DomainError
 from app.extensions import db
 from app.importer.cli import import_text_command
+from app.search.cli import search_cli
 
 users_cli = AppGroup("users", help="จัดการบัญชีผู้ใช้")
 blogs_cli = AppGroup("blogs", help="จัดการบล็อก")
@@ -120,3 +121,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(import_text_command)
     app.cli.add_command(import_text_command)
+    app.cli.add_command(search_cli)

@@ -18,9 +18,12 @@ from app.forms_util import attach_error
 from app.licenses import license_for
 from app.models import STATUS_DRAFT, STATUS_PUBLISHED, Blog, Entry
 from app.permissions import can
+from app.search.query import related_entries
 from app.stations.services import stations_of_blog
 
 bp = Blueprint("entries", __name__)
+
+RELATED_ENTRIES = 5
 
 
 def _visible_entry(number: int) -> Entry:
@@ -109,6 +112,7 @@ def show(number: int):
         newer=newer,
         comments=comments_for_entry(entry, current_user),
         comment_form=CommentForm(),
+        related=related_entries(entry, RELATED_ENTRIES) if entry.is_published else [],
     )
 
 

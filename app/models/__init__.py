@@ -3,6 +3,7 @@
 from app.models.blog import Blog, BlogAuthor
 from app.models.comment import Comment
 from app.models.entry import STATUS_DRAFT, STATUS_PUBLISHED, Counter, Entry, EntryView, Tag, entry_tags
+from app.models.search_task import SearchTask
 from app.models.station import Station, StationBlog, StationMember
 from app.models.user import Follow, User
 
@@ -16,6 +17,7 @@ __all__ = [
     "Entry",
     "EntryView",
     "Follow",
+    "SearchTask",
     "Station",
     "StationBlog",
     "StationMember",

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a10573929ebe
+Revision ID: 31c660642df7
 Revises: 
-Create Date: 2026-11-22 20:33:45.747209
+Create Date: 2026-11-22 21:29:47.084312
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a10573929ebe'
+revision = '31c660642df7'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -22,6 +22,14 @@ def upgrade():
     sa.Column('name', sa.String(length=30), nullable=False),
     sa.Column('value', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_counters'))
+    )
+    op.create_table('search_tasks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('ref_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('entry', 'blog', 'user')", name=op.f('ck_search_tasks_kind')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_tasks'))
     )
     op.create_table('tags',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -249,5 +257,6 @@ def downgrade():
     op.drop_table('blogs')
     op.drop_table('users')
     op.drop_table('tags')
+    op.drop_table('search_tasks')
     op.drop_table('counters')
     # ### end Alembic commands ###

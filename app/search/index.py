@@ -1,0 +1,231 @@
+"""The on-disk index: where it lives, opening it for reading and writing, and rebuilding it from the database.
+
+Layout and the atomic swap: the configured SEARCH_INDEX_DIR is a symbolic link to a versioned sibling
+directory (``index`` -> ``index.v1712345678901234567``). A rebuild writes a complete index into a new
+sibling, points a temporary link at it and renames the temporary link over the configured path. rename(2)
+replaces a link atomically on Linux, so every reader sees either the old index or the new one, never a
+mixture. Readers open the link's resolved directory, so a search already running keeps its files; the
+previous version is kept until the next rebuild for that reason.
+
+Writers lock the resolved directory's Whoosh WRITELOCK and then check that the link still points there; a
+rebuild holds the old version's lock across the swap, so no change can be written into an index that is
+about to be replaced (such changes stay pending in the outbox and are applied to the new index).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from whoosh import index as whoosh_index
+from whoosh.index import FileIndex, LockError
+from whoosh.util.filelock import try_for
+from whoosh.writing import IndexWriter
+
+from app.extensions import db
+from app.models import STATUS_PUBLISHED, Entry, SearchTask, User
+from app.search.documents import entries_by_id, entry_document, load_context
+from app.search.schema import build_schema
+
+logger = logging.getLogger(__name__)
+
+VERSION_INFIX = ".v"
+REINDEX_BATCH = 500
+# Below this many entries a single process is quicker than starting Whoosh's worker processes.
+PARALLEL_THRESHOLD = 2000
+REINDEX_LOCK_TIMEOUT = 60.0
+
+
+def configured_path() -> Path:
+    """SEARCH_INDEX_DIR of the current application."""
+    return Path(current_app.config["SEARCH_INDEX_DIR"])
+
+
+@contextmanager
+def _layout_lock(path: Path) -> Iterator[None]:
+    """Serialise creating and swapping index versions between processes (a lock file beside the link)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.layout.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _new_version_dir(path: Path) -> Path:
+    version = path.with_name(f"{path.name}{VERSION_INFIX}{time.time_ns()}")
+    version.mkdir(parents=True)
+    return version
+
+
+def _point_link(path: Path, target: Path) -> None:
+    """Make `path` a link to `target` in one rename (a relative link, so the pair can be moved together)."""
+    temporary = path.with_name(f".{path.name}.link-{os.getpid()}-{time.time_ns()}")
+    os.symlink(target.name, temporary)
+    if path.is_dir() and not path.is_symlink():
+        # A plain directory (made by hand or by an older layout) cannot be replaced by rename; move it aside
+        # first. This happens once; afterwards the path is always a link.
+        path.rename(path.with_name(f"{path.name}{VERSION_INFIX}0-legacy-{time.time_ns()}"))
+    os.replace(temporary, path)
+
+
+def current_dir(path: Path | None = None) -> Path:
+    """The directory holding the live index, created (empty) when there is none yet."""
+    path = path or configured_path()
+    if whoosh_index.exists_in(path):
+        return path.resolve()
+    with _layout_lock(path):
+        if whoosh_index.exists_in(path):
+            return path.resolve()
+        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            path.rmdir()
+        if path.is_symlink() or path.exists():
+            logger.warning("search index at %s is unreadable; starting an empty one", path)
+        version = _new_version_dir(path)
+        whoosh_index.create_in(str(version), build_schema())
+        _point_link(path, version)
+        return version
+
+
+def open_index(path: Path | None = None) -> FileIndex:
+    """The live index for reading (its resolved directory, which a rebuild never changes under a reader)."""
+    return whoosh_index.open_dir(str(current_dir(path)))
+
+
+def open_writer(path: Path | None = None, timeout: float = 0.5, **kwargs) -> IndexWriter | None:
+    """A writer on the live index, or None when another writer holds the lock for `timeout` seconds."""
+    path = path or configured_path()
+    deadline = time.monotonic() + timeout
+    while True:
+        directory = current_dir(path)
+        ix = whoosh_index.open_dir(str(directory))
+        try:
+            writer = ix.writer(timeout=max(deadline - time.monotonic(), 0.0), delay=0.05, **kwargs)
+        except LockError:
+            return None
+        if path.resolve() == directory:
+            return writer
+        writer.cancel()  # a rebuild swapped the index while we waited: write into the new one
+
+
+def document_count(path: Path | None = None) -> int:
+    ix = open_index(path)
+    return ix.doc_count()
+
+
+def indexable_entries_query():
+    """Ids of the entries that belong in the index (the documents decide the finer points)."""
+    return (
+        select(Entry.id)
+        .join(User, User.id == Entry.author_id)
+        .where(Entry.status == STATUS_PUBLISHED, Entry.published_at.is_not(None), User.is_suspended.is_(False))
+        .order_by(Entry.id)
+    )
+
+
+def write_entries(writer: IndexWriter, session: Session, entry_ids: list[int], *, new_index: bool = False) -> int:
+    """Index (or drop) each entry in batches; returns the number of documents written."""
+    written = 0
+    for start in range(0, len(entry_ids), REINDEX_BATCH):
+        batch = entry_ids[start : start + REINDEX_BATCH]
+        entries = entries_by_id(session, batch)
+        context = load_context(session, entries)
+        found = set()
+        for entry in entries:
+            found.add(entry.id)
+            document = entry_document(entry, context)
+            if document is None:
+                if not new_index:
+                    writer.delete_by_term("entry_id", str(entry.id))
+            elif new_index:
+                writer.add_document(**document)
+                written += 1
+            else:
+                writer.update_document(**document)
+                written += 1
+        if not new_index:
+            for missing in set(batch) - found:
+                writer.delete_by_term("entry_id", str(missing))
+        session.expunge_all()
+        session.rollback()  # end the read transaction between batches
+    return written
+
+
+@dataclass
+class ReindexResult:
+    documents: int
+    seconds: float
+    directory: Path
+
+
+def _build(version: Path, session: Session) -> int:
+    entry_ids = list(session.scalars(indexable_entries_query()))
+    session.rollback()
+    ix = whoosh_index.create_in(str(version), build_schema())
+    if len(entry_ids) >= PARALLEL_THRESHOLD:
+        writer = ix.writer(procs=2, multisegment=True, limitmb=256)
+    else:
+        writer = ix.writer(limitmb=256)
+    try:
+        count = write_entries(writer, session, entry_ids, new_index=True)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return count
+
+
+def _remove_old_versions(path: Path, keep: set[Path]) -> None:
+    """Delete versions older than the previous one (which a search may still be reading)."""
+    prefix = f"{path.name}{VERSION_INFIX}"
+    keep = {p.resolve() for p in keep}
+    for version in path.parent.iterdir():
+        if version.name.startswith(prefix) and version.is_dir() and version.resolve() not in keep:
+            shutil.rmtree(version, ignore_errors=True)
+
+
+def reindex(path: Path | None = None) -> ReindexResult:
+    """Rebuild the whole index from the database into a new directory and swap it in atomically.
+
+    Outbox tasks pending when the rebuild starts are covered by it and deleted; tasks written during the
+    rebuild are applied to the new index straight after the swap.
+    """
+    from app.search.sync import drain
+
+    started = time.monotonic()
+    path = path or configured_path()
+    old = current_dir(path)
+    old_lock = whoosh_index.open_dir(str(old)).lock("WRITELOCK")
+    if not try_for(old_lock.acquire, timeout=REINDEX_LOCK_TIMEOUT, delay=0.1):
+        raise LockError(f"the search index at {path} stayed locked for {REINDEX_LOCK_TIMEOUT:.0f} s")
+    try:
+        with Session(db.engine) as session:
+            covered = list(session.scalars(select(SearchTask.id)))
+            session.rollback()
+            version = _new_version_dir(path)
+            try:
+                count = _build(version, session)
+            except BaseException:
+                shutil.rmtree(version, ignore_errors=True)
+                raise
+        with _layout_lock(path):
+            _point_link(path, version)
+    finally:
+        old_lock.release()
+    with db.engine.begin() as connection:
+        for start in range(0, len(covered), REINDEX_BATCH):
+            connection.execute(delete(SearchTask).where(SearchTask.id.in_(covered[start : start + REINDEX_BATCH])))
+    drain(path)
+    _remove_old_versions(path, keep={version, old})
+    return ReindexResult(count, time.monotonic() - started, version)

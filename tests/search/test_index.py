@@ -1,0 +1,143 @@
+"""The on-disk index: the link-to-version layout, rebuilding from the database, and the atomic swap."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import SearchTask
+from app.search import index
+from app.search.index import open_index, reindex
+from tests.factories import make_blog, make_entry, make_user
+from tests.search.helpers import ranked
+
+QUERIES = ["ทุเรียน", "มังคุด", "ผลไม้", "สมชาย", "orchard", '"ทุเรียน หมอนทอง"', "ทุเรียน OR มังคุด"]
+
+
+@pytest.fixture
+def entries(app):
+    blog = make_blog(make_user("somchai", display_name="สมชาย ใจดี"), "orchard", title="บันทึกชาวสวน")
+    made = [
+        make_entry(blog, title="ทุเรียนหมอนทอง", body="ปีนี้ทุเรียนหมอนทองออกผลดี", tags="ผลไม้"),
+        make_entry(blog, title="มังคุดคัดเกรด", body="มังคุดผิวมันขายได้ราคา", tags="ผลไม้"),
+        make_entry(blog, title="ขายส่ง", body="ส่งทุเรียนและมังคุดเข้าตลาด"),
+        make_entry(blog, title="ร่าง", body="ทุเรียนร่าง", publish=False),
+    ]
+    return made
+
+
+def results() -> dict[str, list[int]]:
+    return {q: ranked(q) for q in QUERIES}
+
+
+def index_path(app) -> Path:
+    return Path(app.config["SEARCH_INDEX_DIR"])
+
+
+def pending() -> int:
+    return db.session.scalar(select(func.count()).select_from(SearchTask))
+
+
+def test_the_configured_path_is_a_link_to_a_versioned_directory(app, entries):
+    path = index_path(app)
+    assert path.is_symlink()
+    target = path.resolve()
+    assert target.parent == path.parent.resolve() and target.name.startswith("index.v")
+    assert not os.path.isabs(os.readlink(path))  # relative, so the pair can be moved together
+
+
+def test_reindex_gives_the_same_results_from_a_new_directory(app, entries):
+    before = results()
+    old = index_path(app).resolve()
+    result = reindex()
+    assert result.documents == 3
+    assert index_path(app).resolve() == result.directory.resolve() != old
+    assert open_index().doc_count() == 3
+    assert results() == before
+
+
+def test_reindex_keeps_the_previous_version_and_removes_older_ones(app, entries):
+    first = index_path(app).resolve()
+    second = reindex().directory.resolve()
+    third = reindex().directory.resolve()
+    assert not first.exists()
+    assert second.exists() and third.exists()
+    assert index_path(app).resolve() == third
+
+
+def test_reindex_covers_tasks_pending_before_it_started(app, entries):
+    app.config["SEARCH_SYNC_ON_COMMIT"] = False
+    durian = entries[0]
+    durian.title = "ทุเรียนก้านยาว"
+    db.session.commit()
+    assert pending() == 1
+    reindex()
+    assert pending() == 0
+    assert ranked("ก้านยาว") == [durian.number]
+
+
+def test_a_change_committed_during_the_rebuild_is_applied_after_the_swap(app, entries, monkeypatch):
+    blog = entries[0].blog
+    build = index._build
+    during = []
+
+    def build_then_write(version, session):
+        count = build(version, session)
+        # Another request commits while the new index is being built: the old index is locked, so its task
+        # stays pending, and the rebuild applies it to the new index once swapped in.
+        during.append(make_entry(blog, title="ลองกอง", body="ลองกองตันหยงมัส"))
+        assert pending() == 1
+        return count
+
+    monkeypatch.setattr(index, "_build", build_then_write)
+    reindex()
+    assert pending() == 0
+    assert ranked("ลองกอง") == [during[0].number]
+
+
+def test_a_plain_directory_at_the_configured_path_is_replaced_by_the_link(app, tmp_path):
+    path = tmp_path / "plain-index"
+    app.config["SEARCH_INDEX_DIR"] = str(path)
+    path.mkdir()
+    (path / "stray-file").write_text("left by hand")
+    blog = make_blog(make_user("somchai"), "orchard", title="บันทึกชาวสวน")
+    entry = make_entry(blog, title="ทุเรียนหมอนทอง", body="ปีนี้ทุเรียนออกผลดี")
+    assert path.is_symlink()
+    assert ranked("ทุเรียน") == [entry.number]
+    assert any(p.name.startswith("plain-index.v0-legacy") for p in tmp_path.iterdir())
+
+
+def test_a_missing_index_directory_is_created_on_first_search(app):
+    path = index_path(app)
+    assert not path.exists()
+    assert ranked("ทุเรียน") == []
+    assert path.is_symlink() and path.resolve().is_dir()
+
+
+def test_the_parallel_rebuild_gives_the_same_results(app, entries, monkeypatch):
+    before = results()
+    monkeypatch.setattr(index, "PARALLEL_THRESHOLD", 1)
+    assert reindex().documents == 3
+    assert results() == before
+
+
+def test_an_index_in_a_plain_directory_is_used_and_then_moved_behind_the_link(app, tmp_path):
+    from whoosh import index as whoosh_index
+
+    from app.search.schema import build_schema
+
+    path = tmp_path / "old-layout"
+    path.mkdir()
+    whoosh_index.create_in(str(path), build_schema())
+    app.config["SEARCH_INDEX_DIR"] = str(path)
+    blog = make_blog(make_user("somchai"), "orchard", title="บันทึกชาวสวน")
+    entry = make_entry(blog, title="ทุเรียนหมอนทอง", body="ปีนี้ทุเรียนออกผลดี")
+    assert not path.is_symlink()
+    assert ranked("ทุเรียน") == [entry.number]
+    reindex()
+    assert path.is_symlink()
+    assert ranked("ทุเรียน") == [entry.number]

@@ -1,0 +1,203 @@
+"""search() and related_entries(): ranking, sorting, paging, filters, snippets, and odd syntax that never raises."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from app.entries.services import delete_entry
+from app.extensions import db
+from app.search.query import QueryError, SearchFilters, related_entries, search
+from tests.factories import make_blog, make_entry, make_user
+from tests.search.helpers import found, ranked
+
+
+def at(year: int, month: int, day: int, hour: int = 12) -> datetime:
+    return datetime(year, month, day, hour, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def blog(app):
+    return make_blog(make_user("somchai", display_name="สมชาย ใจดี"), "orchard", title="บันทึกชาวสวน")
+
+
+@pytest.fixture
+def durian(blog):
+    """Three entries about durian: in the title (oldest), in the body once (newest), in the body twice."""
+    titled = make_entry(blog, title="ทุเรียนหมอนทอง", body="ปีนี้ออกผลดี", published_at=at(2006, 5, 23))
+    passing = make_entry(blog, title="งานเกษตรแฟร์", body="มีแผงขายทุเรียนด้วย", published_at=at(2012, 8, 15))
+    body = make_entry(
+        blog, title="เก็บผลผลิต", body="ตัดทุเรียนตอนแก่จัด ทุเรียนจะหอม", published_at=at(2008, 1, 10)
+    )
+    return titled, passing, body
+
+
+def test_a_word_in_the_title_ranks_first_and_newest_sorts_by_date(durian):
+    titled, passing, body = durian
+    assert ranked("ทุเรียน")[0] == titled.number
+    assert ranked("ทุเรียน", sort="newest") == [passing.number, body.number, titled.number]
+
+
+def test_pages_split_the_results_and_count_them(durian):
+    everything = ranked("ทุเรียน")
+    pages = [search("ทุเรียน", page=n, per_page=2) for n in (1, 2, 3)]
+    assert [p.total for p in pages] == [3, 3, 3]
+    assert [p.pages for p in pages] == [2, 2, 2]
+    assert [hit.entry.number for p in pages for hit in p.hits] == everything
+    assert pages[2].hits == []
+
+
+def test_all_words_must_match(durian):
+    titled, passing, body = durian
+    assert found("ทุเรียน แผง") == {passing.number}
+    assert found("ทุเรียน OR ผลดี") == {titled.number, passing.number, body.number}
+    assert found("ทุเรียน NOT แผง") == {titled.number, body.number}
+
+
+def test_an_empty_query_lists_filtered_entries_newest_first(durian):
+    titled, passing, body = durian
+    page = search("", SearchFilters(blog="ORCHARD"))
+    assert [hit.entry.number for hit in page.hits] == [passing.number, body.number, titled.number]
+    assert search("").total == 0 and search("   ").hits == []
+
+
+def test_date_filters_use_the_bangkok_calendar_day(blog):
+    # 17:30 UTC on 23 May is 00:30 on 24 May in Bangkok.
+    late = make_entry(blog, title="ลำไยต้นฤดู", body="ลำไย", published_at=datetime(2006, 5, 23, 17, 30, tzinfo=UTC))
+    assert found("ลำไย", date_from=date(2006, 5, 24)) == {late.number}
+    assert found("ลำไย", date_to=date(2006, 5, 23)) == set()
+    assert found("ลำไย", date_from=date(2006, 5, 24), date_to=date(2006, 5, 24)) == {late.number}
+
+
+def test_filters_by_author_ignore_case(durian):
+    assert found("", author="SOMCHAI") == {e.number for e in durian}
+    assert found("", author="nobody") == set()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"sort": "oldest"}, "ไม่รู้จักวิธีเรียง"),
+        ({"page": 0}, "เลขหน้า"),
+        ({"per_page": 0}, "จำนวนผลลัพธ์ต่อหน้า"),
+        ({"per_page": 101}, "จำนวนผลลัพธ์ต่อหน้า"),
+        ({"filters": SearchFilters(date_from=date(2007, 1, 1), date_to=date(2006, 1, 1))}, "วันที่เริ่มต้น"),
+    ],
+)
+def test_bad_parameters_raise_a_query_error_with_a_thai_message(app, kwargs, message):
+    filters = kwargs.pop("filters", None)
+    with pytest.raises(QueryError) as error:
+        search("ทุเรียน", filters, **kwargs)
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"ทุเรียน',
+        'ทุเรียน"',
+        "(ทุเรียน",
+        "ทุเรียน)",
+        ")(",
+        "[ทุเรียน",
+        "{",
+        "AND",
+        "ทุเรียน AND",
+        "OR ทุเรียน",
+        "ทุเรียน AND AND ผลดี",
+        "NOT",
+        "*",
+        "ทุเ*",
+        "?",
+        "title:ทุเรียน",
+        "ทุเรียน^3",
+        "[a TO z]",
+        "ทุเรียน" * 300,
+        "ก" * 2000,
+        "ทุเรียน\x00",
+        "\x00\x01\x02\x1f",
+        "\u200b\u00ad",
+        '"',
+        '""',
+        "()",
+        "-",
+        "\\",
+        "'",
+        "ทุเรียน'",
+        "😀",
+    ],
+)
+def test_odd_syntax_never_raises(durian, q):
+    page = search(q)
+    assert page.total >= len(page.hits)
+    assert page.query == q
+
+
+@pytest.mark.parametrize("q", ['"ทุเรียน', "(ทุเรียน", "ทุเรียน AND", "ทุเรียน)"])
+def test_unbalanced_syntax_falls_back_to_the_plain_words_with_a_note(durian, q):
+    page = search(q)
+    assert {hit.entry.number for hit in page.hits} == {e.number for e in durian}
+    assert page.message
+
+
+@pytest.mark.parametrize("q", ["*", "AND", "\x00", '""'])
+def test_nothing_searchable_gives_no_results_and_a_note(durian, q):
+    page = search(q)
+    assert page.total == 0 and page.hits == []
+    assert page.message
+
+
+def test_a_long_query_is_cut_with_a_note(durian):
+    page = search("ทุเรียน " * 400)
+    assert page.message and "ยาวเกินไป" in page.message
+    assert page.total == 3
+
+
+def test_plain_queries_carry_no_note(durian):
+    assert search("ทุเรียน").message is None
+
+
+def test_snippets_highlight_the_words_and_escape_the_text(blog):
+    entry = make_entry(blog, title="สูตรปุ๋ย", body="ผสม <ดิน> & แกลบ แล้วใส่ทุเรียนต้นเล็ก\n\n" + "เนื้อหายาว " * 80)
+    [hit] = search("ทุเรียน").hits
+    assert hit.entry.id == entry.id
+    assert "<mark>ทุเรียน</mark>" in hit.snippet_html
+    assert "&lt;ดิน&gt; &amp; แกลบ" in hit.snippet_html
+    assert "<ดิน>" not in hit.snippet_html
+    assert "ทุเรียน" in hit.snippet_text and "<mark>" not in hit.snippet_text
+    assert "<ดิน> & แกลบ" in hit.snippet_text
+    assert len(hit.snippet_text) < 600
+
+
+def test_a_match_outside_the_body_shows_the_start_of_the_body(blog):
+    make_entry(blog, title="ทุเรียนหมอนทอง", body="บันทึกนี้เล่าเรื่อง <b>ผลไม้</b> ของสวน")
+    [hit] = search("ทุเรียน").hits
+    assert hit.snippet_text == "บันทึกนี้เล่าเรื่อง ผลไม้ ของสวน"
+    assert "<b>" not in hit.snippet_html
+
+
+def test_the_database_is_the_truth_when_the_index_lags(app, durian):
+    titled, passing, body = durian
+    app.config["SEARCH_SYNC_ON_COMMIT"] = False
+    delete_entry(passing)
+    db.session.commit()
+    page = search("ทุเรียน")
+    assert {hit.entry.number for hit in page.hits} == {titled.number, body.number}
+
+
+def test_related_entries_are_published_others_like_this_one(blog):
+    first = make_entry(blog, title="ปลูกทุเรียน", body="ปลูกทุเรียนหมอนทองให้ออกผลดี ต้องดูแลดินและน้ำ")
+    second = make_entry(blog, title="ดูแลสวนทุเรียน", body="ทุเรียนหมอนทองต้องการน้ำและดินดี ออกผลดีทุกปี")
+    make_entry(blog, title="ร่างทุเรียน", body="ทุเรียนหมอนทองออกผลดี ดินและน้ำ", publish=False)
+    make_entry(blog, title="ตลาดปลา", body="ปลาทูสดจากแม่กลองราคาถูก")
+    related = related_entries(first)
+    assert second in related
+    assert first not in related
+    assert all(entry.is_published for entry in related)
+    assert len(related_entries(first, limit=1)) == 1
+
+
+def test_an_entry_not_in_the_index_has_no_related_entries(blog):
+    draft = make_entry(blog, title="ร่าง", body="ทุเรียน", publish=False)
+    assert related_entries(draft) == []
