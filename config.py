@@ -30,6 +30,8 @@ class Config:
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(BASE_DIR / "search_index" / "current"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Requests larger than this are refused before a view runs (413); entry bodies have their own limit.
+    # Apply search-outbox tasks right after each commit (tests turn it off to simulate a crash).
+    SEARCH_SYNC_ON_COMMIT = True
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 1024 * 1024)
     MAX_ENTRY_BODY_BYTES = _env_int("MAX_ENTRY_BODY_BYTES", 200 * 1024)

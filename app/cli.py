@@ -120,5 +120,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(blogs_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(import_text_command)
-    app.cli.add_command(import_text_command)
     app.cli.add_command(search_cli)

@@ -1,11 +1,12 @@
 """The on-disk index: where it lives, opening it for reading and writing, and rebuilding it from the database.
 
 Layout and the atomic swap: the configured SEARCH_INDEX_DIR is a symbolic link to a versioned sibling
-directory (``index`` -> ``index.v1712345678901234567``). A rebuild writes a complete index into a new
-sibling, points a temporary link at it and renames the temporary link over the configured path. rename(2)
-replaces a link atomically on Linux, so every reader sees either the old index or the new one, never a
-mixture. Readers open the link's resolved directory, so a search already running keeps its files; the
-previous version is kept until the next rebuild for that reason.
+directory (by default ``search_index/current`` -> ``current.v1712345678901234567``, with the versions and
+a lock file beside the link inside ``search_index/``). A rebuild writes a complete index into a new sibling,
+points a temporary link at it and renames the temporary link over the configured path. rename(2) replaces a
+link atomically on Linux, so every reader sees either the old index or the new one, never a mixture.
+Readers open the link's resolved directory, so a search already running keeps its files; the previous
+version is kept until the next rebuild for that reason.
 
 Writers lock the resolved directory's Whoosh WRITELOCK and then check that the link still points there; a
 rebuild holds the old version's lock across the swap, so no change can be written into an index that is
@@ -17,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -53,7 +55,7 @@ def configured_path() -> Path:
 
 @contextmanager
 def _layout_lock(path: Path) -> Iterator[None]:
-    """Serialise creating and swapping index versions between processes (a lock file beside the link)."""
+    """Serialise creating and swapping index versions between processes and threads (a file beside the link)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.parent / f".{path.name}.layout.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -63,35 +65,45 @@ def _layout_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _new_version_dir(path: Path) -> Path:
-    version = path.with_name(f"{path.name}{VERSION_INFIX}{time.time_ns()}")
+def _version_re(path: Path) -> re.Pattern[str]:
+    return re.compile(re.escape(path.name + VERSION_INFIX) + r"\d+(-legacy)?")
+
+
+def _new_version_dir(path: Path, suffix: str = "") -> Path:
+    version = path.with_name(f"{path.name}{VERSION_INFIX}{time.time_ns()}{suffix}")
     version.mkdir(parents=True)
     return version
 
 
-def _point_link(path: Path, target: Path) -> None:
-    """Make `path` a link to `target` in one rename (a relative link, so the pair can be moved together)."""
+def _point_link(path: Path, version: Path) -> Path | None:
+    """Make `path` a link to `version` with one rename (a relative link, so the pair can be moved together).
+
+    A plain directory at `path` (an index from before this layout, or made by hand) cannot be replaced by a
+    rename; it is moved aside as a version first, and its new name returned. This happens once; afterwards
+    the path is always a link.
+    """
     temporary = path.with_name(f".{path.name}.link-{os.getpid()}-{time.time_ns()}")
-    os.symlink(target.name, temporary)
+    os.symlink(version.name, temporary)
+    moved = None
     if path.is_dir() and not path.is_symlink():
-        # A plain directory (made by hand or by an older layout) cannot be replaced by rename; move it aside
-        # first. This happens once; afterwards the path is always a link.
-        path.rename(path.with_name(f"{path.name}{VERSION_INFIX}0-legacy-{time.time_ns()}"))
+        moved = path.with_name(f"{path.name}{VERSION_INFIX}{time.time_ns()}-legacy")
+        path.rename(moved)
     os.replace(temporary, path)
+    return moved
 
 
 def current_dir(path: Path | None = None) -> Path:
     """The directory holding the live index, created (empty) when there is none yet."""
     path = path or configured_path()
-    if whoosh_index.exists_in(path):
+    if whoosh_index.exists_in(str(path)):
         return path.resolve()
     with _layout_lock(path):
-        if whoosh_index.exists_in(path):
+        if whoosh_index.exists_in(str(path)):
             return path.resolve()
         if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
             path.rmdir()
-        if path.is_symlink() or path.exists():
-            logger.warning("search index at %s is unreadable; starting an empty one", path)
+        elif path.is_symlink() or path.exists():
+            logger.warning("no readable search index at %s; starting an empty one", path)
         version = _new_version_dir(path)
         whoosh_index.create_in(str(version), build_schema())
         _point_link(path, version)
@@ -173,8 +185,11 @@ def _build(version: Path, session: Session) -> int:
     entry_ids = list(session.scalars(indexable_entries_query()))
     session.rollback()
     ix = whoosh_index.create_in(str(version), build_schema())
-    if len(entry_ids) >= PARALLEL_THRESHOLD:
-        writer = ix.writer(procs=2, multisegment=True, limitmb=256)
+    procs = min(int(current_app.config.get("SEARCH_REINDEX_PROCS", 2)), os.cpu_count() or 1)
+    if procs > 1 and len(entry_ids) >= PARALLEL_THRESHOLD:
+        # Whoosh's worker processes analyse and write one segment each while this process reads the
+        # database and builds documents; the segments are kept as they are (no final merge).
+        writer = ix.writer(procs=procs, multisegment=True, limitmb=256)
     else:
         writer = ix.writer(limitmb=256)
     try:
@@ -183,16 +198,27 @@ def _build(version: Path, session: Session) -> int:
         writer.cancel()
         raise
     writer.commit()
+    if ix.doc_count() != count:
+        # A worker process that died takes its documents with it; never swap in an incomplete index.
+        raise RuntimeError(f"the rebuilt index holds {ix.doc_count()} documents, not {count}")
     return count
 
 
 def _remove_old_versions(path: Path, keep: set[Path]) -> None:
-    """Delete versions older than the previous one (which a search may still be reading)."""
-    prefix = f"{path.name}{VERSION_INFIX}"
+    """Delete versions older than the previous one (which a search may still be reading).
+
+    A directory moved aside from the configured path is deleted only if it held an index: anything else in
+    it was put there by hand.
+    """
     keep = {p.resolve() for p in keep}
+    pattern = _version_re(path)
     for version in path.parent.iterdir():
-        if version.name.startswith(prefix) and version.is_dir() and version.resolve() not in keep:
-            shutil.rmtree(version, ignore_errors=True)
+        match = pattern.fullmatch(version.name)
+        if not match or not version.is_dir() or version.resolve() in keep:
+            continue
+        if match.group(1) and not whoosh_index.exists_in(str(version)):
+            continue
+        shutil.rmtree(version, ignore_errors=True)
 
 
 def reindex(path: Path | None = None) -> ReindexResult:
@@ -220,7 +246,7 @@ def reindex(path: Path | None = None) -> ReindexResult:
                 shutil.rmtree(version, ignore_errors=True)
                 raise
         with _layout_lock(path):
-            _point_link(path, version)
+            old = _point_link(path, version) or old
     finally:
         old_lock.release()
     with db.engine.begin() as connection:

@@ -325,16 +325,21 @@ def _run(searcher: Searcher, q: wq.Query, flt: wq.Query | None, sort: str):
 
 @contextmanager
 def _searcher() -> Iterator[Searcher]:
-    """A searcher on the live index, kept per thread and refreshed (cheaply) when the index has changed."""
+    """A searcher on the live index, kept per thread while the index is unchanged.
+
+    A changed index gets a new searcher rather than Searcher.refresh(), which reuses the readers of old
+    segments together with their old lists of deleted documents, so an edited entry would still match its
+    old text.
+    """
     directory = current_dir()
     cached = getattr(_local, "searcher", None)
-    if cached is not None and cached[0] == directory:
-        searcher = cached[1].refresh()
+    if cached is not None and cached[0] == directory and cached[1].up_to_date():
+        searcher = cached[1]
     else:
         if cached is not None:
             cached[1].close()
         searcher = whoosh_index.open_dir(str(directory)).searcher()
-    _local.searcher = (directory, searcher)
+        _local.searcher = (directory, searcher)
     yield searcher
 
 

@@ -152,6 +152,18 @@ def _forget(session: Session, *args: Any) -> None:
         session.info.pop(key, None)
 
 
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    """A finished outer transaction (committed, rolled back or closed) leaves nothing noted behind."""
+    if transaction.parent is None:
+        _forget(session)
+
+
+def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
+    """Rows written inside a rolled-back savepoint are gone, so they may be written again."""
+    session.info.pop(_QUEUED, None)
+    session.info.pop(_WRITTEN, None)
+
+
 def _after_commit(session: Session) -> None:
     """Apply this transaction's tasks (and any left pending) right away; never raise into the caller."""
     engine = session.info.get(_ENGINE)
@@ -172,8 +184,8 @@ def register_listeners() -> None:
         ("before_flush", _before_flush),
         ("after_flush", _after_flush),
         ("after_commit", _after_commit),
-        ("after_rollback", _forget),
-        ("after_soft_rollback", _forget),
+        ("after_transaction_end", _after_transaction_end),
+        ("after_soft_rollback", _after_soft_rollback),
     ):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

@@ -458,12 +458,9 @@ def generate(count: int, seed: int, n_blogs: int, start_number: int = 1) -> Iter
 # --- loading ---------------------------------------------------------------------------------------------------
 
 
-def make_app(workdir: Path) -> Flask:
-    """A Sala app on a fresh database (built by the migrations) and index directory inside `workdir`."""
-    from flask_migrate import upgrade
-
-    workdir.mkdir(parents=True, exist_ok=True)
-    app = create_app(
+def open_app(workdir: Path) -> Flask:
+    """A Sala app on the database and index directory inside `workdir`."""
+    return create_app(
         "testing",
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'sala.db'}",
@@ -471,6 +468,14 @@ def make_app(workdir: Path) -> Flask:
             "UPLOAD_DIR": str(workdir / "uploads"),
         },
     )
+
+
+def make_app(workdir: Path) -> Flask:
+    """A Sala app on a fresh database (built by the migrations) and index directory inside `workdir`."""
+    from flask_migrate import upgrade
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    app = open_app(workdir)
     with app.app_context():
         upgrade()
     return app
@@ -484,6 +489,22 @@ class Layout:
     blogs: list[tuple[int, str, int]]  # (id, slug, owner id)
     stations: list[str]
     blog_stations: dict[str, list[str]]  # blog slug -> accepted station slugs
+
+
+def layout_from_db() -> Layout:
+    """The Layout of a corpus already in the database (blogs in id order, as `load_people` made them)."""
+    users = list(db.session.scalars(db.select(User.id).order_by(User.id)))
+    rows = db.session.execute(db.select(Blog.id, Blog.slug, Blog.owner_id).order_by(Blog.id))
+    blogs = [(b.id, b.slug, b.owner_id) for b in rows]
+    links = db.session.execute(
+        db.select(Blog.slug, Station.slug)
+        .join(StationBlog, StationBlog.blog_id == Blog.id)
+        .join(Station, Station.id == StationBlog.station_id)
+    )
+    blog_stations: dict[str, list[str]] = {}
+    for blog_slug, station_slug in links:
+        blog_stations.setdefault(blog_slug, []).append(station_slug)
+    return Layout(users, blogs, [s for s, _ in STATIONS], blog_stations)
 
 
 def load_people(seed: int, n_authors: int, n_blogs: int) -> Layout:

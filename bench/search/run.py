@@ -329,6 +329,7 @@ def ms(values: list[float], p: float | None = None) -> str:
 def report(f: Figures) -> str:
     mib = 1024 * 1024
     rate = f.documents / f.rebuild_seconds if f.rebuild_seconds else 0
+    rebuilt = f.rebuild_seconds > 0
     p95_all = max(percentile(f.plain, 95), percentile(f.filtered, 95))
     rows = [
         ("entries in the database (N)", f"{f.entries:,} ({f.documents:,} indexable: published, author active)", ""),
@@ -364,6 +365,8 @@ def report(f: Figures) -> str:
             "≤ 1 s " + ("✅" if statistics.median(f.findable) <= 1.0 else "❌"),
         ),
     ]
+    if not rebuilt:  # --reuse: the corpus and index came from an earlier run
+        rows = [row for row in rows if not row[0].startswith(("corpus load", "full rebuild", "rebuild CPU"))]
     out = ["| measure | result | target |", "|---|---|---|"]
     out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     la = ", ".join(f"{x:.2f}" for x in f.load_average)
@@ -377,6 +380,41 @@ def report(f: Figures) -> str:
     return "\n".join(out)
 
 
+def build_and_rebuild(figures: Figures, workdir: Path, entries: int, seed: int):
+    """A fresh corpus in `workdir` and a full rebuild of its index, timed."""
+    from app.search.index import reindex
+
+    print(f"building {entries:,} entries in {workdir} ...", file=sys.stderr, flush=True)
+    app, layout, timings = corpus.build(workdir, entries, seed, progress=True)
+    figures.load_seconds = timings["load"]
+    figures.database_bytes = (workdir / "sala.db").stat().st_size
+    with app.app_context():
+        print("rebuilding the index ...", file=sys.stderr, flush=True)
+        cpu = _cpu_seconds()
+        started = time.perf_counter()
+        result = reindex()
+        figures.rebuild_seconds = time.perf_counter() - started
+        figures.rebuild_cpu = _cpu_seconds() - cpu
+        figures.documents = result.documents
+        figures.index_bytes = directory_bytes(Path(result.directory))
+    return app, layout
+
+
+def reopen(figures: Figures, workdir: Path):
+    """The corpus and index a previous `--keep` run left in `workdir` (no load or rebuild figures)."""
+    from app.models import Entry
+    from app.search.index import current_dir, document_count
+
+    app = corpus.open_app(workdir)
+    with app.app_context():
+        layout = corpus.layout_from_db()
+        figures.entries = corpus.db.session.scalar(corpus.db.select(corpus.db.func.count(Entry.id)))
+        figures.documents = document_count()
+        figures.index_bytes = directory_bytes(current_dir())
+        figures.database_bytes = (workdir / "sala.db").stat().st_size
+    return app, layout
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
@@ -385,42 +423,35 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="K", help="also profile a build of K entries")
     parser.add_argument("--profile-queries", action="store_true", help="also profile one pass of the queries")
     parser.add_argument("--keep", type=Path, help="build in this directory and keep it (default: a temp dir)")
+    parser.add_argument(
+        "--reuse", type=Path, help="skip building: measure queries and commits on a directory left by --keep"
+    )
     args = parser.parse_args()
 
-    workdir = args.keep or Path(tempfile.mkdtemp(prefix="sala-bench-"))
-    if workdir.exists():
+    workdir = args.reuse or args.keep or Path(tempfile.mkdtemp(prefix="sala-bench-"))
+    if workdir.exists() and not args.reuse:
         shutil.rmtree(workdir)
     figures = Figures(entries=args.entries)
     try:
-        print(f"building {args.entries:,} entries in {workdir} ...", file=sys.stderr, flush=True)
-        app, layout, timings = corpus.build(workdir, args.entries, args.seed, progress=True)
-        figures.load_seconds = timings["load"]
-        figures.database_bytes = (workdir / "sala.db").stat().st_size
+        if args.reuse:
+            app, layout = reopen(figures, workdir)
+        else:
+            app, layout = build_and_rebuild(figures, workdir, args.entries, args.seed)
         with app.app_context():
-            from app.search.index import reindex
-
-            print("rebuilding the index ...", file=sys.stderr, flush=True)
-            cpu = _cpu_seconds()
-            started = time.perf_counter()
-            result = reindex()
-            figures.rebuild_seconds = time.perf_counter() - started
-            figures.rebuild_cpu = _cpu_seconds() - cpu
-            figures.documents = result.documents
-            figures.index_bytes = directory_bytes(Path(result.directory))
             print("querying ...", file=sys.stderr, flush=True)
             measure_queries(figures, layout, args.repeats)
             print("committing new entries ...", file=sys.stderr, flush=True)
             measure_new_entry(figures, layout)
             query_profile = profile_queries(layout) if args.profile_queries else ""
         figures.load_average = os.getloadavg()
-        print(f"\nSearch benchmark, N = {args.entries:,} entries ({time.strftime('%Y-%m-%d')})\n")
+        print(f"\nSearch benchmark, N = {figures.entries:,} entries ({time.strftime('%Y-%m-%d')})\n")
         print(report(figures))
         if query_profile:
             print("\n" + query_profile)
         if args.profile:
             print("\n" + profile_build(app, args.profile))
     finally:
-        if args.keep is None:
+        if args.keep is None and args.reuse is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -42,31 +42,34 @@ def pending() -> int:
     return db.session.scalar(select(func.count()).select_from(SearchTask))
 
 
-def test_the_configured_path_is_a_link_to_a_versioned_directory(app, entries):
+def live(app) -> Path:
+    return index_path(app).resolve()
+
+
+def test_the_configured_path_is_a_link_to_a_versioned_sibling(app, entries):
     path = index_path(app)
     assert path.is_symlink()
-    target = path.resolve()
-    assert target.parent == path.parent.resolve() and target.name.startswith("index.v")
     assert not os.path.isabs(os.readlink(path))  # relative, so the pair can be moved together
+    assert live(app).parent == path.parent.resolve() and live(app).name.startswith("index.v")
 
 
 def test_reindex_gives_the_same_results_from_a_new_directory(app, entries):
     before = results()
-    old = index_path(app).resolve()
+    old = live(app)
     result = reindex()
     assert result.documents == 3
-    assert index_path(app).resolve() == result.directory.resolve() != old
+    assert live(app) == result.directory.resolve() != old
     assert open_index().doc_count() == 3
     assert results() == before
 
 
 def test_reindex_keeps_the_previous_version_and_removes_older_ones(app, entries):
-    first = index_path(app).resolve()
+    first = live(app)
     second = reindex().directory.resolve()
     third = reindex().directory.resolve()
     assert not first.exists()
     assert second.exists() and third.exists()
-    assert index_path(app).resolve() == third
+    assert live(app) == third
 
 
 def test_reindex_covers_tasks_pending_before_it_started(app, entries):
@@ -99,23 +102,27 @@ def test_a_change_committed_during_the_rebuild_is_applied_after_the_swap(app, en
     assert ranked("ลองกอง") == [during[0].number]
 
 
-def test_a_plain_directory_at_the_configured_path_is_replaced_by_the_link(app, tmp_path):
-    path = tmp_path / "plain-index"
-    app.config["SEARCH_INDEX_DIR"] = str(path)
-    path.mkdir()
-    (path / "stray-file").write_text("left by hand")
+def test_the_default_layout_keeps_other_files_beside_the_link(app, tmp_path):
+    parent = tmp_path / "search_index"
+    parent.mkdir()
+    (parent / ".gitkeep").write_text("")
+    app.config["SEARCH_INDEX_DIR"] = str(parent / "current")
     blog = make_blog(make_user("somchai"), "orchard", title="บันทึกชาวสวน")
     entry = make_entry(blog, title="ทุเรียนหมอนทอง", body="ปีนี้ทุเรียนออกผลดี")
-    assert path.is_symlink()
+    reindex()
+    reindex()
     assert ranked("ทุเรียน") == [entry.number]
-    assert any(p.name.startswith("plain-index.v0-legacy") for p in tmp_path.iterdir())
+    assert (parent / ".gitkeep").exists()
+    assert sorted(p.name.split(".v")[0] for p in parent.iterdir() if not p.name.startswith(".")) == [
+        "current", "current", "current"  # the link, the live version and the previous one
+    ]
 
 
 def test_a_missing_index_directory_is_created_on_first_search(app):
     path = index_path(app)
     assert not path.exists()
     assert ranked("ทุเรียน") == []
-    assert path.is_symlink() and path.resolve().is_dir()
+    assert path.is_symlink() and live(app).is_dir()
 
 
 def test_the_parallel_rebuild_gives_the_same_results(app, entries, monkeypatch):
@@ -125,7 +132,7 @@ def test_the_parallel_rebuild_gives_the_same_results(app, entries, monkeypatch):
     assert results() == before
 
 
-def test_an_index_in_a_plain_directory_is_used_and_then_moved_behind_the_link(app, tmp_path):
+def test_an_index_in_a_plain_directory_is_used_until_a_rebuild_moves_it_aside(app, tmp_path):
     from whoosh import index as whoosh_index
 
     from app.search.schema import build_schema
@@ -141,3 +148,22 @@ def test_an_index_in_a_plain_directory_is_used_and_then_moved_behind_the_link(ap
     reindex()
     assert path.is_symlink()
     assert ranked("ทุเรียน") == [entry.number]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith("-legacy")]  # kept as the previous version
+    reindex()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith("-legacy")]
+    assert ranked("ทุเรียน") == [entry.number]
+
+
+def test_a_stray_plain_directory_is_moved_aside(app, tmp_path):
+    path = tmp_path / "stray"
+    path.mkdir()
+    (path / "notes.txt").write_text("left by hand")
+    app.config["SEARCH_INDEX_DIR"] = str(path)
+    blog = make_blog(make_user("somchai"), "orchard", title="บันทึกชาวสวน")
+    entry = make_entry(blog, title="ทุเรียนหมอนทอง", body="ปีนี้ทุเรียนออกผลดี")
+    assert path.is_symlink()
+    assert ranked("ทุเรียน") == [entry.number]
+    reindex()
+    reindex()
+    [aside] = [p for p in tmp_path.iterdir() if p.name.endswith("-legacy")]
+    assert (aside / "notes.txt").read_text() == "left by hand"

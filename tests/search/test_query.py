@@ -8,7 +8,7 @@ import pytest
 
 from app.entries.services import delete_entry
 from app.extensions import db
-from app.search.query import QueryError, SearchFilters, related_entries, search
+from app.search.query import QueryError, SearchFilters, related_entries, search, snippet
 from tests.factories import make_blog, make_entry, make_user
 from tests.search.helpers import found, ranked
 
@@ -201,3 +201,32 @@ def test_related_entries_are_published_others_like_this_one(blog):
 def test_an_entry_not_in_the_index_has_no_related_entries(blog):
     draft = make_entry(blog, title="ร่าง", body="ทุเรียน", publish=False)
     assert related_entries(draft) == []
+
+
+def test_snippet_marks_whole_phrases_not_every_common_piece():
+    body = "การประชุมเรื่องการเงิน จากนั้นเราคุยเรื่องการจัดการความรู้ในองค์กร"
+    html, text = snippet(body, [("การ", "จัดการ", "ความ", "รู้")])
+    assert html == "การประชุมเรื่องการเงิน จากนั้นเราคุยเรื่อง<mark>การจัดการความรู้</mark>ในองค์กร"
+    assert text == body
+
+
+def test_snippet_starts_near_the_first_match_in_a_long_body():
+    body = "เนื้อหาอื่น " * 200 + "ตรงนี้มีคำว่าทุเรียนอยู่ " + "ส่วนท้าย " * 200
+    html, text = snippet(body, [("ทุเรียน",)])
+    assert text.startswith("…") and text.endswith("…")
+    assert "<mark>ทุเรียน</mark>" in html
+    assert len(text) <= 210
+    assert text.replace("…", "") in body
+
+
+def test_snippet_skips_a_place_where_the_pieces_belong_to_another_word():
+    body = "ความรู้สึกดีมาก " * 3 + "แต่ความรู้ยังไม่พอ"
+    html, _ = snippet(body, [("ความ", "รู้")])
+    assert html.count("<mark>") == 1
+    assert "<mark>ความรู้</mark>ยังไม่พอ" in html
+
+
+def test_snippet_without_a_match_in_the_body_is_its_start():
+    html, text = snippet("a < b & c", [("ทุเรียน",)])
+    assert (html, text) == ("a &lt; b &amp; c", "a < b & c")
+    assert snippet("", [("x",)]) == ("", "")

@@ -269,3 +269,21 @@ def test_the_listeners_are_registered_once(app):
     entry = make_entry(make_blog(blog_owner, "once-blog", title="ครั้งเดียว"), title="ส้มโอ", body="ส้มโอนครชัยศรี")
     assert found("ส้มโอ") == {entry.number}
     assert pending() == 0
+
+
+def test_a_failing_index_update_never_fails_the_commit_nor_later_reads(app, blog, runner, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sync, "write_entries", broken)
+    # Alembic's logging set-up (run by the migrations fixture) disables loggers that already exist.
+    monkeypatch.setattr(sync.logger, "disabled", False)
+    first = make_entry(blog, title="ขนุนหนัง", body="ขนุนหนังเนื้อกรอบ")
+    assert "search index update failed" in caplog.text
+    assert pending() == 1
+    second = make_entry(blog, title="ขนุนละมุด", body="ขนุนละมุดเนื้อนุ่ม")
+    assert db.session.get(type(second), second.id).title == "ขนุนละมุด"
+    assert pending() == 2
+    monkeypatch.undo()
+    assert runner.invoke(args=["search", "sync"]).exit_code == 0
+    assert found("ขนุน") == {first.number, second.number}
