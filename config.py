@@ -29,9 +29,13 @@ class Config:
     # A symlink to the live index version; versions and the swap lock sit beside it inside search_index/.
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(BASE_DIR / "search_index" / "current"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
-    # Requests larger than this are refused before a view runs (413); entry bodies have their own limit.
     # Apply search-outbox tasks right after each commit (tests turn it off to simulate a crash).
     SEARCH_SYNC_ON_COMMIT = True
+    # A term in at least this share of the entries (and this many of them) is "common": when the index is
+    # rebuilt, neighbouring common terms are also indexed as pairs, so a phrase of them is one lookup.
+    SEARCH_PAIR_MIN_SHARE = 0.01
+    SEARCH_PAIR_MIN_DOCS = 50
+    # Requests larger than this are refused before a view runs (413); entry bodies have their own limit.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 1024 * 1024)
     MAX_ENTRY_BODY_BYTES = _env_int("MAX_ENTRY_BODY_BYTES", 200 * 1024)

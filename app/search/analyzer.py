@@ -7,6 +7,12 @@ a phrase of them. Queries and documents go through the same steps.
 
 ICU was chosen over PyThaiNLP's newmm and nlpO3 for recall: its finer pieces let a query for ความรู้
 (ความ · รู้) match inside องค์ความรู้, which newmm keeps as one token (figures: bench/README.md).
+
+Indexing also writes each pair of neighbouring *common* terms as one term ("ความ รู้", at the first one's
+position). Most Thai words are phrases of pieces, and a phrase of very common pieces (ความ · รู้) would
+otherwise be checked position by position in nearly every document; as a pair it is one lookup. Which terms
+are common is measured from the entries when the index is rebuilt and travels with the index's schema, so
+queries always split a phrase the way its index was written (app.search.index, app.search.query).
 """
 
 from __future__ import annotations
@@ -28,7 +34,36 @@ _OTHER_WORD = r"(?:[^\W_\u0e2f\u0e46]|[\u0300-\u036f])+"
 _TOKEN_RE = re.compile(rf"(?P<thai>{_THAI_RUN})|(?P<word>{_LATIN_WORD})|(?P<other>{_OTHER_WORD})")
 _PART_SPLIT_RE = re.compile(r"[-_.'’]")
 
+# Pair terms join their two terms with a space, which no single term contains.
+PAIR_JOINER = " "
+# Positions left empty between the sections of a document, so no phrase or pair spans two sections.
+SECTION_GAP = 100
+
 _local = threading.local()
+
+
+def pair_term(first: str, second: str) -> str:
+    """The index term for `first` directly followed by `second`."""
+    return f"{first}{PAIR_JOINER}{second}"
+
+
+class Sections(str):
+    """Text for the index in weighted sections (title, tags, body, comments...), as one Whoosh field value.
+
+    It is a str (Whoosh accepts nothing else for a text field) whose `sections` carry each part's weight;
+    the tokenizer gives every term of a section that weight, which BM25 then counts as its frequency.
+    """
+
+    sections: tuple[tuple[str, float], ...]
+
+    def __new__(cls, sections) -> Sections:
+        parts = tuple((text or "", float(weight)) for text, weight in sections)
+        obj = super().__new__(cls, "\n".join(text for text, _ in parts))
+        obj.sections = parts
+        return obj
+
+    def __reduce__(self):
+        return (Sections, (self.sections,))
 
 
 def _word_breaker() -> icu.BreakIterator:
@@ -80,13 +115,23 @@ def analyze(text: str) -> list[str]:
 
 
 class ThaiTokenizer(Tokenizer):
-    """A Whoosh tokenizer (and so an analyzer) over `iter_terms`; picklable, since Whoosh stores the schema."""
+    """A Whoosh tokenizer (and so an analyzer) over `iter_terms`; picklable, since Whoosh stores the schema.
+
+    `paired` holds the common terms: when indexing, two of them side by side are also written as a pair term.
+    """
+
+    def __init__(self, paired: frozenset[str] = frozenset()) -> None:
+        self.paired = frozenset(paired)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("paired", frozenset())
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ThaiTokenizer)
+        return isinstance(other, ThaiTokenizer) and self.paired == other.paired
 
     def __hash__(self) -> int:
-        return hash(ThaiTokenizer)
+        return hash((ThaiTokenizer, len(self.paired)))
 
     def __call__(
         self,
@@ -102,6 +147,9 @@ class ThaiTokenizer(Tokenizer):
         **kwargs,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if tokenize and mode == "index" and positions and not chars and not keeporiginal:
+            yield from self._index_tokens(token, value, start_pos)
+            return
         text = prepare(value)
         if not tokenize:
             token.original = token.text = text
@@ -124,7 +172,26 @@ class ThaiTokenizer(Tokenizer):
                 token.startchar, token.endchar = start_char + start, start_char + end
             yield token
 
+    def _index_tokens(self, token: Token, value: str, position: int) -> Iterator[Token]:
+        """Terms and pair terms of each section, with the section's weight; sections GAP positions apart."""
+        paired = self.paired
+        sections = getattr(value, "sections", None) or ((value, 1.0),)
+        for text, weight in sections:
+            token.boost = weight
+            previous = None
+            for term, _start, _end in iter_terms(prepare(text)):
+                if previous is not None and term in paired and previous in paired:
+                    token.text = pair_term(previous, term)
+                    token.pos = position - 1
+                    yield token
+                token.text = term
+                token.pos = position
+                yield token
+                previous = term
+                position += 1
+            position += SECTION_GAP
 
-def ThaiAnalyzer() -> ThaiTokenizer:  # noqa: N802 - named like Whoosh's analyzer factories
+
+def ThaiAnalyzer(paired: frozenset[str] = frozenset()) -> ThaiTokenizer:  # noqa: N802 - like Whoosh's factories
     """The analyzer every text field of the search schema uses."""
-    return ThaiTokenizer()
+    return ThaiTokenizer(paired)

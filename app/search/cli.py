@@ -37,8 +37,12 @@ def reindex_command() -> None:
     result = reindex()
     rate = result.documents / result.seconds if result.seconds else 0.0
     click.echo(
-        _("สร้างดัชนีใหม่แล้ว: %(n)s บันทึก ใน %(s).2f วินาที (%(rate).0f บันทึก/วินาที)",
-          n=result.documents, s=result.seconds, rate=rate)
+        _(
+            "สร้างดัชนีใหม่แล้ว: %(n)s บันทึก ใน %(s).2f วินาที (%(rate).0f บันทึก/วินาที)",
+            n=result.documents,
+            s=result.seconds,
+            rate=rate,
+        )
     )
 
 
@@ -66,11 +70,16 @@ def _entry_path(entry: Entry) -> str:
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", help="เรียงตามความตรง หรือใหม่สุดก่อน")
 @click.option("--page", type=int, default=1)
 @click.option("--per-page", type=int, default=10)
-def query_command(text: str, as_json: bool, tag, station, blog, author, date_from, date_to, sort: str, page: int,
-                  per_page: int) -> None:
+def query_command(
+    text: str, as_json: bool, tag, station, blog, author, date_from, date_to, sort: str, page: int, per_page: int
+) -> None:
     filters = SearchFilters(
-        tag=tag, station=station, blog=blog, author=author,
-        date_from=_as_date(date_from), date_to=_as_date(date_to),
+        tag=tag,
+        station=station,
+        blog=blog,
+        author=author,
+        date_from=_as_date(date_from),
+        date_to=_as_date(date_to),
     )
     try:
         result = search(text, filters, sort=sort, page=page, per_page=per_page)
@@ -91,8 +100,8 @@ def _as_date(value) -> date | None:
 def _print_page(result) -> None:
     if result.message:
         click.echo(result.message)
-    click.echo(_("พบ %(n)s บันทึก (หน้า %(page)s จาก %(pages)s)", n=result.total, page=result.page,
-                 pages=max(result.pages, 1)))
+    found = _("พบประมาณ %(n)s บันทึก", n=result.total) if result.total_is_estimate else _("พบ %(n)s บันทึก", n=result.total)
+    click.echo(_("%(found)s (หน้า %(page)s จาก %(pages)s)", found=found, page=result.page, pages=max(result.pages, 1)))
     for hit in result.hits:
         entry = hit.entry
         click.echo("")

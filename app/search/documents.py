@@ -12,8 +12,17 @@ from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
 from app.models import STATUS_PUBLISHED, Comment, Entry, Station, StationBlog, User
 from app.models.station import STATUS_ACCEPTED
-from app.search.analyzer import prepare
+from app.search.analyzer import Sections
 from app.text.markdown import html_to_text
+
+# Weight of each section of the `text` field (a term's frequency counts this much for ranking).
+SECTION_WEIGHTS: dict[str, float] = {
+    "title": 3.0,
+    "tags": 2.0,
+    "names": 1.0,  # blog title, author's display name and username, station names and slugs
+    "body": 1.0,
+    "comments": 0.3,
+}
 
 
 @dataclass
@@ -94,25 +103,24 @@ def entry_document(entry: Entry, context: EntryContext | None = None) -> dict | 
     blog = entry.blog
     tag_names = [tag.name for tag in entry.tags]
     stations = context.stations.get(entry.blog_id, [])
-    station_words = [word for s in stations for word in (s.slug, s.name)]
-    # body_html is already rendered and sanitised, so its text is what markdown_to_plain_text would give
-    # (Markdown passes HTML blocks through unchanged) at a tenth of the cost.
-    body = prepare(html_to_text(entry.body_html))
+    names = [blog.title, author.display_name, author.username] + [w for s in stations for w in (s.slug, s.name)]
+    sections = {
+        "title": entry.title,
+        "tags": "\n".join(tag_names),
+        "names": "\n".join(names),
+        # body_html is already rendered and sanitised, so its text is what markdown_to_plain_text would give
+        # (Markdown passes HTML blocks through unchanged) at a tenth of the cost.
+        "body": html_to_text(entry.body_html),
+        "comments": "\n".join(context.comments.get(entry.id, [])),
+    }
     return {
         "entry_id": str(entry.id),
-        "number": entry.number,
-        "title": prepare(entry.title),
-        "body": body,
+        "text": Sections((sections[name], weight) for name, weight in SECTION_WEIGHTS.items()),
         "tags": ",".join(tag_names),
-        "tags_text": "\n".join(tag_names),
         "blog": blog.slug_key,
-        "blog_title": blog.title,
         "blog_id": str(blog.id),
         "author_id": str(author.id),
         "author": author.username_key,
-        "author_name": f"{author.display_name}\n{author.username}",
         "stations": ",".join(s.slug_key for s in stations),
-        "stations_text": "\n".join(station_words),
         "published": _naive_utc(entry.published_at),
-        "comments": "\n".join(context.comments.get(entry.id, [])),
     }

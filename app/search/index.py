@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,8 +37,9 @@ from whoosh.writing import IndexWriter
 
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, SearchTask, User
+from app.search.analyzer import analyze
 from app.search.documents import entries_by_id, entry_document, load_context
-from app.search.schema import build_schema
+from app.search.schema import SCHEMA_VERSION, build_schema
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,11 @@ REINDEX_BATCH = 500
 # Below this many entries a single process is quicker than starting Whoosh's worker processes.
 PARALLEL_THRESHOLD = 2000
 REINDEX_LOCK_TIMEOUT = 60.0
+# Common terms (indexed also as pairs) are counted over this many entries, and at most this many are kept.
+PAIR_SAMPLE = 2000
+PAIR_MAX_TERMS = 2000
+# Written into each index directory: the SCHEMA_VERSION its documents were made with.
+SCHEMA_FILE = "SALA_SCHEMA_VERSION"
 
 
 def configured_path() -> Path:
@@ -105,22 +112,54 @@ def current_dir(path: Path | None = None) -> Path:
         elif path.is_symlink() or path.exists():
             logger.warning("no readable search index at %s; starting an empty one", path)
         version = _new_version_dir(path)
-        whoosh_index.create_in(str(version), build_schema())
+        _create(version)
         _point_link(path, version)
         return version
 
 
+def _create(version: Path, paired: frozenset[str] = frozenset()) -> FileIndex:
+    ix = whoosh_index.create_in(str(version), build_schema(paired))
+    (version / SCHEMA_FILE).write_text(f"{SCHEMA_VERSION}\n")
+    return ix
+
+
+def is_current(directory: Path) -> bool:
+    """Whether the index in `directory` was written with this code's schema and analyzer."""
+    try:
+        return (directory / SCHEMA_FILE).read_text().strip() == str(SCHEMA_VERSION)
+    except OSError:
+        return False
+
+
+def live_dir(path: Path | None = None) -> Path:
+    """The live index directory, rebuilt from the database first when an older release wrote it.
+
+    An index of another schema version cannot answer this code's queries, and documents written into it would
+    fail; rebuilding is the only way to a correct index, and it keeps the old one readable until the swap.
+    """
+    path = path or configured_path()
+    directory = current_dir(path)
+    if not is_current(directory):
+        logger.warning("search index at %s has an outdated schema; rebuilding it from the database", directory)
+        reindex(path)
+        directory = current_dir(path)
+    return directory
+
+
 def open_index(path: Path | None = None) -> FileIndex:
     """The live index for reading (its resolved directory, which a rebuild never changes under a reader)."""
-    return whoosh_index.open_dir(str(current_dir(path)))
+    return whoosh_index.open_dir(str(live_dir(path)))
 
 
 def open_writer(path: Path | None = None, timeout: float = 0.5, **kwargs) -> IndexWriter | None:
     """A writer on the live index, or None when another writer holds the lock for `timeout` seconds."""
     path = path or configured_path()
+    # Plain segment files: Whoosh reads a file inside a compound segment by copying it into memory, which at
+    # 100,000 entries made opening a writer or a searcher take most of a second (bench/README.md).
+    kwargs.setdefault("compound", False)
     deadline = time.monotonic() + timeout
     while True:
-        directory = current_dir(path)
+        directory = live_dir(path)
         ix = whoosh_index.open_dir(str(directory))
         try:
             writer = ix.writer(timeout=max(deadline - time.monotonic(), 0.0), delay=0.05, **kwargs)
@@ -181,17 +220,42 @@ class ReindexResult:
     directory: Path
 
 
+def common_terms(session: Session, entry_ids: list[int]) -> frozenset[str]:
+    """The terms found in at least SEARCH_PAIR_MIN_SHARE of the entries (and SEARCH_PAIR_MIN_DOCS of them),
+    counted over an even sample of at most PAIR_SAMPLE entries: the ones worth indexing as pairs.
+
+    A few hundred terms at most on real text; a small site has none, and its phrases are simply checked by
+    their positions, which costs little when there are few documents.
+    """
+    config = current_app.config
+    step = max(1, len(entry_ids) // PAIR_SAMPLE)
+    sample = entry_ids[::step][:PAIR_SAMPLE]
+    document_frequency: Counter[str] = Counter()
+    for start in range(0, len(sample), REINDEX_BATCH):
+        entries = entries_by_id(session, sample[start : start + REINDEX_BATCH])
+        context = load_context(session, entries)
+        for entry in entries:
+            document = entry_document(entry, context)
+            if document is not None:
+                document_frequency.update(set(analyze(document["text"])))
+        session.expunge_all()
+        session.rollback()
+    threshold = max(int(config["SEARCH_PAIR_MIN_DOCS"]), float(config["SEARCH_PAIR_MIN_SHARE"]) * len(sample))
+    common = [term for term, count in document_frequency.most_common(PAIR_MAX_TERMS) if count >= threshold]
+    return frozenset(common)
+
+
 def _build(version: Path, session: Session) -> int:
     entry_ids = list(session.scalars(indexable_entries_query()))
     session.rollback()
-    ix = whoosh_index.create_in(str(version), build_schema())
+    ix = _create(version, common_terms(session, entry_ids))
     procs = min(int(current_app.config.get("SEARCH_REINDEX_PROCS", 2)), os.cpu_count() or 1)
     if procs > 1 and len(entry_ids) >= PARALLEL_THRESHOLD:
         # Whoosh's worker processes analyse and write one segment each while this process reads the
         # database and builds documents; the segments are kept as they are (no final merge).
-        writer = ix.writer(procs=procs, multisegment=True, limitmb=256)
+        writer = ix.writer(procs=procs, multisegment=True, limitmb=256, compound=False)
     else:
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=256, compound=False)
     try:
         count = write_entries(writer, session, entry_ids, new_index=True)
     except BaseException:

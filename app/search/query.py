@@ -6,10 +6,13 @@ shows as published (deleted, back to draft, author suspended since) is dropped f
 
 from __future__ import annotations
 
+import copy
+import heapq
 import math
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,18 +22,20 @@ from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from whoosh import classify
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.qparser import MultifieldParser, plugins
+from whoosh.qparser import QueryParser, plugins
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, Station, StationBlog, User
 from app.models.station import STATUS_ACCEPTED
-from app.search.analyzer import ThaiAnalyzer
-from app.search.index import current_dir
+from app.search.analyzer import ThaiAnalyzer, analyze, pair_term, prepare
+from app.search.index import live_dir
 from app.text.dates import BANGKOK, iso_utc
-from app.text.markdown import excerpt
+from app.text.markdown import excerpt, html_to_text
 from app.text.tags import normalize_tag
 
 SORTS = ("relevance", "newest")
@@ -39,16 +44,13 @@ MAX_PER_PAGE = 100
 MAX_QUERY_LENGTH = 200
 SNIPPET_LENGTH = 200
 
-# Ranking weight of each field (BM25F); the title counts most, comments least.
-FIELD_BOOSTS: dict[str, float] = {
-    "title": 3.0,
-    "body": 1.0,
-    "tags_text": 2.0,
-    "blog_title": 1.0,
-    "author_name": 1.0,
-    "stations_text": 1.0,
-    "comments": 0.3,
-}
+# The one searched field (app.search.schema); its sections carry the ranking weights.
+FIELD = "text"
+# A query whose phrases are checked after matching (see _Plan) checks every candidate up to this many, so
+# the total is exact; beyond it the total is estimated from the candidates checked for the page.
+EXACT_CHECK_LIMIT = 2000
+# How many of an entry's most telling words find its related entries.
+RELATED_KEY_TERMS = 12
 
 # Query syntax kept: "quoted phrases", (groups), AND / OR / NOT. Field names, wildcards, ranges and boosts
 # are not offered to readers (filters do the field work) and only turn ordinary text into syntax errors.
@@ -105,6 +107,7 @@ class SearchPage:
     total: int
     sort: str
     hits: list[SearchHit] = field(default_factory=list)
+    total_is_estimate: bool = False  # a very common phrase: the total is estimated, not counted
     message: str | None = None
 
     @property
@@ -124,7 +127,7 @@ def _check(sort: str, page: int, per_page: int, filters: SearchFilters) -> None:
 
 
 def _parser(schema):
-    parser = MultifieldParser(list(FIELD_BOOSTS), schema, fieldboosts=FIELD_BOOSTS)
+    parser = QueryParser(FIELD, schema)
     for plugin in _REMOVED_PLUGINS:
         parser.remove_plugin_class(plugin)
     return parser
@@ -236,10 +239,10 @@ def _body_phrases(q: wq.Query) -> list[tuple[str, ...]]:
         if isinstance(node, wq.AndNot):
             walk(node.a)
         elif isinstance(node, wq.Phrase):
-            if node.fieldname == "body" and node.words:
+            if node.fieldname == FIELD and node.words:
                 found.add(tuple(node.words))
         elif isinstance(node, wq.Term):
-            if node.fieldname == "body" and isinstance(node.text, str):
+            if node.fieldname == FIELD and isinstance(node.text, str):
                 found.add((node.text,))
         else:
             for child in node.children():
@@ -251,8 +254,11 @@ def _body_phrases(q: wq.Query) -> list[tuple[str, ...]]:
 
 def _cluster_start(text: str, index: int) -> int:
     """Move `index` back so a cut there does not split a Thai letter from its vowel or tone marks."""
-    while index > 0 and (unicodedata.category(text[index]).startswith("M") or text[index] == "\u0e33"
-                         or text[index - 1] in _THAI_LEADING_VOWELS):
+    while index > 0 and (
+        unicodedata.category(text[index]).startswith("M")
+        or text[index] == "\u0e33"
+        or text[index - 1] in _THAI_LEADING_VOWELS
+    ):
         index -= 1
     return index
 
@@ -315,12 +321,191 @@ def snippet(body: str, phrases: list[tuple[str, ...]]) -> tuple[str, str]:
     return _render(body, 0, fragment, [])
 
 
-def _run(searcher: Searcher, q: wq.Query, flt: wq.Query | None, sort: str):
-    """Every match, scored or sorted in one pass: asking for the top N and then for the total would run the
-    query twice (Whoosh counts by matching again), which costs more than ranking all matches once."""
-    if sort == "newest":
-        return searcher.search(q, limit=None, filter=flt, sortedby="published", reverse=True)
-    return searcher.search(q, limit=None, filter=flt)
+# One element of a phrase check: a term (a single term or a pair term) and its offset in the phrase.
+Element = tuple[str, int]
+
+
+@dataclass
+class _Plan:
+    """A parsed query as it runs on the index.
+
+    A phrase becomes the pair terms the index holds for it (neighbouring common terms, app.search.analyzer)
+    plus its words not covered by a pair. Two common words are then one exact lookup. Otherwise, where a
+    document must contain the phrase (it is not under OR or NOT), Whoosh matches and ranks on those terms and
+    their positions are checked afterwards, only as far as the page needs (`checks`); elsewhere Whoosh checks
+    the phrase itself.
+    """
+
+    query: wq.Query
+    checks: list[list[Element]] = field(default_factory=list)
+
+
+def _phrase_elements(words: list[str], paired: frozenset[str]) -> list[Element]:
+    elements: list[Element] = []
+    covered: set[int] = set()
+    for i, (first, second) in enumerate(zip(words, words[1:], strict=False)):
+        if first in paired and second in paired:
+            elements.append((pair_term(first, second), i))
+            covered.update((i, i + 1))
+    elements.extend((word, i) for i, word in enumerate(words) if i not in covered)
+    return elements
+
+
+def plan_query(q: wq.Query, paired: frozenset[str]) -> _Plan:
+    plan = _Plan(q)
+
+    def visit(node: wq.Query, required: bool) -> wq.Query:
+        if isinstance(node, wq.Phrase) and node.fieldname == FIELD:
+            words = list(node.words)
+            elements = _phrase_elements(words, paired)
+            if len(elements) == 1:
+                return wq.Term(FIELD, elements[0][0], boost=node.boost)
+            if not required:
+                return node
+            plan.checks.append(elements)
+            return wq.And([wq.Term(FIELD, term) for term, _ in elements], boost=node.boost)
+        new = copy.copy(node)
+        if isinstance(node, wq.And):
+            new.subqueries = [visit(child, required) for child in node.subqueries]
+        elif isinstance(node, wq.CompoundQuery):
+            new.subqueries = [visit(child, False) for child in node.subqueries]
+        elif isinstance(node, (wq.AndNot, wq.AndMaybe)):
+            new.a, new.b = visit(node.a, required), visit(node.b, False)
+        elif isinstance(node, wq.BinaryQuery):
+            new.a, new.b = visit(node.a, False), visit(node.b, False)
+        elif isinstance(node, wq.Not):
+            new.query = visit(node.query, False)
+        return new
+
+    plan.query = visit(q, True)
+    return plan
+
+
+def _positions_hold(searcher: Searcher, docnums: list[int], checks: list[list[Element]]) -> set[int]:
+    """The docnums in which each check's terms stand at their offsets from one common start."""
+    passed = set(docnums)
+    for elements in checks:
+        try:
+            matchers = [searcher.postings(FIELD, term) for term, _ in elements]
+        except TermNotFound:
+            return set()
+        offsets = [offset for _, offset in elements]
+        kept = set()
+        for docnum in sorted(passed):
+            positions = []
+            for matcher in matchers:
+                if matcher.is_active() and matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if not matcher.is_active() or matcher.id() != docnum:
+                    break
+                positions.append(matcher.value_as("positions"))
+            else:
+                starts = {p - offsets[0] for p in positions[0]}
+                for found, offset in zip(positions[1:], offsets[1:], strict=True):
+                    starts &= {p - offset for p in found}
+                    if not starts:
+                        break
+                if starts:
+                    kept.add(docnum)
+        passed = kept
+    return passed
+
+
+def _allowed_docs(searcher: Searcher, flt: wq.Query | None) -> set[int] | None:
+    """The docnums a filter lets through, kept with the searcher (filters repeat; the searcher is per index
+    version, so the set never goes stale)."""
+    if flt is None:
+        return None
+    cache = getattr(searcher, "_sala_filters", None)
+    if cache is None:
+        cache = searcher._sala_filters = {}
+    key = repr(flt)
+    if key not in cache:
+        if len(cache) > 64:
+            cache.clear()
+        cache[key] = set(flt.docs(searcher))
+    return cache[key]
+
+
+_published_by_segment: dict[str, list] = {}
+_published_lock = threading.Lock()
+
+
+def _published_values(searcher: Searcher) -> list:
+    """The `published` column of every document (by docnum), kept per segment: segments never change, so a
+    new searcher after a commit reads only the new small segment."""
+    values: list = []
+    live = set()
+    for leaf, _offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        segment_id = reader.segment().segment_id()
+        live.add(segment_id)
+        column = _published_by_segment.get(segment_id)
+        if column is None:
+            column = list(reader.column_reader("published"))
+            with _published_lock:
+                _published_by_segment[segment_id] = column
+        values.extend(column)
+    if len(_published_by_segment) > 4 * len(live) + 16:
+        with _published_lock:
+            for segment_id in list(_published_by_segment):
+                if segment_id not in live:
+                    del _published_by_segment[segment_id]
+    return values
+
+
+def _matching(searcher: Searcher, q: wq.Query, allowed: set[int] | None) -> list[int]:
+    """Every docnum matching `q` and the filter, ascending (Whoosh skips deleted documents)."""
+    if allowed is None:
+        return list(q.docs(searcher))
+    return [docnum for docnum in q.docs(searcher) if docnum in allowed]
+
+
+def _ranked(searcher: Searcher, q: wq.Query, allowed: set[int] | None, limit: int | None):
+    """(docnum, score) of the best `limit` matches. Whoosh skips blocks of postings that cannot reach the top
+    `limit`, so a common word costs about what its first page costs."""
+    return [(hit.docnum, hit.score) for hit in searcher.search(q, limit=limit, filter=allowed)]
+
+
+def _newest(searcher: Searcher, docnums: list[int], limit: int | None) -> list[tuple[int, float]]:
+    published = _published_values(searcher)
+    if limit is None or limit >= len(docnums):
+        chosen = sorted(docnums, key=published.__getitem__, reverse=True)
+    else:
+        chosen = heapq.nlargest(limit, docnums, key=published.__getitem__)
+    return [(docnum, 0.0) for docnum in chosen]
+
+
+def _run(searcher: Searcher, plan: _Plan, allowed: set[int] | None, order: str, page: int, per_page: int):
+    """The page's (docnum, score) pairs, the total, and whether the total is an estimate."""
+    need = page * per_page
+    if allowed is not None and not allowed:
+        return [], 0, False  # (an empty set would read as "no filter" to Whoosh)
+    docnums = _matching(searcher, plan.query, allowed)
+
+    def first(limit: int | None) -> list[tuple[int, float]]:
+        if order == "newest":
+            return _newest(searcher, docnums, limit)
+        return _ranked(searcher, plan.query, allowed, limit)
+
+    if not plan.checks:
+        return first(need)[need - per_page :], len(docnums), False
+    if len(docnums) <= EXACT_CHECK_LIMIT:
+        good = _positions_hold(searcher, docnums, plan.checks)
+        ranked = [hit for hit in first(None) if hit[0] in good]
+        return ranked[need - per_page : need], len(ranked), False
+    limit = need * 2 + 10
+    while True:
+        candidates = first(limit)
+        good = _positions_hold(searcher, [docnum for docnum, _ in candidates], plan.checks)
+        ranked = [hit for hit in candidates if hit[0] in good]
+        if len(ranked) >= need or len(candidates) < limit:
+            break
+        limit *= 4
+    if len(candidates) < limit:
+        return ranked[need - per_page : need], len(ranked), False
+    estimate = max(len(ranked), round(len(docnums) * len(ranked) / len(candidates)))
+    return ranked[need - per_page : need], estimate, True
 
 
 @contextmanager
@@ -331,7 +516,7 @@ def _searcher() -> Iterator[Searcher]:
     segments together with their old lists of deleted documents, so an edited entry would still match its
     old text.
     """
-    directory = current_dir()
+    directory = live_dir()
     cached = getattr(_local, "searcher", None)
     if cached is not None and cached[0] == directory and cached[1].up_to_date():
         searcher = cached[1]
@@ -364,27 +549,40 @@ def search(
             parsed, order = (wq.Every() if flt is not None else None), "newest"
         if parsed is None:
             return result
-        results = _run(searcher, parsed, flt, order)
-        result.total = len(results)
-        window = [(int(hit["entry_id"]), hit.get("body", ""), hit.score) for hit in
-                  results[(page - 1) * per_page : page * per_page]]
-    entries = _published_entries([entry_id for entry_id, _, _ in window])
+        plan = plan_query(parsed, searcher.schema[FIELD].analyzer.paired)
+        window, result.total, result.total_is_estimate = _run(
+            searcher, plan, _allowed_docs(searcher, flt), order, page, per_page
+        )
+        ids = [int(searcher.stored_fields(docnum)["entry_id"]) for docnum, _ in window]
+    entries = _published_entries(ids)
     phrases = _body_phrases(parsed)
-    for entry_id, body, score in window:
+    for entry_id, (_docnum, score) in zip(ids, window, strict=True):
         if entry_id in entries:
-            html, text = snippet(body, phrases)
-            result.hits.append(SearchHit(entries[entry_id], html, text, float(score or 0.0)))
+            entry = entries[entry_id]
+            html, text = snippet(prepare(html_to_text(entry.body_html)), phrases)
+            result.hits.append(SearchHit(entry, html, text, float(score or 0.0)))
     return result
 
 
 def related_entries(entry: Entry, limit: int = 5) -> list[Entry]:
-    """Published entries most like `entry` ("more like this" over the body), never the entry itself."""
+    """Published entries most like `entry` ("more like this": the entry's most telling words by Whoosh's Bo1
+    model, searched together), never the entry itself.
+
+    The key words come from the entry's title and body as the query analyzer reads them -- single words,
+    not the pair terms, which mostly occur in one entry only and so would find nothing but the entry.
+    """
     with _searcher() as searcher:
         docnum = searcher.document_number(entry_id=str(entry.id))
         if docnum is None:
             return []
-        results = searcher.more_like(docnum, "body", top=limit + 5, numterms=12)
-        ids = [int(hit["entry_id"]) for hit in results if hit["entry_id"] != str(entry.id)]
+        expander = classify.Expander(searcher.reader(), FIELD, model=classify.Bo1Model)
+        expander.add(Counter(analyze(f"{entry.title}\n{html_to_text(entry.body_html)}")).items())
+        key_terms = expander.expanded_terms(RELATED_KEY_TERMS, normalize=False)
+        if not key_terms:
+            return []
+        q = wq.Or([wq.Term(FIELD, word, boost=weight) for word, weight in key_terms])
+        results = searcher.search(q, limit=limit + 5, mask={docnum})
+        ids = [int(hit["entry_id"]) for hit in results]
     found = _published_entries(ids)
     return [found[i] for i in ids if i in found][:limit]
 
@@ -410,6 +608,7 @@ def page_as_json(page: SearchPage, url_for_entry: Callable[[Entry], str]) -> dic
     return {
         "query": page.query,
         "total": page.total,
+        "total_is_estimate": page.total_is_estimate,
         "page": page.page,
         "per_page": page.per_page,
         "results": [

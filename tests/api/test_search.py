@@ -30,7 +30,7 @@ def numbers(payload: dict) -> list[int]:
 
 def test_the_response_has_exactly_the_documented_shape_and_types(client, corpus):
     payload = get_json(client, q="ชุมพร")
-    assert set(payload) == {"query", "total", "page", "per_page", "results"}
+    assert set(payload) == {"query", "total", "total_is_estimate", "page", "per_page", "results"}
     assert payload["query"] == "ชุมพร"
     assert payload["total"] == 1 and payload["page"] == 1 and payload["per_page"] == 10
     [result] = payload["results"]
@@ -110,7 +110,7 @@ def test_filters(client, corpus, params, expected):
 
 def test_no_words_and_no_filters_is_an_empty_result(client, corpus):
     payload = get_json(client)
-    assert payload == {"query": "", "total": 0, "page": 1, "per_page": 10, "results": []}
+    assert payload == {"query": "", "total": 0, "total_is_estimate": False, "page": 1, "per_page": 10, "results": []}
 
 
 @pytest.mark.parametrize("q", ['"ชุมพร', "(KM", "AND", "*", "ก" * 2000, "ชุมพร\x00"])

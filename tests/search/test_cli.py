@@ -20,10 +20,16 @@ def entries(app):
     station = make_station(somchai, "Orchard-Station", name="ชุมชนคนทำสวน")
     submit_blog(station, blog, somchai)
     db.session.commit()
-    old = make_entry(blog, title="ทุเรียนหมอนทอง", body="ปีนี้ทุเรียนออกผลดี", tags="ผลไม้, ทุเรียน",
-                     published_at=datetime(2006, 5, 23, 8, 32, tzinfo=UTC))
-    new = make_entry(blog, title="ตลาดนัดเกษตร", body="มีทุเรียนขายด้วย",
-                     published_at=datetime(2012, 8, 15, 3, 0, tzinfo=UTC))
+    old = make_entry(
+        blog,
+        title="ทุเรียนหมอนทอง",
+        body="ปีนี้ทุเรียนออกผลดี",
+        tags="ผลไม้, ทุเรียน",
+        published_at=datetime(2006, 5, 23, 8, 32, tzinfo=UTC),
+    )
+    new = make_entry(
+        blog, title="ตลาดนัดเกษตร", body="มีทุเรียนขายด้วย", published_at=datetime(2012, 8, 15, 3, 0, tzinfo=UTC)
+    )
     make_entry(blog, title="ร่าง", body="ทุเรียนร่าง", publish=False)
     return old, new
 
@@ -48,6 +54,7 @@ def test_query_json_has_the_api_shape(runner, entries):
     assert payload == {
         "query": "หมอนทอง",
         "total": 1,
+        "total_is_estimate": False,
         "page": 1,
         "per_page": 10,
         "results": [

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from app.comments.services import add_comment
 from app.extensions import db
-from app.search.analyzer import prepare
-from app.search.documents import entry_document
+from app.search.documents import SECTION_WEIGHTS, entry_document
 from app.stations.services import submit_blog
 from app.text.markdown import markdown_to_plain_text
 from tests.factories import make_blog, make_entry, make_station, make_user
@@ -23,16 +22,20 @@ def test_a_published_entry_becomes_a_document_of_its_visible_text(app):
     add_comment(entry, "ความเห็นที่ถูกซ่อน", guest_name="แขก", hidden=True)
     db.session.commit()
     document = entry_document(entry)
-    assert document["entry_id"] == str(entry.id) and document["number"] == entry.number
-    assert document["body"] == prepare(markdown_to_plain_text(entry.body_html))
-    assert document["body"].endswith("ก ข 1 2") and "**" not in document["body"] and "https" not in document["body"]
-    assert document["tags"] == "km,ชุมพร"
-    assert (document["blog"], document["blog_title"]) == ("km-notes", "บันทึก KM")
-    assert (document["author"], document["author_name"]) == ("somchai", "สมชาย ใจดี\nsomchai")
+    assert document["entry_id"] == str(entry.id)
+    sections = {name: text for name, (text, _) in zip(SECTION_WEIGHTS, document["text"].sections, strict=True)}
+    weights = [weight for _, weight in document["text"].sections]
+    assert weights == list(SECTION_WEIGHTS.values()) and SECTION_WEIGHTS["title"] > SECTION_WEIGHTS["comments"]
+    assert sections["title"] == "ชื่อบันทึก"
+    assert sections["body"] == markdown_to_plain_text(entry.body_html)
+    assert sections["body"].endswith("ก ข ๑ ๒") and "**" not in sections["body"] and "https" not in sections["body"]
+    assert document["tags"] == "km,ชุมพร" and sections["tags"] == "km\nชุมพร"
+    assert document["blog"] == "km-notes" and "บันทึก KM" in sections["names"]
+    assert document["author"] == "somchai" and "สมชาย ใจดี" in sections["names"] and "somchai" in sections["names"]
     assert document["stations"] == "chumphon-km-station"
-    assert "Chumphon-KM-Station" in document["stations_text"] and "ชุมชน KM ชุมพร" in document["stations_text"]
-    assert document["comments"] == "ความเห็นที่เห็นได้"
-    text = " ".join(str(value) for value in document.values())
+    assert "Chumphon-KM-Station" in sections["names"] and "ชุมชน KM ชุมพร" in sections["names"]
+    assert sections["comments"] == "ความเห็นที่เห็นได้"
+    text = " ".join(str(value) for value in document.values()) + " ".join(t for t, _ in document["text"].sections)
     assert "guest@example.org" not in text and "10.1.2.3" not in text and author.email not in text
 
 

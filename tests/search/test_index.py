@@ -114,7 +114,9 @@ def test_the_default_layout_keeps_other_files_beside_the_link(app, tmp_path):
     assert ranked("ทุเรียน") == [entry.number]
     assert (parent / ".gitkeep").exists()
     assert sorted(p.name.split(".v")[0] for p in parent.iterdir() if not p.name.startswith(".")) == [
-        "current", "current", "current"  # the link, the live version and the previous one
+        "current",
+        "current",
+        "current",  # the link, the live version and the previous one
     ]
 
 
@@ -135,11 +137,13 @@ def test_the_parallel_rebuild_gives_the_same_results(app, entries, monkeypatch):
 def test_an_index_in_a_plain_directory_is_used_until_a_rebuild_moves_it_aside(app, tmp_path):
     from whoosh import index as whoosh_index
 
-    from app.search.schema import build_schema
+    from app.search.index import SCHEMA_FILE
+    from app.search.schema import SCHEMA_VERSION, build_schema
 
     path = tmp_path / "old-layout"
     path.mkdir()
     whoosh_index.create_in(str(path), build_schema())
+    (path / SCHEMA_FILE).write_text(f"{SCHEMA_VERSION}\n")
     app.config["SEARCH_INDEX_DIR"] = str(path)
     blog = make_blog(make_user("somchai"), "orchard", title="บันทึกชาวสวน")
     entry = make_entry(blog, title="ทุเรียนหมอนทอง", body="ปีนี้ทุเรียนออกผลดี")
@@ -152,6 +156,26 @@ def test_an_index_in_a_plain_directory_is_used_until_a_rebuild_moves_it_aside(ap
     reindex()
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith("-legacy")]
     assert ranked("ทุเรียน") == [entry.number]
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_before_it_is_used(app, tmp_path):
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, TEXT, Schema
+
+    from app.search.index import current_dir, is_current
+
+    path = tmp_path / "index"
+    app.config["SEARCH_INDEX_DIR"] = str(path)
+    blog = make_blog(make_user("somchai"), "orchard", title="บันทึกชาวสวน")
+    before = make_entry(blog, title="ทุเรียนหมอนทอง", body="ปีนี้ทุเรียนออกผลดี")
+    old = current_dir()
+    for name in os.listdir(old):
+        os.remove(old / name)
+    whoosh_index.create_in(str(old), Schema(entry_id=ID(unique=True, stored=True), body=TEXT()))  # release 1
+    assert not is_current(old)
+    after = make_entry(blog, title="ทุเรียนก้านยาว", body="ทุเรียนพันธุ์ดีของนนทบุรี")
+    assert sorted(ranked("ทุเรียน")) == sorted([before.number, after.number])
+    assert is_current(current_dir()) and current_dir() != old
 
 
 def test_a_stray_plain_directory_is_moved_aside(app, tmp_path):

@@ -27,9 +27,7 @@ def durian(blog):
     """Three entries about durian: in the title (oldest), in the body once (newest), in the body twice."""
     titled = make_entry(blog, title="ทุเรียนหมอนทอง", body="ปีนี้ออกผลดี", published_at=at(2006, 5, 23))
     passing = make_entry(blog, title="งานเกษตรแฟร์", body="มีแผงขายทุเรียนด้วย", published_at=at(2012, 8, 15))
-    body = make_entry(
-        blog, title="เก็บผลผลิต", body="ตัดทุเรียนตอนแก่จัด ทุเรียนจะหอม", published_at=at(2008, 1, 10)
-    )
+    body = make_entry(blog, title="เก็บผลผลิต", body="ตัดทุเรียนตอนแก่จัด ทุเรียนจะหอม", published_at=at(2008, 1, 10))
     return titled, passing, body
 
 
@@ -230,3 +228,39 @@ def test_snippet_without_a_match_in_the_body_is_its_start():
     html, text = snippet("a < b & c", [("ทุเรียน",)])
     assert (html, text) == ("a &lt; b &amp; c", "a < b & c")
     assert snippet("", [("x",)]) == ("", "")
+
+
+def test_a_long_phrase_needs_its_words_together_not_only_its_pairs(blog):
+    together = make_entry(blog, title="บันทึกหนึ่ง", body="ทีมเล่าเรื่องการจัดการความรู้ของอำเภอ")
+    # Every pair of การจัดการความรู้ (การ·จัดการ, จัดการ·ความ, ความ·รู้) is here, but never all four in a row.
+    make_entry(blog, title="บันทึกสอง", body="การจัดการความขัดแย้ง แล้วแบ่งปันความรู้กัน")
+    latin = make_entry(blog, title="แผน", body="the KM Action Plan of the district")
+    make_entry(blog, title="แผนอื่น", body="KM action items; a plan for action plan reviews")
+    assert found("การจัดการความรู้") == {together.number}
+    assert found('"KM Action Plan"') == {latin.number}
+    assert found('ปลา OR "KM Action Plan"') == {latin.number}  # a phrase under OR is checked by Whoosh itself
+    assert found('"KM Action Plan" NOT ปลา') == {latin.number}
+
+
+def test_a_very_common_phrase_pages_true_matches_and_estimates_the_total(blog, monkeypatch, client):
+    from app.search import query
+
+    monkeypatch.setattr(query, "EXACT_CHECK_LIMIT", 5)
+    true = {make_entry(blog, title=f"เรื่องที่ {n}", body="การจัดการความรู้ในชุมชน").number for n in range(24)}
+    for n in range(12):
+        make_entry(blog, title=f"อื่น {n}", body="การจัดการความขัดแย้ง และความรู้")
+    first = search("การจัดการความรู้", per_page=5)
+    assert first.total_is_estimate and len(first.hits) == 5
+    assert {hit.entry.number for hit in first.hits} <= true
+    assert 5 <= first.total <= 36  # estimated from the candidates checked for the page
+    shown = set()
+    for number in range(1, 6):
+        shown |= {hit.entry.number for hit in search("การจัดการความรู้", per_page=5, page=number).hits}
+    assert shown == true  # every true match reachable by paging, nothing else
+    html = client.get("/search?q=การจัดการความรู้").get_data(as_text=True)
+    assert "พบประมาณ" in html
+    body = client.get("/api/v1/search?q=การจัดการความรู้").get_json()
+    assert body["total_is_estimate"] is True and all(r["number"] in true for r in body["results"])
+    monkeypatch.setattr(query, "EXACT_CHECK_LIMIT", 3000)
+    exact = search("การจัดการความรู้", per_page=100)
+    assert not exact.total_is_estimate and exact.total == 24

@@ -72,8 +72,10 @@ def seeded(app, runner, seeds_dir):
     numbers = _import(runner, files[:FIRST_BLOG_FILES], "archive-one")
     numbers.update(_import(runner, files[FIRST_BLOG_FILES:], "archive-two"))
     texts = {numbers[path]: reader_form(path.read_text(encoding="utf-8")) for path in files}
-    blogs = {"archive-one": {numbers[p] for p in files[:FIRST_BLOG_FILES]},
-             "archive-two": {numbers[p] for p in files[FIRST_BLOG_FILES:]}}
+    blogs = {
+        "archive-one": {numbers[p] for p in files[:FIRST_BLOG_FILES]},
+        "archive-two": {numbers[p] for p in files[FIRST_BLOG_FILES:]},
+    }
     return texts, blogs
 
 
