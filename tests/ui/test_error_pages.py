@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_blog, make_user
-from tests.ui.conftest import assert_site_layout
 from tests.ui.html_tree import page
+from tests.ui.layout import assert_site_layout
 
 
 def _error_section(response):

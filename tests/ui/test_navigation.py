@@ -8,8 +8,8 @@ from jinja2 import ChoiceLoader, DictLoader
 from app.extensions import db
 from app.stations.services import submit_blog
 from tests.factories import make_blog, make_entry, make_station, make_user
-from tests.ui.conftest import assert_site_layout
 from tests.ui.html_tree import page
+from tests.ui.layout import assert_site_layout
 
 
 @pytest.fixture

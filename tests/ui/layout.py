@@ -1,4 +1,4 @@
-"""Helpers for the UI tests: the layout every HTML page shares."""
+"""The layout every HTML page shares, as the UI tests check it."""
 
 from __future__ import annotations
 
