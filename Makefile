@@ -40,3 +40,27 @@ bench-deps: install
 
 bench-search: bench-deps
 	$(BIN)/python bench/search/run.py --entries $(BENCH_ENTRIES)
+
+# The Thai webfont, vendored from its npm package into static/ (static/fonts/README.md): no CDN at page time.
+# npm checks the tarball against the registry's checksum; we also check it against the one pinned here.
+FONT_PACKAGE := @fontsource/sarabun
+FONT_VERSION := 5.3.0
+FONT_INTEGRITY := sha512-8GWxnEIG9g/2JlZxU+APaVwipcLMkZkBps9N1tEyBxXWaJEnAtHpuaDYmFVG7lzTgr28orG7//htD/rfxDlfFg==
+FONT_WEIGHTS := 400 600 700
+FONT_SUBSETS := thai latin
+FONT_DIR := static/fonts/sarabun
+.PHONY: vendor-fonts
+
+vendor-fonts:
+	@set -eu; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	npm pack --silent --pack-destination "$$tmp" $(FONT_PACKAGE)@$(FONT_VERSION) >/dev/null; \
+	tarball=$$(ls "$$tmp"/*.tgz); \
+	actual="sha512-$$(openssl dgst -sha512 -binary "$$tarball" | base64 -w0)"; \
+	if [ "$$actual" != "$(FONT_INTEGRITY)" ]; then echo "checksum mismatch: $$actual" >&2; exit 1; fi; \
+	tar -xzf "$$tarball" -C "$$tmp"; \
+	rm -rf $(FONT_DIR); mkdir -p $(FONT_DIR); \
+	cp "$$tmp/package/LICENSE" $(FONT_DIR)/LICENSE; \
+	for subset in $(FONT_SUBSETS); do for weight in $(FONT_WEIGHTS); do \
+	  cp "$$tmp/package/files/sarabun-$$subset-$$weight-normal.woff2" $(FONT_DIR)/; \
+	done; done; \
+	echo "$(FONT_PACKAGE)@$(FONT_VERSION) -> $(FONT_DIR)"; ls $(FONT_DIR)

@@ -52,9 +52,10 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
 
-    from app import auth_setup, errors_setup, reads, templating
+    from app import auth_setup, errors_setup, reads, static_files, templating
 
     auth_setup.init_app(app)
+    static_files.init_app(app)
     templating.init_app(app)
     errors_setup.init_app(app)
     reads.init_app(app)

@@ -41,14 +41,17 @@ def init_app(app: Flask) -> None:
             return {"error": _message_for(error)}, error.code
         if error.code in (403, 404, 413):
             return render_template(f"errors/{error.code}.html", error=error), error.code
-        return render_template("errors/generic.html", message=_message_for(error)), error.code
+        return render_template("errors/generic.html", message=_message_for(error), status=error.code), error.code
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
         if _wants_json():
             return {"error": error.message}, error.status_code
-        return render_template("errors/generic.html", message=error.message), error.status_code
+        return (
+            render_template("errors/generic.html", message=error.message, status=error.status_code),
+            error.status_code,
+        )
 
     @app.errorhandler(500)
     def server_error(error):
