@@ -50,7 +50,7 @@ PARALLEL_THRESHOLD = 2000
 REINDEX_LOCK_TIMEOUT = 60.0
 # Common terms (indexed also as pairs) are counted over this many entries, and at most this many are kept.
 PAIR_SAMPLE = 2000
-PAIR_MAX_TERMS = 2000
+PAIR_MAX_TERMS = 1000
 # Written into each index directory: the SCHEMA_VERSION its documents were made with.
 SCHEMA_FILE = "SALA_SCHEMA_VERSION"
 

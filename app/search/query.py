@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import heapq
+import itertools
 import math
 import re
 import threading
@@ -33,7 +34,7 @@ from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, Station, StationBlog, User
 from app.models.station import STATUS_ACCEPTED
 from app.search.analyzer import ThaiAnalyzer, analyze, pair_term, prepare
-from app.search.index import live_dir
+from app.search.index import configured_path, live_dir
 from app.text.dates import BANGKOK, iso_utc
 from app.text.markdown import excerpt, html_to_text
 from app.text.tags import normalize_tag
@@ -46,9 +47,9 @@ SNIPPET_LENGTH = 200
 
 # The one searched field (app.search.schema); its sections carry the ranking weights.
 FIELD = "text"
-# A query whose phrases are checked after matching (see _Plan) checks every candidate up to this many, so
-# the total is exact; beyond it the total is estimated from the candidates checked for the page.
-EXACT_CHECK_LIMIT = 2000
+# Matches are counted (and a phrase's candidates all checked, see _Plan) up to this many; past it the total
+# shown is an estimate.
+COUNT_LIMIT = 1000
 # How many of an entry's most telling words find its related entries.
 RELATED_KEY_TERMS = 12
 
@@ -341,13 +342,23 @@ class _Plan:
 
 
 def _phrase_elements(words: list[str], paired: frozenset[str]) -> list[Element]:
+    """The fewest pair terms that cover the phrase's neighbouring common words, and its other words.
+
+    Pairs are taken side by side (0-1, 2-3, ...); a common word left over at the end of a run of common words
+    shares a pair with the word before it rather than being looked up alone.
+    """
     elements: list[Element] = []
-    covered: set[int] = set()
-    for i, (first, second) in enumerate(zip(words, words[1:], strict=False)):
-        if first in paired and second in paired:
-            elements.append((pair_term(first, second), i))
-            covered.update((i, i + 1))
-    elements.extend((word, i) for i, word in enumerate(words) if i not in covered)
+    i, n = 0, len(words)
+    while i < n:
+        if i + 1 < n and words[i] in paired and words[i + 1] in paired:
+            elements.append((pair_term(words[i], words[i + 1]), i))
+            i += 2
+        elif i > 0 and words[i] in paired and words[i - 1] in paired:
+            elements.append((pair_term(words[i - 1], words[i]), i - 1))
+            i += 1
+        else:
+            elements.append((words[i], i))
+            i += 1
     return elements
 
 
@@ -454,11 +465,26 @@ def _published_values(searcher: Searcher) -> list:
     return values
 
 
-def _matching(searcher: Searcher, q: wq.Query, allowed: set[int] | None) -> list[int]:
-    """Every docnum matching `q` and the filter, ascending (Whoosh skips deleted documents)."""
-    if allowed is None:
-        return list(q.docs(searcher))
-    return [docnum for docnum in q.docs(searcher) if docnum in allowed]
+def _matching(searcher: Searcher, q: wq.Query, allowed: set[int] | None, cap: int | None) -> tuple[list[int], bool]:
+    """Docnums matching `q` and the filter, ascending (Whoosh skips deleted documents): all of them, or the
+    first `cap` and False when there are more."""
+    docs = q.docs(searcher)
+    if allowed is not None:
+        docs = (docnum for docnum in docs if docnum in allowed)
+    if cap is None:
+        return list(docs), True
+    found = list(itertools.islice(docs, cap + 1))
+    if len(found) > cap:
+        return found[:cap], False
+    return found, True
+
+
+def _estimate(searcher: Searcher, q: wq.Query, allowed: set[int] | None, seen: int) -> int:
+    """Roughly how many documents match, when counting them all would cost more than the page itself."""
+    size = q.estimate_size(searcher.reader())
+    if allowed is not None:
+        size = size * len(allowed) // max(searcher.doc_count(), 1)
+    return max(size, seen)
 
 
 def _ranked(searcher: Searcher, q: wq.Query, allowed: set[int] | None, limit: int | None):
@@ -477,11 +503,15 @@ def _newest(searcher: Searcher, docnums: list[int], limit: int | None) -> list[t
 
 
 def _run(searcher: Searcher, plan: _Plan, allowed: set[int] | None, order: str, page: int, per_page: int):
-    """The page's (docnum, score) pairs, the total, and whether the total is an estimate."""
+    """The page's (docnum, score) pairs, the total, and whether the total is an estimate.
+
+    Matches are counted exactly up to COUNT_LIMIT; past it the total is estimated ("about 54,000"), because
+    counting every match of a very common word would cost many times what its first page does.
+    """
     need = page * per_page
     if allowed is not None and not allowed:
         return [], 0, False  # (an empty set would read as "no filter" to Whoosh)
-    docnums = _matching(searcher, plan.query, allowed)
+    docnums, complete = _matching(searcher, plan.query, allowed, None if order == "newest" else COUNT_LIMIT)
 
     def first(limit: int | None) -> list[tuple[int, float]]:
         if order == "newest":
@@ -489,11 +519,13 @@ def _run(searcher: Searcher, plan: _Plan, allowed: set[int] | None, order: str, 
         return _ranked(searcher, plan.query, allowed, limit)
 
     if not plan.checks:
-        return first(need)[need - per_page :], len(docnums), False
-    if len(docnums) <= EXACT_CHECK_LIMIT:
+        total = len(docnums) if complete else _estimate(searcher, plan.query, allowed, len(docnums))
+        return first(need)[need - per_page :], total, not complete
+    if complete and len(docnums) <= COUNT_LIMIT:
         good = _positions_hold(searcher, docnums, plan.checks)
         ranked = [hit for hit in first(None) if hit[0] in good]
         return ranked[need - per_page : need], len(ranked), False
+    candidates_total = len(docnums) if complete else _estimate(searcher, plan.query, allowed, len(docnums))
     limit = need * 2 + 10
     while True:
         candidates = first(limit)
@@ -504,7 +536,7 @@ def _run(searcher: Searcher, plan: _Plan, allowed: set[int] | None, order: str, 
         limit *= 4
     if len(candidates) < limit:
         return ranked[need - per_page : need], len(ranked), False
-    estimate = max(len(ranked), round(len(docnums) * len(ranked) / len(candidates)))
+    estimate = max(len(ranked), round(candidates_total * len(ranked) / len(candidates)))
     return ranked[need - per_page : need], estimate, True
 
 
@@ -516,13 +548,14 @@ def _searcher() -> Iterator[Searcher]:
     segments together with their old lists of deleted documents, so an edited entry would still match its
     old text.
     """
-    directory = live_dir()
+    path = configured_path()
     cached = getattr(_local, "searcher", None)
-    if cached is not None and cached[0] == directory and cached[1].up_to_date():
+    if cached is not None and cached[0] == path.resolve() and cached[1].up_to_date():
         searcher = cached[1]
     else:
         if cached is not None:
             cached[1].close()
+        directory = live_dir(path)
         searcher = whoosh_index.open_dir(str(directory)).searcher()
         _local.searcher = (directory, searcher)
     yield searcher

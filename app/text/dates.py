@@ -30,16 +30,46 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
 
 THAI_MONTHS_ABBR: tuple[str, ...] = (
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
 )
 THAI_MONTHS_FULL: tuple[str, ...] = (
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
 )
 _ENGLISH_MONTHS: tuple[str, ...] = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 
 
@@ -65,9 +95,7 @@ _MONTHS = _build_month_lookup()
 _FIRST_BE_YEAR = 2400
 
 _TIME = r"(?:\s*(?:@|,|at|เวลา)?\s*(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*น\.?)?)?"
-_NAMED_MONTH_RE = re.compile(
-    r"(\d{1,2})\s+([^\d\s]+)\s+(?:(?:พ\.ศ\.|ค\.ศ\.)\s*)?(\d{4})" + _TIME, re.IGNORECASE
-)
+_NAMED_MONTH_RE = re.compile(r"(\d{1,2})\s+([^\d\s]+)\s+(?:(?:พ\.ศ\.|ค\.ศ\.)\s*)?(\d{4})" + _TIME, re.IGNORECASE)
 _NUMERIC_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME)
 
 

@@ -68,13 +68,49 @@ AttributeFilter = Callable[[str, str, str], bool]
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
     {
-        "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
-        "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "sub", "sup",
-        "blockquote", "code", "pre", "kbd",
-        "ul", "ol", "li", "dl", "dt", "dd",
-        "a", "img",
-        "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
-        "span", "div", "abbr",
+        "p",
+        "br",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "u",
+        "s",
+        "del",
+        "ins",
+        "mark",
+        "sub",
+        "sup",
+        "blockquote",
+        "code",
+        "pre",
+        "kbd",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "a",
+        "img",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "caption",
+        "span",
+        "div",
+        "abbr",
     }
 )
 
@@ -84,8 +120,20 @@ ALLOWED_TAGS: frozenset[str] = frozenset(
 # parser-differential (mutation XSS) tricks live and posts have no use for it.
 DROP_CONTENT_TAGS: frozenset[str] = frozenset(
     {
-        "script", "style", "iframe", "object", "embed", "template", "noscript",
-        "textarea", "title", "xmp", "noembed", "noframes", "svg", "math",
+        "script",
+        "style",
+        "iframe",
+        "object",
+        "embed",
+        "template",
+        "noscript",
+        "textarea",
+        "title",
+        "xmp",
+        "noembed",
+        "noframes",
+        "svg",
+        "math",
     }
 )
 
@@ -387,13 +435,9 @@ class _SafetyExtension(Extension):
         patterns.register(_BoundedReference(REFERENCE_RE, md), "reference", 170)
         patterns.register(_BoundedLink(LINK_RE, md), "link", 160)
         patterns.register(_BoundedImage(IMAGE_LINK_RE, md), "image_link", 150)
-        patterns.register(
-            _BoundedImageReference(IMAGE_REFERENCE_RE, md), "image_reference", 140
-        )
+        patterns.register(_BoundedImageReference(IMAGE_REFERENCE_RE, md), "image_reference", 140)
         patterns.register(_BoundedShortReference(REFERENCE_RE, md), "short_reference", 130)
-        patterns.register(
-            _BoundedShortImageReference(IMAGE_REFERENCE_RE, md), "short_image_ref", 125
-        )
+        patterns.register(_BoundedShortImageReference(IMAGE_REFERENCE_RE, md), "short_image_ref", 125)
 
 
 def _markdown_to_html(text: str) -> str:
@@ -420,16 +464,44 @@ MAX_HTML_DEPTH = 100
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*>")
 _VOID_ELEMENTS = frozenset(
     {
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen",
-        "link", "meta", "param", "source", "track", "wbr",
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "keygen",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
     }
 )
 # Elements the HTML parser closes implicitly when a sibling starts, so they
 # cannot pile up in depth; legacy posts often leave them unclosed.
 _OPTIONAL_END_TAG_ELEMENTS = frozenset(
     {
-        "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot",
-        "option", "optgroup", "colgroup", "rb", "rt", "rtc", "rp",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "tfoot",
+        "option",
+        "optgroup",
+        "colgroup",
+        "rb",
+        "rt",
+        "rtc",
+        "rp",
     }
 )
 
@@ -507,10 +579,42 @@ def count_links(text: str) -> int:
 # Elements whose boundaries separate words in the extracted text.
 _BLOCK_TAGS = frozenset(
     {
-        "address", "article", "aside", "blockquote", "br", "caption", "dd", "div",
-        "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5",
-        "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
-        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "caption",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
     }
 )
 

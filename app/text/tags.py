@@ -81,9 +81,7 @@ def parse_tags(raw: str) -> list[str]:
         if not tag or tag in seen:
             continue
         if len(tag) > MAX_TAG_LENGTH:
-            raise TagError(
-                _l("คำสำคัญ “%(tag)s” ยาวเกิน %(n)d ตัวอักษร", tag=tag, n=MAX_TAG_LENGTH)
-            )
+            raise TagError(_l("คำสำคัญ “%(tag)s” ยาวเกิน %(n)d ตัวอักษร", tag=tag, n=MAX_TAG_LENGTH))
         seen.add(tag)
         tags.append(tag)
     if len(tags) > MAX_TAGS_PER_ENTRY:

@@ -245,7 +245,7 @@ def test_a_long_phrase_needs_its_words_together_not_only_its_pairs(blog):
 def test_a_very_common_phrase_pages_true_matches_and_estimates_the_total(blog, monkeypatch, client):
     from app.search import query
 
-    monkeypatch.setattr(query, "EXACT_CHECK_LIMIT", 5)
+    monkeypatch.setattr(query, "COUNT_LIMIT", 5)
     true = {make_entry(blog, title=f"เรื่องที่ {n}", body="การจัดการความรู้ในชุมชน").number for n in range(24)}
     for n in range(12):
         make_entry(blog, title=f"อื่น {n}", body="การจัดการความขัดแย้ง และความรู้")
@@ -261,6 +261,6 @@ def test_a_very_common_phrase_pages_true_matches_and_estimates_the_total(blog, m
     assert "พบประมาณ" in html
     body = client.get("/api/v1/search?q=การจัดการความรู้").get_json()
     assert body["total_is_estimate"] is True and all(r["number"] in true for r in body["results"])
-    monkeypatch.setattr(query, "EXACT_CHECK_LIMIT", 3000)
+    monkeypatch.setattr(query, "COUNT_LIMIT", 3000)
     exact = search("การจัดการความรู้", per_page=100)
     assert not exact.total_is_estimate and exact.total == 24
