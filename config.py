@@ -29,6 +29,12 @@ class Config:
     # A symlink to the live index version; versions and the swap lock sit beside it inside search_index/.
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(BASE_DIR / "search_index" / "current"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Images: bytes per uploaded file, stored bytes per member, longest side kept, and how long an upload
+    # no entry uses is kept before `flask uploads prune` removes it (a writer may still be mid-entry).
+    MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    UPLOAD_QUOTA_BYTES = _env_int("UPLOAD_QUOTA_BYTES", 30 * 1024 * 1024)
+    UPLOAD_MAX_SIDE = _env_int("UPLOAD_MAX_SIDE", 2000)
+    UPLOAD_PRUNE_GRACE_HOURS = _env_int("UPLOAD_PRUNE_GRACE_HOURS", 7 * 24)
     # Apply search-outbox tasks right after each commit (tests turn it off to simulate a crash).
     SEARCH_SYNC_ON_COMMIT = True
     # A term in at least this share of the entries (and this many of them) is "common": when the index is

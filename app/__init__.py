@@ -24,6 +24,8 @@ BLUEPRINT_MODULES = (
     "app.stations.routes",
     "app.search.routes",
     "app.api.routes",
+    "app.editor.routes",
+    "app.uploads.routes",
 )
 
 

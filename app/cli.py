@@ -23,6 +23,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.importer.cli import import_text_command
 from app.search.cli import search_cli
+from app.uploads.cli import uploads_cli
 
 users_cli = AppGroup("users", help="จัดการบัญชีผู้ใช้")
 blogs_cli = AppGroup("blogs", help="จัดการบล็อก")
@@ -121,3 +122,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(import_text_command)
     app.cli.add_command(search_cli)
+    app.cli.add_command(uploads_cli)

@@ -13,8 +13,8 @@ from app.models import STATUS_DRAFT, STATUS_PUBLISHED
 
 
 def license_choices() -> list[SelectChoice]:
-    """Each license as "label — summary", so the writer sees what it allows without leaving the page."""
-    return [SelectChoice(lic.code, f"{lic.label} — {lic.summary}") for lic in LICENSES]
+    """Each license by its label; the editor shows what the chosen one allows beside the list."""
+    return [SelectChoice(lic.code, str(lic.label)) for lic in LICENSES]
 
 
 class EntryForm(FlaskForm):
@@ -33,7 +33,7 @@ class EntryForm(FlaskForm):
     tags = StringField(
         _l("คำสำคัญ"),
         validators=[Length(max=1000, message=_l("คำสำคัญยาวเกินไป"))],
-        render_kw={"autocomplete": "off", "placeholder": _l("เช่น การจัดการความรู้, KM, ชุมพร")},
+        render_kw={"autocomplete": "off", "list": "tag-suggestions", "placeholder": _l("เช่น การจัดการความรู้, KM, ชุมพร")},
     )
     # The service checks the code (with a Thai message), so WTForms' English "Not a valid choice" never shows.
     license = SelectField(_l("สัญญาอนุญาต"), default=DEFAULT_LICENSE, validate_choice=False)

@@ -10,16 +10,18 @@ from app import reads
 from app.blogs.services import blogs_writable_by, get_blog_or_404
 from app.comments.forms import CommentForm
 from app.comments.services import comments_for_entry
+from app.editor.drafts import remember_saved_draft, saved_draft_tokens
 from app.entries import services
 from app.entries.forms import DeleteEntryForm, EntryForm
 from app.errors import DomainError
 from app.extensions import db
 from app.forms_util import attach_error
-from app.licenses import license_for
+from app.licenses import LICENSES, license_for
 from app.models import STATUS_DRAFT, STATUS_PUBLISHED, Blog, Entry
 from app.permissions import can
 from app.search.query import related_entries
 from app.stations.services import stations_of_blog
+from app.uploads.services import upload_limit_mb
 
 bp = Blueprint("entries", __name__)
 
@@ -87,6 +89,7 @@ def new(slug: str):
             attach_error(form, error)
             return _editor(form, blog, None, error.status_code)
         db.session.commit()
+        remember_saved_draft(request.form.get("draft_token"))
         flash(_saved_message(entry), "success")
         return redirect(url_for("entries.show", number=entry.number))
     return _editor(form, blog, None)
@@ -136,6 +139,7 @@ def edit(number: int):
             attach_error(form, error)
             return _editor(form, entry.blog, entry, error.status_code)
         db.session.commit()
+        remember_saved_draft(request.form.get("draft_token"))
         flash(_saved_message(entry), "success")
         return redirect(url_for("entries.show", number=entry.number))
     return _editor(form, entry.blog, entry)
@@ -144,7 +148,16 @@ def edit(number: int):
 def _editor(form: EntryForm, blog: Blog, entry: Entry | None, status: int | None = None):
     """The editor page; 400 when the form came back with errors."""
     status = status or (400 if form.errors else 200)
-    return render_template("entries/form.html", form=form, blog=blog, entry=entry), status
+    page = render_template(
+        "entries/form.html",
+        form=form,
+        blog=blog,
+        entry=entry,
+        licenses=LICENSES,
+        saved_drafts=saved_draft_tokens(),
+        upload_limit_mb=upload_limit_mb(),
+    )
+    return page, status
 
 
 @bp.route("/posts/<int:number>/delete", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from app.text.dates import utcnow
 from app.text.markdown import render_markdown
 from app.text.normalize import normalize_text
 from app.text.tags import TagError, parse_tags
+from app.uploads.services import link_uploads
 
 TITLE_MAX_LENGTH = 200
 NUMBER_COUNTER = "entry_number"
@@ -37,17 +38,32 @@ def _clean_title(title: str) -> str:
     return cleaned
 
 
-def _clean_body(body: str) -> str:
-    """The normalised Markdown, refused when empty or over MAX_ENTRY_BODY_BYTES of UTF-8."""
+class BodyTooLarge(DomainError):
+    """The body is over MAX_ENTRY_BODY_BYTES (the form shows it as a field error, the preview as a 413)."""
+
+
+def _normalized_body(body: str | None) -> str:
+    """The normalised Markdown, refused when over MAX_ENTRY_BODY_BYTES of UTF-8."""
     cleaned = normalize_text(body or "").strip("\n")
-    if not cleaned.strip():
-        raise DomainError(_l("กรุณาเขียนเนื้อหาบันทึก"), field="body")
     limit = current_app.config["MAX_ENTRY_BODY_BYTES"]
     if len(cleaned.encode("utf-8")) > limit:
         kb = f"{limit // 1024:,}"
         message = _l("เนื้อหายาวเกินไป: ได้ไม่เกิน %(kb)s KB (ตัวอักษรไทยหนึ่งตัวใช้ 3 ไบต์)", kb=kb)
-        raise DomainError(message, field="body")
+        raise BodyTooLarge(message, field="body")
     return cleaned
+
+
+def _clean_body(body: str) -> str:
+    """The normalised Markdown, refused when empty or too large."""
+    cleaned = _normalized_body(body)
+    if not cleaned.strip():
+        raise DomainError(_l("กรุณาเขียนเนื้อหาบันทึก"), field="body")
+    return cleaned
+
+
+def preview_html(body: str | None) -> str:
+    """The HTML an entry with this body would show: the normalising, limit, renderer and sanitiser of saving."""
+    return render_markdown(_normalized_body(body))
 
 
 def _check_license(code: str | None) -> str:
@@ -177,6 +193,7 @@ def create_entry(
     db.session.add(entry)
     db.session.flush()
     entry.tags = _tags_named(tag_names)
+    link_uploads(entry)
     db.session.flush()
     return entry
 
@@ -204,6 +221,7 @@ def update_entry(
         if body != entry.body_markdown:
             entry.body_markdown = body
             entry.body_html = render_markdown(body)
+            link_uploads(entry)
     if license is not None:
         entry.license = _check_license(license)
     tag_names = _parse(tags) if tags is not None else None

@@ -5,6 +5,7 @@ from app.models.comment import Comment
 from app.models.entry import STATUS_DRAFT, STATUS_PUBLISHED, Counter, Entry, EntryView, Tag, entry_tags
 from app.models.search_task import SearchTask
 from app.models.station import Station, StationBlog, StationMember
+from app.models.upload import Upload
 from app.models.user import Follow, User
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "StationBlog",
     "StationMember",
     "Tag",
+    "Upload",
     "User",
     "entry_tags",
 ]

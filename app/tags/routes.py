@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.feeds import atom_response
+from app.json_views import json_response
 from app.models import Tag
 from app.pagination import paginate
 from app.tags import services
@@ -36,6 +37,17 @@ def _tag_or_redirect(name: str, endpoint: str) -> Tag:
 def index():
     tags = services.cloud_weights(services.popular_tags(POPULAR_LIMIT))
     return render_template("tags/index.html", tags=tags)
+
+
+@bp.get("/tags/suggest")
+def suggest():
+    """The editor's tag field: ?q= → a JSON list of at most 10 tag names.
+
+    Without ?q= this is still the page of a tag called "suggest", which this address would otherwise hide.
+    """
+    if "q" not in request.args:
+        return show("suggest")
+    return json_response(services.suggest_tags(request.args.get("q", "")))
 
 
 @bp.get("/tags/<path:name>")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from app.entries.services import published_entries_query
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, Tag, User, entry_tags
+from app.text.tags import MAX_TAG_LENGTH, normalize_tag
 
 CLOUD_WEIGHTS = 5
+SUGGEST_LIMIT = 10
 
 
 def find_tag(name: str) -> Tag | None:
@@ -16,20 +18,44 @@ def find_tag(name: str) -> Tag | None:
     return db.session.scalar(select(Tag).where(Tag.name == name))
 
 
-def popular_tags(limit: int = 100) -> list[tuple[str, int]]:
-    """(name, count) of the most used tags, counting published entries of authors who are not suspended."""
-    uses = func.count(Entry.id).label("uses")
-    stmt = (
-        select(Tag.name, uses)
+_USES = func.count(Entry.id).label("uses")
+
+
+def _tag_uses() -> Select:
+    """(name, uses) per tag, counting published entries of authors who are not suspended."""
+    return (
+        select(Tag.name, _USES)
         .join(entry_tags, entry_tags.c.tag_id == Tag.id)
         .join(Entry, Entry.id == entry_tags.c.entry_id)
         .join(User, User.id == Entry.author_id)
         .where(Entry.status == STATUS_PUBLISHED, User.is_suspended.is_(False))
         .group_by(Tag.id, Tag.name)
-        .order_by(uses.desc(), Tag.name)
+    )
+
+
+def popular_tags(limit: int = 100) -> list[tuple[str, int]]:
+    """(name, count) of the most used tags."""
+    stmt = _tag_uses().order_by(_USES.desc(), Tag.name).limit(limit)
+    return [(name, count) for name, count in db.session.execute(stmt)]
+
+
+def suggest_tags(text: str, limit: int = SUGGEST_LIMIT) -> list[str]:
+    """Tags in use whose name contains `text` (normalised as tags are): those starting with it first, then
+    the most used. Tags only drafts carry are not offered, so a suggestion never reveals a draft.
+    """
+    wanted = normalize_tag(text)
+    if len(wanted) > MAX_TAG_LENGTH:
+        return []
+    if not wanted:
+        return [name for name, _ in popular_tags(limit)]
+    starts_with = case((Tag.name.startswith(wanted, autoescape=True), 0), else_=1)
+    stmt = (
+        _tag_uses()
+        .where(Tag.name.contains(wanted, autoescape=True))
+        .order_by(starts_with, _USES.desc(), Tag.name)
         .limit(limit)
     )
-    return [(name, count) for name, count in db.session.execute(stmt)]
+    return [name for name, _ in db.session.execute(stmt)]
 
 
 def cloud_weights(tags: list[tuple[str, int]]) -> list[tuple[str, int, int]]:

@@ -70,7 +70,7 @@ def test_write_form_offers_licenses_status_and_comments(client, auth, cast):
     labels = ["ชื่อบันทึก", "เนื้อหา", "คำสำคัญ", "สัญญาอนุญาต", "เผยแพร่", "บันทึกร่าง", "เปิดรับความเห็น"]
     for label in labels:
         assert label in text
-    assert "ครีเอทีฟคอมมอนส์ แสดงที่มา (CC BY) — นำไปใช้ ดัดแปลง และใช้เชิงพาณิชย์ได้" in text
+    assert "ครีเอทีฟคอมมอนส์ แสดงที่มา (CC BY) นำไปใช้ ดัดแปลง และใช้เชิงพาณิชย์ได้" in text
     assert "อุทิศเป็นสาธารณสมบัติ (CC0)" in text
     assert "คั่นแต่ละคำด้วยเครื่องหมายจุลภาค" in text
 

@@ -1,0 +1,1 @@
+"""Images members upload into their entries."""

@@ -1,0 +1,417 @@
+"""Images in entries: checked by content, re-encoded and bounded with Pillow, stripped of metadata, named by hash.
+
+What is kept of an upload is a fresh encoding of its pixels only, so nothing the camera wrote (EXIF with GPS
+position, maker notes, XMP, comments) reaches readers. Animations (GIF, animated WebP or PNG) keep their first
+frame: re-encoding every frame multiplies the decoding work a small file can ask for, and entries need
+illustrations, not video. A GIF is stored as PNG (lossless, smaller, and without GIF's 256-colour limit).
+
+Add and flush, never commit. Files are written after the row is flushed; the view's commit makes both count.
+A file left without a row (a failed commit, a crash) is removed by `flask uploads prune`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+from typing import IO
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from sqlalchemy import delete, func, select, update
+
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Entry, Upload, User
+from app.text.dates import utcnow
+from app.text.normalize import collapse_spaces, normalize_text
+
+__all__ = [
+    "MAX_SOURCE_PIXELS",
+    "STORED_NAME_RE",
+    "NotAnImage",
+    "ProcessedImage",
+    "PruneResult",
+    "QuotaExceeded",
+    "UploadTooLarge",
+    "bytes_used",
+    "content_type_of",
+    "delete_files",
+    "link_uploads",
+    "markdown_for",
+    "process_image",
+    "prune_uploads",
+    "store_upload",
+    "stray_files",
+    "upload_dir",
+    "upload_limit_mb",
+]
+
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+# Pixels a source image may declare. A 10 MB PNG of one colour can declare billions of pixels; Pillow
+# decodes none of them when the header already says too many (DecompressionBombError past twice this).
+MAX_SOURCE_PIXELS = 50_000_000
+Image.MAX_IMAGE_PIXELS = MAX_SOURCE_PIXELS
+
+JPEG_QUALITY = 85
+WEBP_QUALITY = 85
+NAME_HASH_CHARS = 32  # 128 bits of SHA-256: collisions are out of reach, URLs stay short
+STORED_NAME_RE = re.compile(r"[0-9a-f]{32}\.(?:jpg|png|webp)")
+# An uploaded image named in an entry body, as a path or inside a full URL.
+UPLOAD_URL_RE = re.compile(r"/uploads/([0-9a-f]{32}\.(?:jpg|png|webp))")
+TEMP_PREFIX = ".tmp-"
+MIB = 1024 * 1024
+ALT_TEXT_MAX = 100
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    pillow_format: str
+    content_type: str
+    extension: str
+
+
+JPEG = OutputFormat("JPEG", "image/jpeg", ".jpg")
+PNG = OutputFormat("PNG", "image/png", ".png")
+WEBP = OutputFormat("WEBP", "image/webp", ".webp")
+# Pillow calls a JPEG carrying extra pictures (a phone's depth or HDR map) "MPO"; its first picture is the photo.
+OUTPUT_FOR_SOURCE = {"JPEG": JPEG, "MPO": JPEG, "PNG": PNG, "WEBP": WEBP, "GIF": PNG}
+
+
+class NotAnImage(DomainError):
+    """The content is not a JPEG, PNG, WebP or GIF Pillow can read, whatever the file is called."""
+
+
+class UploadTooLarge(DomainError):
+    status_code = 413
+
+
+class QuotaExceeded(DomainError):
+    status_code = 413
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    data: bytes
+    output: OutputFormat
+    width: int
+    height: int
+
+    @property
+    def stored_name(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()[:NAME_HASH_CHARS] + self.output.extension
+
+
+def _mb(size: int) -> str:
+    return f"{size / MIB:.1f}".removesuffix(".0")
+
+
+def upload_limit_mb() -> str:
+    """MAX_UPLOAD_BYTES in MB, as the editor tells writers."""
+    return _mb(current_app.config["MAX_UPLOAD_BYTES"])
+
+
+def _not_an_image() -> NotAnImage:
+    return NotAnImage(_l("ไฟล์นี้ไม่ใช่รูปภาพที่รองรับ: อัปโหลดได้เฉพาะรูปแบบ JPEG, PNG, WebP และ GIF"), field="file")
+
+
+def _too_many_pixels() -> NotAnImage:
+    return NotAnImage(
+        _l(
+            "รูปภาพมีจำนวนพิกเซลมากเกินไป (รับได้ไม่เกิน %(mp)s ล้านพิกเซล) กรุณาย่อภาพก่อนอัปโหลด",
+            mp=MAX_SOURCE_PIXELS // 1_000_000,
+        ),
+        field="file",
+    )
+
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Convert using the embedded colour profile, so wide-gamut phone photos keep their colours without it."""
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(BytesIO(icc))
+        mode = "RGBA" if image.mode == "RGBA" else "RGB"
+        converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image  # a broken profile: keep the pixels as they are
+    return converted or image
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return "A" in image.getbands() or "transparency" in image.info
+
+
+def _output_mode(image: Image.Image, output: OutputFormat, resizing: bool) -> Image.Image:
+    """A mode the output format stores well; palette images are expanded only when they will be resized."""
+    if output is JPEG:
+        return image if image.mode in ("RGB", "L") else image.convert("RGB")
+    if output is WEBP:
+        wanted = "RGBA" if _has_alpha(image) else "RGB"
+        return image if image.mode == wanted else image.convert(wanted)
+    if image.mode in ("L", "LA", "RGB", "RGBA") or (image.mode in ("1", "P") and not resizing):
+        return image
+    return image.convert("RGBA" if _has_alpha(image) else "RGB")
+
+
+def _encode(image: Image.Image, output: OutputFormat) -> bytes:
+    buffer = BytesIO()
+    if output is JPEG:
+        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    elif output is WEBP:
+        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+    else:
+        image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _check_pixels(size: tuple[int, int]) -> None:
+    width, height = size
+    if width * height > MAX_SOURCE_PIXELS:
+        raise _too_many_pixels()
+
+
+def _reencoded(source: Image.Image, max_side: int) -> ProcessedImage:
+    output = OUTPUT_FOR_SOURCE[source.format]
+    if output is JPEG:
+        # Let libjpeg decode a large photo at 1/2, 1/4 or 1/8 scale: less memory and time, same result.
+        source.draft(source.mode, (max_side, max_side))
+    image = ImageOps.exif_transpose(source)
+    image = _to_srgb(image)
+    resizing = max(image.size) > max_side
+    image = _output_mode(image, output, resizing)
+    if resizing:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    # Encoders fall back on `info` for some metadata (PNG writes its ICC profile from there): keep only
+    # what the pixels need.
+    transparency = image.info.get("transparency")
+    image.info = {} if transparency is None else {"transparency": transparency}
+    return ProcessedImage(_encode(image, output), output, image.width, image.height)
+
+
+def process_image(data: bytes, max_side: int) -> ProcessedImage:
+    """Check `data` is an accepted image by its content and re-encode it, at most `max_side` px on each side.
+
+    Raises NotAnImage for anything else (SVG, HTML, PDF, BMP, a truncated or corrupt file, too many pixels).
+    """
+    try:
+        with Image.open(BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
+            _check_pixels(probe.size)
+            probe.verify()
+        # verify() leaves the image unusable; decode from a fresh start.
+        with Image.open(BytesIO(data), formats=ACCEPTED_FORMATS) as source:
+            return _reencoded(source, max_side)
+    except DomainError:
+        raise
+    except Image.DecompressionBombError:
+        raise _too_many_pixels() from None
+    except UnidentifiedImageError:
+        raise _not_an_image() from None
+    except Exception:  # Pillow reports a damaged file with many kinds of exception
+        raise _not_an_image() from None
+
+
+def alt_text(original_name: str) -> str:
+    """Alt text proposed for an image: its file name without the extension, safe inside Markdown's []."""
+    stem = Path(original_name).stem if original_name else ""
+    stem = collapse_spaces(re.sub(r"[\[\]\\\x00-\x1f\x7f]+", " ", stem)).strip()
+    return stem[:ALT_TEXT_MAX] or str(_l("รูปภาพ"))
+
+
+def markdown_for(upload: Upload, url: str) -> str:
+    return f"![{alt_text(upload.original_name)}]({url})"
+
+
+def bytes_used(owner: User) -> int:
+    """Stored bytes of everything the member has uploaded and not yet pruned."""
+    total = db.session.scalar(select(func.sum(Upload.byte_size)).where(Upload.owner_id == owner.id))
+    return int(total or 0)
+
+
+def _lock_owner(owner: User) -> None:
+    """On PostgreSQL, serialise one member's uploads so two at once cannot both fit in the last free space."""
+    db.session.execute(select(User.id).where(User.id == owner.id).with_for_update())
+
+
+def _quota_exceeded(used: int, quota: int) -> QuotaExceeded:
+    return QuotaExceeded(
+        _l(
+            "พื้นที่เก็บรูปภาพของคุณเต็มแล้ว: ใช้ไป %(used)s MB จาก %(quota)s MB รูปที่ไม่ได้อยู่ในบันทึกใดจะถูกลบออกโดยอัตโนมัติภายหลัง",
+            used=_mb(used),
+            quota=_mb(quota),
+        ),
+        field="file",
+    )
+
+
+def _read_limited(stream: IO[bytes], limit: int) -> bytes:
+    data = stream.read(limit + 1)
+    if not data:
+        raise NotAnImage(_l("กรุณาเลือกไฟล์รูปภาพ"), field="file")
+    if len(data) > limit:
+        message = _l("ไฟล์ใหญ่เกินไป: รูปภาพแต่ละไฟล์ต้องไม่เกิน %(mb)s MB", mb=_mb(limit))
+        raise UploadTooLarge(message, field="file")
+    return data
+
+
+def _clean_original_name(filename: str) -> str:
+    """The name the member's computer gave the file, without any folder (old browsers send a full path)."""
+    name = normalize_text(filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return collapse_spaces(name)[:255]
+
+
+def store_upload(owner: User, stream: IO[bytes], filename: str) -> Upload:
+    """Check, re-encode and keep an image for `owner`; nothing is written when any check fails.
+
+    Uploading the same picture again returns the member's existing upload (no second charge on the quota)
+    and restarts its grace period before pruning.
+    """
+    config = current_app.config
+    data = _read_limited(stream, config["MAX_UPLOAD_BYTES"])
+    quota = config["UPLOAD_QUOTA_BYTES"]
+    _lock_owner(owner)
+    used = bytes_used(owner)
+    if used >= quota:
+        raise _quota_exceeded(used, quota)
+    image = process_image(data, config["UPLOAD_MAX_SIDE"])
+    name = image.stored_name
+    existing = db.session.scalar(select(Upload).where(Upload.owner_id == owner.id, Upload.stored_name == name).limit(1))
+    if existing is not None:
+        existing.created_at = utcnow()
+        db.session.flush()
+        _write_file(name, image.data)  # in case the file was lost
+        return existing
+    if used + len(image.data) > quota:
+        raise _quota_exceeded(used, quota)
+    upload = Upload(
+        owner_id=owner.id,
+        stored_name=name,
+        original_name=_clean_original_name(filename),
+        content_type=image.output.content_type,
+        byte_size=len(image.data),
+        width=image.width,
+        height=image.height,
+        created_at=utcnow(),
+    )
+    db.session.add(upload)
+    db.session.flush()
+    _write_file(name, image.data)
+    return upload
+
+
+def upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def _write_file(name: str, data: bytes) -> None:
+    """Write atomically (a reader never sees half a file); a file of that name already has this content."""
+    directory = upload_dir()
+    target = directory / name
+    if target.exists():
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, temp_path = tempfile.mkstemp(dir=directory, prefix=TEMP_PREFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temp_path, 0o644)  # a front-end web server may serve the folder directly
+        os.replace(temp_path, target)
+    except BaseException:
+        Path(temp_path).unlink(missing_ok=True)
+        raise
+
+
+def content_type_of(name: str) -> str | None:
+    """The content type of a stored upload, or None when no upload has this name."""
+    if not STORED_NAME_RE.fullmatch(name):
+        return None
+    return db.session.scalar(select(Upload.content_type).where(Upload.stored_name == name).limit(1))
+
+
+def link_uploads(entry: Entry) -> None:
+    """Note `entry` on the author's uploads its body shows that no entry claims yet."""
+    names = set(UPLOAD_URL_RE.findall(entry.body_markdown or ""))
+    if not names:
+        return
+    db.session.execute(
+        update(Upload)
+        .where(Upload.owner_id == entry.author_id, Upload.entry_id.is_(None), Upload.stored_name.in_(names))
+        .values(entry_id=entry.id)
+    )
+
+
+def referenced_names() -> set[str]:
+    """Every upload name that appears in some entry body (drafts included)."""
+    stmt = select(Entry.body_markdown).where(Entry.body_markdown.contains("/uploads/"))
+    names: set[str] = set()
+    for body in db.session.scalars(stmt.execution_options(yield_per=500)):
+        names.update(UPLOAD_URL_RE.findall(body))
+    return names
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    uploads: int  # rows removed
+    bytes: int  # their stored bytes, as counted against quotas
+    files: list[str]  # names whose last row went: delete these files once the removal is committed
+
+
+def prune_uploads(older_than: timedelta, now: datetime | None = None) -> PruneResult:
+    """Remove uploads created before `now - older_than` that no entry body mentions.
+
+    The grace period protects images a writer has uploaded into an entry not saved yet.
+    """
+    cutoff = (now or utcnow()) - older_than
+    referenced = referenced_names()
+    old = db.session.execute(select(Upload.id, Upload.stored_name, Upload.byte_size).where(Upload.created_at < cutoff))
+    doomed = [(upload_id, name, size) for upload_id, name, size in old if name not in referenced]
+    ids = [upload_id for upload_id, _, _ in doomed]
+    for start in range(0, len(ids), 500):
+        db.session.execute(delete(Upload).where(Upload.id.in_(ids[start : start + 500])))
+    db.session.flush()
+    names = {name for _, name, _ in doomed}
+    still_used = set()
+    if names:
+        still_used = set(db.session.scalars(select(Upload.stored_name).where(Upload.stored_name.in_(names))))
+    return PruneResult(len(doomed), sum(size for _, _, size in doomed), sorted(names - still_used))
+
+
+def _is_ours(name: str) -> bool:
+    """A stored image or an unfinished write; nothing else in the folder is ever touched."""
+    return bool(STORED_NAME_RE.fullmatch(name)) or (name.startswith(TEMP_PREFIX) and "/" not in name)
+
+
+def delete_files(names: Iterable[str]) -> int:
+    """Delete stored files by name; returns how many were there."""
+    deleted = 0
+    for name in names:
+        path = upload_dir() / name
+        if _is_ours(name) and path.is_file():
+            path.unlink()
+            deleted += 1
+    return deleted
+
+
+def stray_files(older_than: timedelta, now: datetime | None = None) -> list[str]:
+    """Files in UPLOAD_DIR older than the grace period that no upload row names (left by a failed commit)."""
+    directory = upload_dir()
+    if not directory.is_dir():
+        return []
+    cutoff = ((now or utcnow()) - older_than).timestamp()
+    known = set(db.session.scalars(select(Upload.stored_name).distinct()))
+    strays = []
+    for path in directory.iterdir():
+        if _is_ours(path.name) and path.name not in known and path.is_file() and path.stat().st_mtime < cutoff:
+            strays.append(path.name)
+    return sorted(strays)
