@@ -24,6 +24,7 @@ BLUEPRINT_MODULES = (
     "app.stations.routes",
     "app.search.routes",
     "app.api.routes",
+    "app.i18n",
 )
 
 
@@ -50,10 +51,10 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     )
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+    from app import auth_setup, errors_setup, i18n, reads, templating
 
-    from app import auth_setup, errors_setup, reads, templating
-
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     auth_setup.init_app(app)
     templating.init_app(app)
     errors_setup.init_app(app)
