@@ -6,14 +6,31 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint migrate demo clean
+.PHONY: install run test lint migrate demo clean translations
+
+# Interface translations (README, "Development"): Thai is the source text, translations/<lang>/ the others.
+# The compiled .mo files are build output (git-ignored), made from the .po files by `install`.
+TRANSLATIONS := translations
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+# How messages are found; tests/i18n/test_catalog.py runs exactly these arguments, so keep them on one line.
+PYBABEL_EXTRACT_ARGS := -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__ node_modules" --sort-by-file
 
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(MO_FILES)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -l $*
+
+# After adding or changing user-facing text: refresh the template and every catalog, then translate what
+# `pybabel compile --statistics` reports as untranslated (empty or fuzzy msgstr) and run `make translations` again.
+translations: install
+	$(BIN)/pybabel extract $(PYBABEL_EXTRACT_ARGS) --project Sala -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 migrate: install
 	mkdir -p instance

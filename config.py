@@ -22,9 +22,7 @@ class Config:
     """Defaults shared by every environment."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sala.db'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sala.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # A symlink to the live index version; versions and the swap lock sit beside it inside search_index/.
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(BASE_DIR / "search_index" / "current"))
@@ -51,6 +49,8 @@ class Config:
     READ_FLUSH_BATCH = _env_int("READ_FLUSH_BATCH", 50)
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "th")
     BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"
+    # Compiled catalogs (translations/<locale>/LC_MESSAGES/messages.mo, built by `make`); Thai needs none.
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -26,6 +26,7 @@ BLUEPRINT_MODULES = (
     "app.api.routes",
     "app.editor.routes",
     "app.uploads.routes",
+    "app.i18n",
 )
 
 
@@ -52,10 +53,11 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     )
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
 
-    from app import auth_setup, errors_setup, reads, static_files, templating
+    from app import auth_setup, errors_setup, i18n, reads, static_files, templating
 
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     auth_setup.init_app(app)
     static_files.init_app(app)
     templating.init_app(app)

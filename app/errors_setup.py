@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from app.errors import DomainError
 from app.extensions import db
 
-# Werkzeug's descriptions are English; readers get these instead.
+# Werkzeug's descriptions are English (and may carry internals); readers get these, or the fallback, instead.
 STATUS_MESSAGES = {
     400: _l("คำขอไม่ถูกต้อง กรุณาตรวจสอบข้อมูลแล้วลองใหม่"),
     401: _l("กรุณาเข้าสู่ระบบก่อน"),
@@ -21,6 +21,7 @@ STATUS_MESSAGES = {
     413: _l("ข้อมูลที่ส่งมาใหญ่เกินไป"),
     429: _l("ทำรายการถี่เกินไป กรุณารอสักครู่แล้วลองใหม่"),
 }
+FALLBACK_MESSAGE = _l("ทำรายการนี้ไม่สำเร็จ กรุณาลองใหม่อีกครั้ง")
 CSRF_MESSAGE = _l("แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง")
 
 
@@ -31,7 +32,7 @@ def _wants_json() -> bool:
 def _message_for(error: HTTPException) -> str:
     if isinstance(error, CSRFError):
         return str(CSRF_MESSAGE)
-    return str(STATUS_MESSAGES.get(error.code, error.description))
+    return str(STATUS_MESSAGES.get(error.code, FALLBACK_MESSAGE))
 
 
 def init_app(app: Flask) -> None:

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
 from app.extensions import db
+from tests.i18n.catalogs import compile_stale_catalogs
 
 SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
@@ -37,6 +38,12 @@ class IsolatedCliRunner(FlaskCliRunner):
         if has_app_context():
             db.session.expire_all()
         return result
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Build the .mo files as `make install` does, so a bare `pytest` on a fresh clone serves English too."""
+    compile_stale_catalogs()
 
 
 @pytest.fixture(scope="session")

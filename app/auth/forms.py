@@ -27,7 +27,11 @@ class RegisterForm(FlaskForm):
     )
     email = EmailField(
         _l("อีเมล"),
-        validators=[DataRequired(_l("กรุณากรอกอีเมล")), Email(_l("รูปแบบอีเมลไม่ถูกต้อง")), Length(max=254)],
+        validators=[
+            DataRequired(_l("กรุณากรอกอีเมล")),
+            Email(_l("รูปแบบอีเมลไม่ถูกต้อง")),
+            Length(max=254, message=_l("อีเมลยาวได้ไม่เกิน 254 ตัวอักษร")),
+        ],
         render_kw={"autocomplete": "email"},
     )
     password = PasswordField(
@@ -48,12 +52,15 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     login = StringField(
         _l("ชื่อผู้ใช้หรืออีเมล"),
-        validators=[DataRequired(_l("กรุณากรอกชื่อผู้ใช้หรืออีเมล")), Length(max=254)],
+        validators=[
+            DataRequired(_l("กรุณากรอกชื่อผู้ใช้หรืออีเมล")),
+            Length(max=254, message=_l("ยาวได้ไม่เกิน 254 ตัวอักษร")),
+        ],
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
     password = PasswordField(
         _l("รหัสผ่าน"),
-        validators=[DataRequired(_l("กรุณากรอกรหัสผ่าน")), Length(max=200)],
+        validators=[DataRequired(_l("กรุณากรอกรหัสผ่าน")), Length(max=200, message=_l("ยาวได้ไม่เกิน 200 ตัวอักษร"))],
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("จดจำฉันไว้ในเครื่องนี้"))
@@ -62,7 +69,10 @@ class LoginForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("รหัสผ่านปัจจุบัน"),
-        validators=[DataRequired(_l("กรุณากรอกรหัสผ่านปัจจุบัน")), Length(max=200)],
+        validators=[
+            DataRequired(_l("กรุณากรอกรหัสผ่านปัจจุบัน")),
+            Length(max=200, message=_l("ยาวได้ไม่เกิน 200 ตัวอักษร")),
+        ],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
@@ -85,9 +95,5 @@ class ProfileForm(FlaskForm):
         _l("ชื่อที่แสดง"),
         validators=[DataRequired(_l("กรุณากรอกชื่อที่แสดง")), Length(max=100, message=_l("ยาวได้ไม่เกิน 100 ตัวอักษร"))],
     )
-    affiliation = StringField(
-        _l("สังกัด"), validators=[Length(max=200, message=_l("ยาวได้ไม่เกิน 200 ตัวอักษร"))]
-    )
-    bio = TextAreaField(
-        _l("แนะนำตัวสั้น ๆ"), validators=[Length(max=2000, message=_l("ยาวได้ไม่เกิน 2,000 ตัวอักษร"))]
-    )
+    affiliation = StringField(_l("สังกัด"), validators=[Length(max=200, message=_l("ยาวได้ไม่เกิน 200 ตัวอักษร"))])
+    bio = TextAreaField(_l("แนะนำตัวสั้น ๆ"), validators=[Length(max=2000, message=_l("ยาวได้ไม่เกิน 2,000 ตัวอักษร"))])

@@ -1,8 +1,10 @@
-"""Dates for Thai readers: stored in UTC, shown in Bangkok time with the Buddhist Era.
+"""Dates for readers: stored in UTC, shown in Bangkok time, in the Buddhist Era for Thai readers.
 
-The database keeps UTC (naive values are taken to be UTC).  Readers expect
-the Thai calendar convention: Buddhist Era year (CE + 543) and Thai month
-names, in Asia/Bangkok time (UTC+7, no daylight saving).
+The database keeps UTC (naive values are taken to be UTC).  Thai readers
+expect the Thai calendar convention: Buddhist Era year (CE + 543) and Thai
+month names; English readers get the Common Era and English month names.
+Both see Asia/Bangkok time (UTC+7, no daylight saving): the community and
+its events are in Thailand, whatever language the page is in.
 """
 
 from __future__ import annotations
@@ -16,9 +18,15 @@ from app.text.normalize import collapse_spaces, fold_thai_digits, normalize_text
 __all__ = [
     "BANGKOK",
     "BE_OFFSET",
+    "ENGLISH_MONTHS_ABBR",
+    "ENGLISH_MONTHS_FULL",
     "THAI_MONTHS_ABBR",
     "THAI_MONTHS_FULL",
+    "english_date",
+    "english_date_full",
     "iso_utc",
+    "local_date",
+    "local_date_full",
     "parse_gotoknow_datetime",
     "thai_date",
     "thai_date_full",
@@ -29,48 +37,24 @@ __all__ = [
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
 
+# fmt: off
 THAI_MONTHS_ABBR: tuple[str, ...] = (
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
 )
 THAI_MONTHS_FULL: tuple[str, ...] = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
 )
-_ENGLISH_MONTHS: tuple[str, ...] = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
+ENGLISH_MONTHS_ABBR: tuple[str, ...] = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 )
+ENGLISH_MONTHS_FULL: tuple[str, ...] = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+# fmt: on
 
 
 def _build_month_lookup() -> dict[str, int]:
@@ -79,12 +63,12 @@ def _build_month_lookup() -> dict[str, int]:
     Thai abbreviations are often typed without their dots ("พค").
     """
     lookup: dict[str, int] = {"sept": 9}
-    names = zip(THAI_MONTHS_ABBR, THAI_MONTHS_FULL, _ENGLISH_MONTHS, strict=True)
-    for number, (abbr, full, english) in enumerate(names, start=1):
+    names = zip(THAI_MONTHS_ABBR, THAI_MONTHS_FULL, ENGLISH_MONTHS_ABBR, ENGLISH_MONTHS_FULL, strict=True)
+    for number, (abbr, full, english_abbr, english_full) in enumerate(names, start=1):
         lookup[abbr.replace(".", "")] = number
         lookup[full] = number
-        lookup[english] = number
-        lookup[english[:3]] = number
+        lookup[english_full.lower()] = number
+        lookup[english_abbr.lower()] = number
     return lookup
 
 
@@ -129,6 +113,35 @@ def thai_date_full(dt: datetime) -> str:
     """Long Thai date, e.g. ``23 พฤษภาคม 2549``, for profile and archive pages."""
     local = to_local(dt)
     return f"{local.day} {THAI_MONTHS_FULL[local.month - 1]} {local.year + BE_OFFSET}"
+
+
+def english_date(dt: datetime, with_time: bool = True) -> str:
+    """Short English date in the Common Era, e.g. ``23 May 2006 15:32`` (Bangkok time)."""
+    local = to_local(dt)
+    text = f"{local.day} {ENGLISH_MONTHS_ABBR[local.month - 1]} {local.year}"
+    if with_time:
+        text += f" {local.hour:02d}:{local.minute:02d}"
+    return text
+
+
+def english_date_full(dt: datetime) -> str:
+    """Long English date in the Common Era, e.g. ``23 May 2006``, ``6 September 2013``."""
+    local = to_local(dt)
+    return f"{local.day} {ENGLISH_MONTHS_FULL[local.month - 1]} {local.year}"
+
+
+def local_date(dt: datetime, locale: str, with_time: bool = True) -> str:
+    """The short date for a reader of `locale`: Buddhist Era in Thai (the default), Common Era in English."""
+    if locale == "en":
+        return english_date(dt, with_time=with_time)
+    return thai_date(dt, with_time=with_time)
+
+
+def local_date_full(dt: datetime, locale: str) -> str:
+    """The long date for a reader of `locale`, as `local_date` chooses the calendar."""
+    if locale == "en":
+        return english_date_full(dt)
+    return thai_date_full(dt)
 
 
 def iso_utc(dt: datetime) -> str:

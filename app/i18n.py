@@ -1,0 +1,89 @@
+"""Interface language: which locale a request gets, the language switcher, and the Vary header it implies.
+
+Thai is the source language (msgids are Thai) and the default; English comes from translations/en.
+A reader's choice is remembered in a cookie; without one, the browser's Accept-Language decides.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, abort, current_app, g, has_request_context, redirect, request, url_for
+from flask_babel import get_locale
+
+from app.urls import safe_next_url
+
+DEFAULT_LOCALE = "th"
+# Each language named in itself (an endonym), so a reader finds their own language whatever the page shows.
+LANGUAGES: dict[str, str] = {"th": "ไทย", "en": "English"}
+LOCALE_COOKIE = "sala_lang"
+LOCALE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    """Cookie, then Accept-Language, then Thai. Outside a request (the CLI) it is always the default."""
+    if not has_request_context():
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    g.locale_from_request = True
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return _preferred_by_browser() or current_app.config.get("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+
+
+def _preferred_by_browser() -> str | None:
+    """The reader's most preferred language that Sala speaks, matching "en-GB" to "en".
+
+    Werkzeug's `best_match` prefers any exact match over a regional one, so "en-GB;q=0.8, th;q=0.1" would give
+    Thai; here the reader's order decides.
+    """
+    for value, quality in request.accept_languages:  # highest quality first
+        primary = value.replace("_", "-").split("-")[0].lower()
+        if quality > 0 and primary in LANGUAGES:
+            return primary
+    return None
+
+
+def current_locale() -> str:
+    """The language code of the current request ("th" or "en")."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LOCALE
+
+
+def language_switch_url(code: str) -> str:
+    """Link to switch to `code` and come back to the page being shown, query string included."""
+    here = request.full_path if request.query_string else request.path
+    return url_for("i18n.switch_language", code=code, next=here)
+
+
+@bp.get("/lang/<code>")
+def switch_language(code: str) -> Response:
+    """Remember the chosen language for a year and go back to where the reader was (a same-site path only)."""
+    if code not in LANGUAGES:
+        abort(404)
+    response = redirect(safe_next_url(request.args.get("next"), url_for("main.home")))
+    response.set_cookie(
+        LOCALE_COOKIE,
+        code,
+        max_age=LOCALE_COOKIE_MAX_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
+def _vary_on_locale(response: Response) -> Response:
+    """A response whose text depended on the cookie or Accept-Language must say so to caches."""
+    if g.get("locale_from_request"):
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_vary_on_locale)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        current_locale=current_locale,
+        language_switch_url=language_switch_url,
+    )
