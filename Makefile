@@ -81,3 +81,16 @@ vendor-fonts:
 	  cp "$$tmp/package/files/sarabun-$$subset-$$weight-normal.woff2" $(FONT_DIR)/; \
 	done; done; \
 	echo "$(FONT_PACKAGE)@$(FONT_VERSION) -> $(FONT_DIR)"; ls $(FONT_DIR)
+
+# axe-core for the accessibility tests (tests/browser/test_accessibility.py), vendored from the npm package so
+# neither the tests nor CI fetch it. `make vendor-axe` reproduces static/vendor/axe-core/ from the pinned version.
+AXE_VERSION := 4.14.1
+AXE_DIR := static/vendor/axe-core
+.PHONY: vendor-axe
+
+vendor-axe:
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	npm pack --silent --pack-destination "$$tmp" axe-core@$(AXE_VERSION) >/dev/null && \
+	tar -xzf "$$tmp/axe-core-$(AXE_VERSION).tgz" -C "$$tmp" && \
+	mkdir -p $(AXE_DIR) && \
+	cp "$$tmp/package/axe.min.js" "$$tmp/package/LICENSE" "$$tmp/package/LICENSE-3RD-PARTY.txt" $(AXE_DIR)/
