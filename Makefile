@@ -45,6 +45,10 @@ run: demo
 test: install
 	$(BIN)/python -m pytest
 
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
 

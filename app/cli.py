@@ -38,8 +38,7 @@ def _fail(message: object) -> NoReturn:
 def _check_new_user(username: str, email: str, password: str) -> str:
     """Shape checks the registration form makes; returns the normalised email."""
     if not re.fullmatch(USERNAME_PATTERN, username):
-        _fail(_("ชื่อผู้ใช้ “%(name)s” ใช้ไม่ได้: ใช้ตัวอักษรอังกฤษ ตัวเลข - หรือ _ ยาว 3–30 ตัว",
-                name=username))
+        _fail(_("ชื่อผู้ใช้ “%(name)s” ใช้ไม่ได้: ใช้ตัวอักษรอังกฤษ ตัวเลข - หรือ _ ยาว 3–30 ตัว", name=username))
     if len(password) < PASSWORD_MIN_LENGTH:
         _fail(_("รหัสผ่านต้องยาวอย่างน้อย %(n)s ตัวอักษร", n=PASSWORD_MIN_LENGTH))
     try:
@@ -51,8 +50,13 @@ def _check_new_user(username: str, email: str, password: str) -> str:
 @users_cli.command("create", help="สร้างบัญชีสมาชิกโดยไม่ต้องใช้เบราว์เซอร์")
 @click.argument("username")
 @click.argument("email")
-@click.option("--password", prompt="รหัสผ่าน", hide_input=True, confirmation_prompt="ยืนยันรหัสผ่าน",
-              help="รหัสผ่าน (ถ้าไม่ระบุจะถามโดยไม่แสดงบนจอ)")
+@click.option(
+    "--password",
+    prompt="รหัสผ่าน",
+    hide_input=True,
+    confirmation_prompt="ยืนยันรหัสผ่าน",
+    help="รหัสผ่าน (ถ้าไม่ระบุจะถามโดยไม่แสดงบนจอ)",
+)
 @click.option("--display-name", default=None, help="ชื่อที่แสดง (ค่าเริ่มต้นคือชื่อผู้ใช้)")
 @click.option("--admin", is_flag=True, help="ให้เป็นผู้ดูแลระบบ")
 def create_user(username: str, email: str, password: str, display_name: str | None, admin: bool) -> None:
@@ -105,13 +109,20 @@ def demo_command() -> None:
         _(
             "โหลดข้อมูลตัวอย่างแล้ว: ผู้ใช้ %(users)s คน บล็อก %(blogs)s บล็อก ชุมชน %(stations)s แห่ง "
             "บันทึก %(entries)s เรื่อง (ฉบับร่าง %(drafts)s) ความเห็น %(comments)s รายการ",
-            users=summary.users, blogs=summary.blogs, stations=summary.stations,
-            entries=summary.entries, drafts=summary.drafts, comments=summary.comments,
+            users=summary.users,
+            blogs=summary.blogs,
+            stations=summary.stations,
+            entries=summary.entries,
+            drafts=summary.drafts,
+            comments=summary.comments,
         )
     )
     click.echo(
-        _("เข้าสู่ระบบได้ด้วยชื่อผู้ใช้ %(names)s รหัสผ่าน %(password)s",
-          names=", ".join(summary.usernames), password=DEMO_PASSWORD)
+        _(
+            "เข้าสู่ระบบได้ด้วยชื่อผู้ใช้ %(names)s รหัสผ่าน %(password)s",
+            names=", ".join(summary.usernames),
+            password=DEMO_PASSWORD,
+        )
     )
 
 

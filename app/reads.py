@@ -31,7 +31,14 @@ from app.text.dates import to_local, utcnow
 EXTENSION_KEY = "sala.reads"
 # Crawlers and link previewers are not readers.
 _ROBOT_MARKERS = (
-    "bot", "crawl", "spider", "slurp", "preview", "facebookexternalhit", "python-requests", "curl/",
+    "bot",
+    "crawl",
+    "spider",
+    "slurp",
+    "preview",
+    "facebookexternalhit",
+    "python-requests",
+    "curl/",
 )
 
 

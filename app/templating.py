@@ -30,6 +30,7 @@ def full_date(dt: datetime) -> str:
 
 def init_app(app: Flask) -> None:
     from app.comments.services import mask_ip
+    from app.editor.drafts import saved_draft_tokens
 
     # The filters keep their first names (thai_date, thai_day, thai_date_full), which templates use,
     # but follow the reader's language: Buddhist Era in Thai, Common Era in English.
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=lambda action, obj=None: can(current_user, action, obj),
         LICENSES=LICENSES,
+        saved_draft_tokens=saved_draft_tokens,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

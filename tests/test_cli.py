@@ -22,8 +22,16 @@ def _user(username: str) -> User | None:
 
 def test_users_create(runner):
     result = runner.invoke(
-        args=["users", "create", "Malee", "Malee@Example.org", "--password", "longenough1",
-              "--display-name", "มาลี ศรีสุข"]
+        args=[
+            "users",
+            "create",
+            "Malee",
+            "Malee@Example.org",
+            "--password",
+            "longenough1",
+            "--display-name",
+            "มาลี ศรีสุข",
+        ]
     )
 
     assert result.exit_code == 0, result.output
@@ -37,9 +45,7 @@ def test_users_create(runner):
 
 
 def test_users_create_defaults_the_display_name_to_the_username(runner):
-    result = runner.invoke(
-        args=["users", "create", "wichai", "wichai@example.org", "--password", "longenough1"]
-    )
+    result = runner.invoke(args=["users", "create", "wichai", "wichai@example.org", "--password", "longenough1"])
 
     assert result.exit_code == 0, result.output
     assert _user("wichai").display_name == "wichai"
@@ -55,9 +61,7 @@ def test_users_create_admin(runner):
 
 
 def test_users_create_prompts_for_the_password_twice(runner):
-    result = runner.invoke(
-        args=["users", "create", "pranee", "pranee@example.org"], input="longenough1\nlongenough1\n"
-    )
+    result = runner.invoke(args=["users", "create", "pranee", "pranee@example.org"], input="longenough1\nlongenough1\n")
 
     assert result.exit_code == 0, result.output
     assert "longenough1" not in result.output
@@ -106,9 +110,7 @@ def test_users_create_refuses_a_short_password(runner):
 def test_blogs_create(runner):
     make_user("somchai")
 
-    result = runner.invoke(
-        args=["blogs", "create", "Chumphon-KM", "--owner", "SOMCHAI", "--title", "บันทึก KM ชุมพร"]
-    )
+    result = runner.invoke(args=["blogs", "create", "Chumphon-KM", "--owner", "SOMCHAI", "--title", "บันทึก KM ชุมพร"])
 
     assert result.exit_code == 0, result.output
     db.session.expire_all()

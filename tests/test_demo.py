@@ -71,8 +71,9 @@ def test_demo_details(runner):
     member_comments = db.session.scalars(select(Comment).where(Comment.author_id.is_not(None))).all()
     guest_comments = db.session.scalars(select(Comment).where(Comment.author_id.is_(None))).all()
     assert member_comments
-    assert any(comment.guest_name and comment.ip_address and comment.ip_address.count(".") == 3
-               for comment in guest_comments)
+    assert any(
+        comment.guest_name and comment.ip_address and comment.ip_address.count(".") == 3 for comment in guest_comments
+    )
     accepted = select(StationBlog.blog_id).where(StationBlog.status == STATUS_ACCEPTED)
     in_both = db.session.execute(
         accepted.group_by(StationBlog.blog_id).having(func.count(StationBlog.station_id) >= 2)

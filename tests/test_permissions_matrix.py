@@ -61,41 +61,77 @@ ENTRY_FORM = {"title": "บันทึกใหม่", "body": "เนื้�
 # action name -> (method, path template, form data, {role: status}); roles left out expect `default`.
 ACTIONS: dict[str, tuple[str, str, dict, dict[str, int], int]] = {
     "write form": ("GET", "/b/agency/write", {}, {"anonymous": 302, "author": 200, "coauthor": 200, "owner": 200}, 403),
-    "write entry": ("POST", "/b/agency/write", ENTRY_FORM,
-                    {"anonymous": 302, "author": 302, "coauthor": 302, "owner": 302}, 403),
+    "write entry": (
+        "POST",
+        "/b/agency/write",
+        ENTRY_FORM,
+        {"anonymous": 302, "author": 302, "coauthor": 302, "owner": 302},
+        403,
+    ),
     "edit form": ("GET", "/posts/{entry}/edit", {}, {"anonymous": 302, "author": 200, "owner": 200}, 403),
     "edit entry": ("POST", "/posts/{entry}/edit", ENTRY_FORM, {"anonymous": 302, "author": 302, "owner": 302}, 403),
-    "delete entry": ("POST", "/posts/{entry}/delete", {"confirm": "y"},
-                     {"anonymous": 302, "author": 302, "owner": 302}, 403),
+    "delete entry": (
+        "POST",
+        "/posts/{entry}/delete",
+        {"confirm": "y"},
+        {"anonymous": 302, "author": 302, "owner": 302},
+        403,
+    ),
     "read entry": ("GET", "/posts/{entry}", {}, {}, 200),
     "read draft": ("GET", "/posts/{draft}", {}, {"author": 200, "owner": 200}, 404),
-    "edit blog": ("POST", "/b/agency/edit", {"title": "ชื่อใหม่", "description": ""},
-                  {"anonymous": 302, "owner": 302}, 403),
+    "edit blog": (
+        "POST",
+        "/b/agency/edit",
+        {"title": "ชื่อใหม่", "description": ""},
+        {"anonymous": 302, "owner": 302},
+        403,
+    ),
     "add co-author": ("POST", "/b/agency/authors", {"username": "member"}, {"anonymous": 302, "owner": 302}, 403),
     "remove co-author": ("POST", "/b/agency/authors/coauthor/remove", {}, {"anonymous": 302, "owner": 302}, 403),
     "delete blog": ("POST", "/b/agency/delete", {"confirm": "y"}, {"anonymous": 302, "owner": 302}, 403),
     "comment": ("POST", "/posts/{entry}/comments", {"body": "ความเห็น", "guest_name": "แขก"}, {}, 302),
     "hide comment": ("POST", "/comments/{comment}/hide", {}, {"author": 302, "owner": 302}, 403),
-    "delete comment": ("POST", "/comments/{comment}/delete", {},
-                       {"commenter": 302, "author": 302, "owner": 302}, 403),
-    "edit station": ("POST", "/c/Chumphon-KM-Station/edit",
-                     {"name": "ชุมชนใหม่", "description": "", "join_policy": "approval"},
-                     {"anonymous": 302, "station_owner": 302}, 403),
-    "name moderator": ("POST", "/c/Chumphon-KM-Station/members/owner/moderator", {"on": "1"},
-                       {"anonymous": 302, "station_owner": 302}, 403),
-    "approve member": ("POST", "/c/Chumphon-KM-Station/members/newcomer/approve", {},
-                       {"anonymous": 302, "moderator": 302, "station_owner": 302}, 403),
-    "approve blog": ("POST", "/c/Chumphon-KM-Station/blogs/applicant-blog/approve", {},
-                     {"anonymous": 302, "moderator": 302, "station_owner": 302}, 403),
-    "remove blog from station": ("POST", "/c/Chumphon-KM-Station/blogs/agency/remove", {},
-                                 {"anonymous": 302, "owner": 302, "moderator": 302, "station_owner": 302}, 403),
+    "delete comment": ("POST", "/comments/{comment}/delete", {}, {"commenter": 302, "author": 302, "owner": 302}, 403),
+    "edit station": (
+        "POST",
+        "/c/Chumphon-KM-Station/edit",
+        {"name": "ชุมชนใหม่", "description": "", "join_policy": "approval"},
+        {"anonymous": 302, "station_owner": 302},
+        403,
+    ),
+    "name moderator": (
+        "POST",
+        "/c/Chumphon-KM-Station/members/owner/moderator",
+        {"on": "1"},
+        {"anonymous": 302, "station_owner": 302},
+        403,
+    ),
+    "approve member": (
+        "POST",
+        "/c/Chumphon-KM-Station/members/newcomer/approve",
+        {},
+        {"anonymous": 302, "moderator": 302, "station_owner": 302},
+        403,
+    ),
+    "approve blog": (
+        "POST",
+        "/c/Chumphon-KM-Station/blogs/applicant-blog/approve",
+        {},
+        {"anonymous": 302, "moderator": 302, "station_owner": 302},
+        403,
+    ),
+    "remove blog from station": (
+        "POST",
+        "/c/Chumphon-KM-Station/blogs/agency/remove",
+        {},
+        {"anonymous": 302, "owner": 302, "moderator": 302, "station_owner": 302},
+        403,
+    ),
     "follow the author": ("POST", "/u/author/follow", {}, {"anonymous": 302, "author": 400}, 302),
     "dashboard": ("GET", "/dashboard", {}, {"anonymous": 302}, 200),
 }
 
-CASES = [
-    pytest.param(action, role, id=f"{action}-{role}") for action in ACTIONS for role in ROLES
-]
+CASES = [pytest.param(action, role, id=f"{action}-{role}") for action in ACTIONS for role in ROLES]
 
 
 @pytest.mark.parametrize(("action", "role"), CASES)

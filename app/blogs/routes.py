@@ -72,9 +72,7 @@ def show(slug: str):
     if moved is not None:
         return moved
     pagination = paginate(services.blog_entries_query(blog))
-    return render_template(
-        "blogs/show.html", blog=blog, pagination=pagination, stations=stations_of_blog(blog)
-    )
+    return render_template("blogs/show.html", blog=blog, pagination=pagination, stations=stations_of_blog(blog))
 
 
 @bp.get("/b/<slug>/feed.atom")
@@ -165,6 +163,4 @@ def delete(slug: str):
         flash(_("ลบบล็อก “%(title)s” แล้ว", title=title), "success")
         return redirect(url_for("main.dashboard"))
     status = 400 if form.errors else 200
-    return render_template(
-        "blogs/delete.html", blog=blog, form=form, entry_count=services.count_entries(blog)
-    ), status
+    return render_template("blogs/delete.html", blog=blog, form=form, entry_count=services.count_entries(blog)), status

@@ -23,10 +23,46 @@ DESCRIPTION_MAX_LENGTH = 2000
 # Words that name pages or are likely to in future; a blog called "new" would shadow /blogs/new links.
 RESERVED_SLUGS = frozenset(
     {
-        "about", "account", "admin", "administrator", "api", "atom", "authors", "b", "blog", "blogs", "c",
-        "dashboard", "delete", "edit", "entries", "entry", "feed", "feeds", "help", "login", "logout", "new",
-        "register", "root", "rss", "sala", "search", "settings", "static", "station", "stations", "support",
-        "system", "tag", "tags", "u", "user", "users", "write", "www",
+        "about",
+        "account",
+        "admin",
+        "administrator",
+        "api",
+        "atom",
+        "authors",
+        "b",
+        "blog",
+        "blogs",
+        "c",
+        "dashboard",
+        "delete",
+        "edit",
+        "entries",
+        "entry",
+        "feed",
+        "feeds",
+        "help",
+        "login",
+        "logout",
+        "new",
+        "register",
+        "root",
+        "rss",
+        "sala",
+        "search",
+        "settings",
+        "static",
+        "station",
+        "stations",
+        "support",
+        "system",
+        "tag",
+        "tags",
+        "u",
+        "user",
+        "users",
+        "write",
+        "www",
     }
 )
 
@@ -36,10 +72,7 @@ def validate_slug(slug: str) -> str:
     slug = (slug or "").strip()
     if not SLUG_PATTERN.fullmatch(slug):
         raise DomainError(
-            _l(
-                "ที่อยู่บล็อกต้องยาว 3–60 ตัว ใช้ได้เฉพาะตัวอักษรอังกฤษ ตัวเลข - และ _ "
-                "และต้องขึ้นต้นด้วยตัวอักษรหรือตัวเลข"
-            ),
+            _l("ที่อยู่บล็อกต้องยาว 3–60 ตัว ใช้ได้เฉพาะตัวอักษรอังกฤษ ตัวเลข - และ _ และต้องขึ้นต้นด้วยตัวอักษรหรือตัวเลข"),
             field="slug",
         )
     if slug.lower() in RESERVED_SLUGS:
@@ -132,17 +165,11 @@ def add_coauthor(blog: Blog, username: str) -> User:
     if user is None:
         raise DomainError(_l("ไม่พบสมาชิกชื่อผู้ใช้ “%(name)s”", name=name), field="username")
     if user.id == blog.owner_id:
-        raise DomainError(
-            _l("เจ้าของบล็อกเขียนบันทึกในบล็อกได้อยู่แล้ว ไม่ต้องเพิ่มเป็นผู้เขียนร่วม"), field="username"
-        )
+        raise DomainError(_l("เจ้าของบล็อกเขียนบันทึกในบล็อกได้อยู่แล้ว ไม่ต้องเพิ่มเป็นผู้เขียนร่วม"), field="username")
     if is_coauthor(blog, user):
-        raise Conflict(
-            _l("%(name)s เป็นผู้เขียนร่วมของบล็อกนี้อยู่แล้ว", name=user.username), field="username"
-        )
+        raise Conflict(_l("%(name)s เป็นผู้เขียนร่วมของบล็อกนี้อยู่แล้ว", name=user.username), field="username")
     if user.is_suspended:
-        raise DomainError(
-            _l("บัญชี %(name)s ถูกระงับอยู่ จึงเพิ่มเป็นผู้เขียนร่วมไม่ได้", name=user.username), field="username"
-        )
+        raise DomainError(_l("บัญชี %(name)s ถูกระงับอยู่ จึงเพิ่มเป็นผู้เขียนร่วมไม่ได้", name=user.username), field="username")
     blog.coauthor_links.append(BlogAuthor(user=user))
     db.session.flush()
     return user
@@ -173,11 +200,7 @@ def count_entries(blog: Blog) -> int:
 def blogs_writable_by(user: User) -> list[Blog]:
     """Blogs the user owns or co-authors, by title: the dashboard list and the editor's blog picker."""
     coauthored = select(BlogAuthor.blog_id).where(BlogAuthor.user_id == user.id)
-    stmt = (
-        select(Blog)
-        .where(or_(Blog.owner_id == user.id, Blog.id.in_(coauthored)))
-        .order_by(Blog.title, Blog.id)
-    )
+    stmt = select(Blog).where(or_(Blog.owner_id == user.id, Blog.id.in_(coauthored))).order_by(Blog.title, Blog.id)
     return list(db.session.scalars(stmt))
 
 

@@ -102,9 +102,7 @@ def recount_comments(entry: Entry) -> int:
     """Set `entry.comment_count` to the number of visible comments, counted by the database."""
     db.session.flush()
     count = db.session.scalar(
-        select(func.count())
-        .select_from(Comment)
-        .where(Comment.entry_id == entry.id, Comment.is_hidden.is_(False))
+        select(func.count()).select_from(Comment).where(Comment.entry_id == entry.id, Comment.is_hidden.is_(False))
     )
     entry.comment_count = count or 0
     db.session.flush()

@@ -136,9 +136,7 @@ def _claim_number(number: int) -> int:
         raise Conflict(_l("หมายเลขบันทึก %(n)s มีอยู่แล้ว", n=number), field="number")
     _ensure_counter()
     db.session.execute(
-        update(Counter)
-        .where(Counter.name == NUMBER_COUNTER, Counter.value < number)
-        .values(value=number)
+        update(Counter).where(Counter.name == NUMBER_COUNTER, Counter.value < number).values(value=number)
     )
     return number
 
@@ -276,9 +274,7 @@ def neighbours(entry: Entry) -> tuple[Entry | None, Entry | None]:
         return None, None
     same_blog = published_entries_query().where(Entry.blog_id == entry.blog_id, Entry.id != entry.id)
     at = entry.published_at
-    older = same_blog.where(
-        (Entry.published_at < at) | ((Entry.published_at == at) & (Entry.id < entry.id))
-    )
+    older = same_blog.where((Entry.published_at < at) | ((Entry.published_at == at) & (Entry.id < entry.id)))
     newer = (
         same_blog.where((Entry.published_at > at) | ((Entry.published_at == at) & (Entry.id > entry.id)))
         .order_by(None)

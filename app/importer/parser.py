@@ -144,12 +144,8 @@ _MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) fo
 _TIME = r"(?:[^\d]{0,12}?(?P<hour>\d{1,2})[:.](?P<minute>\d{2}))?"
 _ISO_DATE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})" + _TIME)
 _NAMED_MONTH_DATE = re.compile(r"(?P<day>\d{1,2})\s*(?P<month>[^\s\d]+)\s*(?P<year>\d{4})" + _TIME)
-_NUMERIC_DATE = re.compile(
-    r"(?P<day>\d{1,2})\s*/\s*(?P<month>\d{1,2})\s*/\s*(?P<year>\d{4})(?!\d)" + _TIME
-)
-_SIGNATURE_DATE = re.compile(
-    r"บันทึกเมื่อ\s*(?P<day>\d{1,2})\s*/\s*(?P<month>\d{1,2})\s*/\s*(?P<year>\d{4})(?!\d)"
-)
+_NUMERIC_DATE = re.compile(r"(?P<day>\d{1,2})\s*/\s*(?P<month>\d{1,2})\s*/\s*(?P<year>\d{4})(?!\d)" + _TIME)
+_SIGNATURE_DATE = re.compile(r"บันทึกเมื่อ\s*(?P<day>\d{1,2})\s*/\s*(?P<month>\d{1,2})\s*/\s*(?P<year>\d{4})(?!\d)")
 _BUDDHIST_ERA_FROM = 2400
 _BUDDHIST_ERA_OFFSET = 543
 _YEAR_RANGE = range(1800, 2301)
@@ -160,9 +156,7 @@ def _month_number(name: str) -> int | None:
     return _MONTHS.get(key) if key else None
 
 
-def _bangkok_to_utc(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0
-) -> datetime | None:
+def _bangkok_to_utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime | None:
     """A Bangkok wall-clock time as aware UTC; Buddhist-Era years (≥ 2400) are converted."""
     if year >= _BUDDHIST_ERA_FROM:
         year -= _BUDDHIST_ERA_OFFSET
@@ -534,7 +528,7 @@ def _take_title(lines: list[str]) -> tuple[str, list[str]]:
 
 
 def _strip_heading_marker(title: str) -> str:
-    """"# Title #" → "Title"; "#tag" (no space) is not a heading and stays."""
+    """ "# Title #" → "Title"; "#tag" (no space) is not a heading and stays."""
     marker = len(title) - len(title.lstrip("#"))
     if not 1 <= marker <= 6 or marker == len(title) or not title[marker].isspace():
         return title

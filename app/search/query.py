@@ -7,8 +7,6 @@ shows as published (deleted, back to draft, author suspended since) is dropped f
 from __future__ import annotations
 
 import copy
-import heapq
-import itertools
 import math
 import re
 import threading
@@ -19,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+import numpy as np
 from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import select
@@ -27,12 +26,12 @@ from whoosh import classify
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.qparser import QueryParser, plugins
-from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, Station, StationBlog, User
 from app.models.station import STATUS_ACCEPTED
+from app.search import postings
 from app.search.analyzer import ThaiAnalyzer, analyze, pair_term, prepare
 from app.search.index import configured_path, live_dir
 from app.text.dates import BANGKOK, iso_utc
@@ -47,9 +46,8 @@ SNIPPET_LENGTH = 200
 
 # The one searched field (app.search.schema); its sections carry the ranking weights.
 FIELD = "text"
-# Matches are counted (and a phrase's candidates all checked, see _Plan) up to this many; past it the total
-# shown is an estimate.
-COUNT_LIMIT = 1000
+# A phrase's candidates are all checked (see _Plan) up to this many; past it the total shown is an estimate.
+COUNT_LIMIT = 100
 # How many of an entry's most telling words find its related entries.
 RELATED_KEY_TERMS = 12
 
@@ -392,39 +390,9 @@ def plan_query(q: wq.Query, paired: frozenset[str]) -> _Plan:
     return plan
 
 
-def _positions_hold(searcher: Searcher, docnums: list[int], checks: list[list[Element]]) -> set[int]:
-    """The docnums in which each check's terms stand at their offsets from one common start."""
-    passed = set(docnums)
-    for elements in checks:
-        try:
-            matchers = [searcher.postings(FIELD, term) for term, _ in elements]
-        except TermNotFound:
-            return set()
-        offsets = [offset for _, offset in elements]
-        kept = set()
-        for docnum in sorted(passed):
-            positions = []
-            for matcher in matchers:
-                if matcher.is_active() and matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if not matcher.is_active() or matcher.id() != docnum:
-                    break
-                positions.append(matcher.value_as("positions"))
-            else:
-                starts = {p - offsets[0] for p in positions[0]}
-                for found, offset in zip(positions[1:], offsets[1:], strict=True):
-                    starts &= {p - offset for p in found}
-                    if not starts:
-                        break
-                if starts:
-                    kept.add(docnum)
-        passed = kept
-    return passed
-
-
-def _allowed_docs(searcher: Searcher, flt: wq.Query | None) -> set[int] | None:
-    """The docnums a filter lets through, kept with the searcher (filters repeat; the searcher is per index
-    version, so the set never goes stale)."""
+def _allowed_docs(searcher: Searcher, flt: wq.Query | None) -> np.ndarray | None:
+    """The docnums a filter lets through (sorted), kept with the searcher (filters repeat; the searcher is per
+    index version, so the array never goes stale)."""
     if flt is None:
         return None
     cache = getattr(searcher, "_sala_filters", None)
@@ -434,109 +402,91 @@ def _allowed_docs(searcher: Searcher, flt: wq.Query | None) -> set[int] | None:
     if key not in cache:
         if len(cache) > 64:
             cache.clear()
-        cache[key] = set(flt.docs(searcher))
+        cache[key] = np.unique(np.fromiter(flt.docs(searcher), np.int64))
     return cache[key]
 
 
-_published_by_segment: dict[str, list] = {}
+_published_by_segment: dict[str, np.ndarray] = {}
 _published_lock = threading.Lock()
+_EPOCH = datetime(1970, 1, 1)
 
 
-def _published_values(searcher: Searcher) -> list:
-    """The `published` column of every document (by docnum), kept per segment: segments never change, so a
-    new searcher after a commit reads only the new small segment."""
-    values: list = []
+def _published_values(searcher: Searcher) -> np.ndarray:
+    """Microseconds since 1970 of every document's `published` (by docnum), kept per segment: segments never
+    change, so a new searcher after a commit reads only the new small segment."""
+    parts: list[np.ndarray] = []
     live = set()
     for leaf, _offset in searcher.leaf_searchers():
         reader = leaf.reader()
-        segment_id = reader.segment().segment_id()
+        segment = reader.segment()
+        if segment is None:  # a reader with no segment (an empty index) has no documents to sort
+            continue
+        segment_id = segment.segment_id()
         live.add(segment_id)
         column = _published_by_segment.get(segment_id)
         if column is None:
-            column = list(reader.column_reader("published"))
+            column = np.fromiter(
+                (
+                    (moment - _EPOCH) // timedelta(microseconds=1) if moment else 0
+                    for moment in reader.column_reader("published")
+                ),
+                np.int64,
+            )
             with _published_lock:
                 _published_by_segment[segment_id] = column
-        values.extend(column)
+        parts.append(column)
     if len(_published_by_segment) > 4 * len(live) + 16:
         with _published_lock:
             for segment_id in list(_published_by_segment):
                 if segment_id not in live:
                     del _published_by_segment[segment_id]
-    return values
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
-def _matching(searcher: Searcher, q: wq.Query, allowed: set[int] | None, cap: int | None) -> tuple[list[int], bool]:
-    """Docnums matching `q` and the filter, ascending (Whoosh skips deleted documents): all of them, or the
-    first `cap` and False when there are more."""
-    docs = q.docs(searcher)
-    if allowed is not None:
-        docs = (docnum for docnum in docs if docnum in allowed)
-    if cap is None:
-        return list(docs), True
-    found = list(itertools.islice(docs, cap + 1))
-    if len(found) > cap:
-        return found[:cap], False
-    return found, True
+def _whoosh_matches(searcher: Searcher, q: wq.Query) -> postings.Matches:
+    """Matches of a query the array evaluator leaves to Whoosh (a phrase under OR or NOT), with Whoosh's scores."""
+    hits = sorted((hit.docnum, hit.score) for hit in searcher.search(q, limit=None))
+    if not hits:
+        return postings.Matches.empty()
+    ids, scores = zip(*hits, strict=True)
+    return postings.Matches(np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float64))
 
 
-def _estimate(searcher: Searcher, q: wq.Query, allowed: set[int] | None, seen: int) -> int:
-    """Roughly how many documents match, when counting them all would cost more than the page itself."""
-    size = q.estimate_size(searcher.reader())
-    if allowed is not None:
-        size = size * len(allowed) // max(searcher.doc_count(), 1)
-    return max(size, seen)
-
-
-def _ranked(searcher: Searcher, q: wq.Query, allowed: set[int] | None, limit: int | None):
-    """(docnum, score) of the best `limit` matches. Whoosh skips blocks of postings that cannot reach the top
-    `limit`, so a common word costs about what its first page costs."""
-    return [(hit.docnum, hit.score) for hit in searcher.search(q, limit=limit, filter=allowed)]
-
-
-def _newest(searcher: Searcher, docnums: list[int], limit: int | None) -> list[tuple[int, float]]:
-    published = _published_values(searcher)
-    if limit is None or limit >= len(docnums):
-        chosen = sorted(docnums, key=published.__getitem__, reverse=True)
-    else:
-        chosen = heapq.nlargest(limit, docnums, key=published.__getitem__)
-    return [(docnum, 0.0) for docnum in chosen]
-
-
-def _run(searcher: Searcher, plan: _Plan, allowed: set[int] | None, order: str, page: int, per_page: int):
+def _run(searcher: Searcher, plan: _Plan, allowed: np.ndarray | None, order: str, page: int, per_page: int):
     """The page's (docnum, score) pairs, the total, and whether the total is an estimate.
 
-    Matches are counted exactly up to COUNT_LIMIT; past it the total is estimated ("about 54,000"), because
-    counting every match of a very common word would cost many times what its first page does.
+    Matching, counting and ranking run on whole posting lists as arrays (app.search.postings), so the total is
+    exact. Only a phrase whose candidates number more than COUNT_LIMIT is checked no further than the page
+    needs, and its total estimated from the share of candidates that held.
     """
     need = page * per_page
-    if allowed is not None and not allowed:
-        return [], 0, False  # (an empty set would read as "no filter" to Whoosh)
-    docnums, complete = _matching(searcher, plan.query, allowed, None if order == "newest" else COUNT_LIMIT)
+    evaluator = postings.Evaluator(searcher, FIELD)
+    matches = evaluator.evaluate(plan.query, lambda q: _whoosh_matches(searcher, q))
+    if allowed is not None:
+        matches = matches.keep(np.isin(matches.ids, allowed, assume_unique=True))
 
     def first(limit: int | None) -> list[tuple[int, float]]:
         if order == "newest":
-            return _newest(searcher, docnums, limit)
-        return _ranked(searcher, plan.query, allowed, limit)
+            return postings.newest(matches, _published_values(searcher), limit)
+        return postings.top(matches, limit)
 
     if not plan.checks:
-        total = len(docnums) if complete else _estimate(searcher, plan.query, allowed, len(docnums))
-        return first(need)[need - per_page :], total, not complete
-    if complete and len(docnums) <= COUNT_LIMIT:
-        good = _positions_hold(searcher, docnums, plan.checks)
+        return first(need)[need - per_page :], len(matches), False
+    if len(matches) <= COUNT_LIMIT:
+        good = evaluator.phrase_holds(matches.ids.tolist(), plan.checks)
         ranked = [hit for hit in first(None) if hit[0] in good]
         return ranked[need - per_page : need], len(ranked), False
-    candidates_total = len(docnums) if complete else _estimate(searcher, plan.query, allowed, len(docnums))
     limit = need * 2 + 10
     while True:
         candidates = first(limit)
-        good = _positions_hold(searcher, [docnum for docnum, _ in candidates], plan.checks)
+        good = evaluator.phrase_holds([docnum for docnum, _ in candidates], plan.checks)
         ranked = [hit for hit in candidates if hit[0] in good]
         if len(ranked) >= need or len(candidates) < limit:
             break
         limit *= 4
     if len(candidates) < limit:
         return ranked[need - per_page : need], len(ranked), False
-    estimate = max(len(ranked), round(candidates_total * len(ranked) / len(candidates)))
+    estimate = max(len(ranked), round(len(matches) * len(ranked) / len(candidates)))
     return ranked[need - per_page : need], estimate, True
 
 

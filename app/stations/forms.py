@@ -56,7 +56,6 @@ class StationForm(StationEditForm):
     )
 
 
-
 class SubmitBlogForm(FlaskForm):
     """The choices are the submitter's own blogs, set by the view."""
 

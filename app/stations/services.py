@@ -47,8 +47,27 @@ JOIN_POLICIES = (JOIN_OPEN, JOIN_APPROVAL)
 # Words that read as actions or pages under /c/ rather than as a station's name.
 RESERVED_SLUGS = frozenset(
     {
-        "new", "edit", "create", "feed", "feeds", "atom", "rss", "admin", "api", "static", "search",
-        "login", "logout", "register", "settings", "members", "submit", "join", "leave", "help", "about",
+        "new",
+        "edit",
+        "create",
+        "feed",
+        "feeds",
+        "atom",
+        "rss",
+        "admin",
+        "api",
+        "static",
+        "search",
+        "login",
+        "logout",
+        "register",
+        "settings",
+        "members",
+        "submit",
+        "join",
+        "leave",
+        "help",
+        "about",
     }
 )
 
@@ -358,9 +377,7 @@ def _counted_members() -> Select:
 
 
 def _member_count_column():
-    return (
-        _counted_members().where(StationMember.station_id == Station.id).correlate(Station).scalar_subquery()
-    )
+    return _counted_members().where(StationMember.station_id == Station.id).correlate(Station).scalar_subquery()
 
 
 def member_count(station: Station) -> int:
@@ -473,18 +490,12 @@ def pending_requests_for_moderator(user: User) -> list[PendingRequest]:
         or_(Station.owner_id == user.id, Station.id.in_(_moderated_station_ids(user)))
     )
     members = db.session.scalars(
-        select(StationMember).where(
-            StationMember.station_id.in_(station_ids), StationMember.status == STATUS_PENDING
-        )
+        select(StationMember).where(StationMember.station_id.in_(station_ids), StationMember.status == STATUS_PENDING)
     )
     blogs = db.session.scalars(
-        select(StationBlog).where(
-            StationBlog.station_id.in_(station_ids), StationBlog.status == STATUS_PENDING
-        )
+        select(StationBlog).where(StationBlog.station_id.in_(station_ids), StationBlog.status == STATUS_PENDING)
     )
     requests = [PendingRequest("member", row.station, row.user, None, row.created_at) for row in members]
-    requests += [
-        PendingRequest("blog", link.station, link.submitted_by, link.blog, link.created_at) for link in blogs
-    ]
+    requests += [PendingRequest("blog", link.station, link.submitted_by, link.blog, link.created_at) for link in blogs]
     requests.sort(key=lambda request: request.created_at)
     return requests

@@ -516,26 +516,11 @@
 
   var scheduleDraft = debounce(function () { saveDraft(null); }, DRAFT_SAVE_DELAY_MS);
 
-  /* Forget the copies the server confirmed saving (see app/editor/drafts.py) and very old ones. */
+  /* Forget the copies the server confirmed saving and very old ones (drafts.js, loaded on every page). */
   function forgetSavedDrafts() {
-    if (!storage) {
-      return;
+    if (window.SalaDrafts) {
+      window.SalaDrafts.forget((form.dataset.savedDrafts || "").split(/\s+/).filter(Boolean));
     }
-    var confirmed = (form.dataset.savedDrafts || "").split(/\s+/).filter(Boolean);
-    var keys = [];
-    for (var i = 0; i < storage.length; i += 1) {
-      var key = storage.key(i);
-      if (key && key.indexOf(DRAFT_PREFIX) === 0) {
-        keys.push(key);
-      }
-    }
-    keys.forEach(function (key) {
-      var draft = readDraft(key);
-      var tooOld = !draft || !(Date.now() - draft.savedAt < DRAFT_MAX_AGE_MS);
-      if (tooOld || (draft.token && confirmed.indexOf(draft.token) >= 0)) {
-        storage.removeItem(key);
-      }
-    });
   }
 
   function fillFields(fields) {

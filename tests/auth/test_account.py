@@ -54,8 +54,7 @@ def test_change_password_needs_the_current_password(client, auth):
 
     response = client.post(
         "/account/password",
-        data={"current_password": "wrong-password", "new_password": "brand-new-pw",
-              "confirm": "brand-new-pw"},
+        data={"current_password": "wrong-password", "new_password": "brand-new-pw", "confirm": "brand-new-pw"},
     )
 
     assert response.status_code == 400

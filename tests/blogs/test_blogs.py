@@ -256,9 +256,7 @@ def test_owner_edits_title_description_and_guest_comments(client, auth, blog):
     assert form.status_code == 200
     assert "บันทึกการจัดการความรู้" in text(form)
 
-    response = client.post(
-        "/b/km-notes/edit", data={"title": "ชื่อใหม่", "description": "คำอธิบายใหม่"}
-    )
+    response = client.post("/b/km-notes/edit", data={"title": "ชื่อใหม่", "description": "คำอธิบายใหม่"})
     assert response.status_code == 302
     db.session.expire_all()
     blog = db.session.get(Blog, blog.id)

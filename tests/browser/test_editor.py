@@ -1,20 +1,14 @@
-"""The Markdown editor, written to the shared UI contract (docs in /work/sala-brief.md, "Editor").
-
-Marked xfail(strict) until the editor branch is merged: they must fail here, and once the editor lands they
-pass, which strict xfail reports as a failure — the sign to remove the marks.
-"""
+"""The Markdown editor in Chromium: toolbar, preview, image upload, local drafts, tag suggestions, license help."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
 from tests.browser.helpers import create_blog, png_bytes, register, submit, unique
 
-NEEDS_EDITOR = pytest.mark.xfail(strict=True, reason="needs editor branch")
 FORMATTING_BUTTONS = ("bold", "heading", "list", "table", "link", "image", "quote")
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 MARKDOWN_TABLE = re.compile(r"^.*\|.*\n\|?\s*:?-{3,}:?\s*\|", re.MULTILINE)
@@ -31,7 +25,6 @@ def _open_editor(page: Page) -> str:
     return path
 
 
-@NEEDS_EDITOR
 def test_toolbar_table_and_image_upload_preview_then_publish(page: Page, screenshot):
     _open_editor(page)
     toolbar = page.locator("div.md-toolbar[role=toolbar]")
@@ -78,7 +71,6 @@ def test_toolbar_table_and_image_upload_preview_then_publish(page: Page, screens
     )
 
 
-@NEEDS_EDITOR
 def test_local_draft_is_offered_back_after_a_reload_and_cleared_after_saving(page: Page):
     path = _open_editor(page)
     key = f"sala-draft:{path}"
@@ -100,7 +92,6 @@ def test_local_draft_is_offered_back_after_a_reload_and_cleared_after_saving(pag
     expect(page.locator("#draft-restore")).to_be_hidden()
 
 
-@NEEDS_EDITOR
 def test_tag_field_suggests_existing_tags_and_license_help_follows_the_choice(page: Page, live_server):
     tag = "การจัดการความรู้ชุมชน"
     with live_server.app_context():

@@ -57,7 +57,7 @@ def test_blog_submitted_to_a_station_reaches_its_feed_once_the_moderator_approve
     writer.goto(f"/c/{station_slug}")
     writer.locator("main form[action$='/join'] button").click()
     expect(writer.locator(".flashes")).to_contain_text("เข้าร่วมชุมชน")
-    writer.locator(f"main a[href='/c/{station_slug}/submit']").click()
+    writer.locator(f"main a[href='/c/{station_slug}/submit']").first.click()
     writer.locator("#blog").select_option(blog_slug)
     submit(writer)
     expect(writer.locator(".flashes")).to_contain_text("รอผู้ดูแลอนุมัติ")

@@ -1,8 +1,4 @@
-"""Switching the interface language (shared UI contract, "Language switcher").
-
-Marked xfail(strict) until the i18n branch is merged; strict means they fail loudly once it lands, the sign
-to remove the marks.
-"""
+"""Switching the interface language in Chromium: the footer switcher, the cookie, Accept-Language, dates."""
 
 from __future__ import annotations
 
@@ -10,17 +6,14 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import create_blog, register, unique, write_entry
 
-NEEDS_I18N = pytest.mark.xfail(strict=True, reason="needs i18n branch")
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 ONE_YEAR = 365 * 24 * 3600
 
 
-@NEEDS_I18N
 def test_switching_to_english_and_back_is_remembered_and_changes_dates(contexts):
     page = contexts.new().new_page()
     page.goto("/tags")
@@ -56,7 +49,6 @@ def test_switching_to_english_and_back_is_remembered_and_changes_dates(contexts)
     expect(written).to_contain_text(str(year + 543))
 
 
-@NEEDS_I18N
 def test_english_browser_gets_english_until_it_chooses_thai(contexts):
     page = contexts.new(locale="en-US").new_page()
     page.goto("/")

@@ -23,6 +23,4 @@ def cast(app) -> SimpleNamespace:
     add_coauthor(blog, "suda")
     db.session.commit()
     entry = make_entry(blog, author)
-    return SimpleNamespace(
-        owner=owner, author=author, commenter=commenter, other=other, blog=blog, entry=entry
-    )
+    return SimpleNamespace(owner=owner, author=author, commenter=commenter, other=other, blog=blog, entry=entry)

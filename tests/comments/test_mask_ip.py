@@ -47,9 +47,7 @@ def test_mask_ip_is_idempotent(address, expected):
     assert mask_ip(mask_ip(address)) == expected
 
 
-@pytest.mark.parametrize(
-    "address", ["203.157.44.226", "2001:db8:85a3::8a2e:370:7334", "::ffff:203.157.44.226"]
-)
+@pytest.mark.parametrize("address", ["203.157.44.226", "2001:db8:85a3::8a2e:370:7334", "::ffff:203.157.44.226"])
 def test_mask_hides_the_leading_part(address):
     masked = mask_ip(address)
     assert "203" not in masked

@@ -224,9 +224,7 @@ def test_who_may_edit_an_entry(client, auth, cast, author, editor, status):
     number, created = entry.number, entry.created_at
     auth.login(editor)
     assert client.get(f"/posts/{number}/edit").status_code == (200 if status == 302 else 403)
-    response = client.post(
-        f"/posts/{number}/edit", data=entry_form(title="ชื่อใหม่", body="**ตัวหนา**", tags="ชุมพร")
-    )
+    response = client.post(f"/posts/{number}/edit", data=entry_form(title="ชื่อใหม่", body="**ตัวหนา**", tags="ชุมพร"))
     assert response.status_code == status
     entry = only_entry()
     if status == 302:
@@ -241,8 +239,9 @@ def test_who_may_edit_an_entry(client, auth, cast, author, editor, status):
 
 
 def test_edit_form_is_filled_with_the_entry(client, auth, cast):
-    entry = make_entry(cast.blog, title="ชื่อเดิม", body="บรรทัดแรก", tags="KM, ชุมพร", license="cc-by-sa",
-                       comments_enabled=False)
+    entry = make_entry(
+        cast.blog, title="ชื่อเดิม", body="บรรทัดแรก", tags="KM, ชุมพร", license="cc-by-sa", comments_enabled=False
+    )
     auth.login("somchai")
     body = client.get(f"/posts/{entry.number}/edit").get_data(as_text=True)
     assert 'value="ชื่อเดิม"' in body
@@ -354,8 +353,15 @@ def test_other_spellings_of_a_number_redirect_to_the_one_address(client, cast, u
 @pytest.mark.parametrize(
     "url",
     [
-        "/posts/999", "/posts/0", "/posts/abc", "/posts/-1", "/posts/1.5",
-        "/posts/99999999999999999999999", "/posts/2147483648", "/posts/999/edit", "/posts/abc/edit",
+        "/posts/999",
+        "/posts/0",
+        "/posts/abc",
+        "/posts/-1",
+        "/posts/1.5",
+        "/posts/99999999999999999999999",
+        "/posts/2147483648",
+        "/posts/999/edit",
+        "/posts/abc/edit",
         "/posts/999/delete",
     ],
 )

@@ -57,9 +57,7 @@ def test_an_imported_number_that_is_taken_is_a_conflict(cast):
 def test_the_same_import_key_is_refused(cast):
     make_entry(cast.blog, import_key="a" * 64)
     with pytest.raises(Conflict):
-        services.create_entry(
-            cast.blog, cast.owner, title="ซ้ำ", body_markdown="ข้อความ", import_key="a" * 64
-        )
+        services.create_entry(cast.blog, cast.owner, title="ซ้ำ", body_markdown="ข้อความ", import_key="a" * 64)
 
 
 def test_only_authors_of_the_blog_may_write_in_it(cast):
@@ -94,7 +92,10 @@ def test_update_changes_only_what_is_given(cast):
     services.update_entry(entry, title="ใหม่")
     db.session.commit()
     assert (entry.title, entry.body_markdown, entry.license, [t.name for t in entry.tags]) == (
-        "ใหม่", "เนื้อหาเดิม", "cc-by", ["km"]
+        "ใหม่",
+        "เนื้อหาเดิม",
+        "cc-by",
+        ["km"],
     )
     assert entry.updated_at > before
 
@@ -127,8 +128,7 @@ def test_a_tag_created_by_someone_else_meanwhile_is_reused_not_a_500(cast, app):
 
 def test_eleven_tags_are_refused_on_the_tags_field(cast):
     with pytest.raises(DomainError) as caught:
-        services.create_entry(cast.blog, cast.owner, title="ก", body_markdown="ข",
-                              tags=[f"t{i}" for i in range(11)])
+        services.create_entry(cast.blog, cast.owner, title="ก", body_markdown="ข", tags=[f"t{i}" for i in range(11)])
     assert caught.value.field == "tags"
     assert "10" in caught.value.message
 
@@ -143,8 +143,7 @@ def test_published_entries_query_leaves_out_drafts_and_suspended_authors(cast):
     old = make_entry(cast.blog, title="เก่า", published_at=datetime(2006, 1, 1, tzinfo=UTC))
     new = make_entry(cast.blog, title="ใหม่", published_at=datetime(2007, 1, 1, tzinfo=UTC))
     make_entry(cast.blog, title="ร่าง", publish=False)
-    by_coauthor = make_entry(cast.blog, cast.coauthor, title="ของมาลี",
-                             published_at=datetime(2008, 1, 1, tzinfo=UTC))
+    by_coauthor = make_entry(cast.blog, cast.coauthor, title="ของมาลี", published_at=datetime(2008, 1, 1, tzinfo=UTC))
 
     def listed() -> list[int]:
         return [e.id for e in db.session.scalars(services.published_entries_query())]

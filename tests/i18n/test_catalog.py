@@ -22,6 +22,7 @@ PYTHON_EXEMPT_FILES = frozenset(
         "app/demo.py",
         "app/cli.py",
         "app/search/cli.py",
+        "app/uploads/cli.py",
         "app/search/analyzer.py",
         "app/search/query.py",
         "app/importer/parser.py",

@@ -240,9 +240,7 @@ IP: xxx.78.90.12
 def test_synthetic_page_with_all_furniture() -> None:
     entry = parse_page(GOTOKNOW_PAGE)
     assert entry.title == "หัดเขียนบล็อกครั้งแรก"
-    assert entry.body_markdown == (
-        "วันนี้ไปเยี่ยมโรงเรียนบ้านหนองบัว ได้คุยกับคุณครูหลายท่าน\n\nได้เรียนรู้เรื่องการสอนอ่าน"
-    )
+    assert entry.body_markdown == ("วันนี้ไปเยี่ยมโรงเรียนบ้านหนองบัว ได้คุยกับคุณครูหลายท่าน\n\nได้เรียนรู้เรื่องการสอนอ่าน")
     assert entry.author_name == "สมศรี ใจดี"
     assert entry.blog_name == "ห้องเรียนชนบท"
     assert entry.tags == ["การศึกษา", "ครู", "ชุมชน นักปฏิบัติ"]
@@ -342,10 +340,7 @@ def test_long_first_line_is_cut_at_a_space() -> None:
 
 
 def test_profile_header_block_is_dropped() -> None:
-    page = (
-        "บล็อกของสมชาย\n\nสมชาย\nติดตาม ผู้ติดตาม\nติดต่อ\nเขียนทุกวันเรื่องปลูกผัก\n\n"
-        "ผักสวนครัว\n\nเนื้อหา"
-    )
+    page = "บล็อกของสมชาย\n\nสมชาย\nติดตาม ผู้ติดตาม\nติดต่อ\nเขียนทุกวันเรื่องปลูกผัก\n\nผักสวนครัว\n\nเนื้อหา"
     entry = parse_page(page)
     assert entry.title == "ผักสวนครัว"
     assert entry.body_markdown == "เนื้อหา"

@@ -264,3 +264,51 @@ def test_a_very_common_phrase_pages_true_matches_and_estimates_the_total(blog, m
     monkeypatch.setattr(query, "COUNT_LIMIT", 3000)
     exact = search("การจัดการความรู้", per_page=100)
     assert not exact.total_is_estimate and exact.total == 24
+
+
+@pytest.fixture
+def paired_index(app, blog):
+    """Entries about KM, with every term counted common so the rebuilt index also holds pair terms."""
+    from app.search.index import reindex
+
+    app.config.update(SEARCH_PAIR_MIN_DOCS=1, SEARCH_PAIR_MIN_SHARE=0.0)
+    entries = {
+        "together": make_entry(blog, title="บันทึกหนึ่ง", body="ทีมเล่าเรื่องการจัดการความรู้ของอำเภอ"),
+        "apart": make_entry(blog, title="บันทึกสอง", body="การจัดการความขัดแย้ง แล้วแบ่งปันความรู้กัน"),
+        "plan": make_entry(blog, title="แผน", body="the KM Action Plan of the district"),
+        "items": make_entry(blog, title="แผนอื่น", body="KM action items; a plan for action plan reviews"),
+    }
+    reindex()
+    return entries
+
+
+def test_pair_terms_are_indexed_for_common_neighbours_and_phrases_stay_exact(paired_index):
+    from app.search.index import open_index
+
+    with open_index().searcher() as searcher:
+        assert {"ความ", "รู้", "km"} <= searcher.schema["text"].analyzer.paired
+        assert searcher.doc_frequency("text", "ความ รู้") == 2  # the pair of ความ · รู้, in both Thai entries
+    assert found("การจัดการความรู้") == {paired_index["together"].number}
+    assert found("ความรู้") == {paired_index["together"].number, paired_index["apart"].number}
+    assert found('"KM Action Plan"') == {paired_index["plan"].number}
+    assert found('"action plan"') == {paired_index["plan"].number, paired_index["items"].number}
+    assert found('ปลา OR "KM Action Plan"') == {paired_index["plan"].number}
+
+
+def test_edits_after_the_rebuild_are_indexed_with_its_pairs(paired_index, blog):
+    later = make_entry(blog, title="บันทึกสาม", body="สรุปการจัดการความรู้ภาคใต้")
+    assert found("การจัดการความรู้") == {paired_index["together"].number, later.number}
+
+
+def test_words_are_counted_exactly_and_paged_past_the_phrase_check_limit(blog, monkeypatch):
+    from app.search import query
+
+    monkeypatch.setattr(query, "COUNT_LIMIT", 5)  # limits only how many phrase candidates are checked
+    numbers = {make_entry(blog, title=f"สวนทุเรียน {n}", body="ทุเรียนออกผล").number for n in range(12)}
+    first = search("ทุเรียน", per_page=5)
+    assert not first.total_is_estimate and first.total == 12
+    shown = [hit.entry.number for n in (1, 2, 3) for hit in search("ทุเรียน", per_page=5, page=n).hits]
+    assert sorted(shown) == sorted(numbers)
+    newest = search("ทุเรียน", sort="newest", per_page=5)
+    assert not newest.total_is_estimate and newest.total == 12
+    assert [hit.entry.number for hit in newest.hits] == sorted(numbers, reverse=True)[:5]

@@ -133,9 +133,7 @@ def test_no_email_or_ip_address_reaches_the_index(blog):
     with open_index().searcher() as searcher:
         reader = searcher.reader()
         terms = {
-            text.decode()
-            for name in ("text", "tags", "blog", "author", "stations")
-            for text in reader.lexicon(name)
+            text.decode() for name in ("text", "tags", "blog", "author", "stations") for text in reader.lexicon(name)
         }
         stored = [str(value) for fields in searcher.all_stored_fields() for value in fields.values()]
     for private in ("secret", "example", "203", "77", "somchai@example.org"):

@@ -131,9 +131,7 @@ def _accept(client, auth, blog_slug: str, owner: str = "malee", slug: str = SLUG
     auth.logout()
 
 
-def test_past_and_future_entries_appear_newest_first_without_drafts(
-    client, auth, people, open_station, malee_blog
-):
+def test_past_and_future_entries_appear_newest_first_without_drafts(client, auth, people, open_station, malee_blog):
     make_entry(malee_blog, title="บันทึกเก่าปี 2567", published_at=datetime(2024, 1, 5, 3, 0, tzinfo=UTC))
     make_entry(malee_blog, title="บันทึกกลางปี 2567", published_at=datetime(2024, 6, 5, 3, 0, tzinfo=UTC))
     make_entry(malee_blog, title="ร่างที่ยังไม่เผยแพร่", publish=False)

@@ -52,14 +52,21 @@ def test_create_station(client, auth, app):
     auth.login("somchai")
     response = client.post(
         "/c/new",
-        data={"slug": "Chumphon-KM-Station", "name": " ชุมชนคนทำ KM  ชุมพร ", "description": "แลกเปลี่ยน",
-              "join_policy": "approval"},
+        data={
+            "slug": "Chumphon-KM-Station",
+            "name": " ชุมชนคนทำ KM  ชุมพร ",
+            "description": "แลกเปลี่ยน",
+            "join_policy": "approval",
+        },
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/c/Chumphon-KM-Station")
     station = db.session.scalar(select(Station))
     assert (station.slug, station.slug_key, station.name, station.join_policy) == (
-        "Chumphon-KM-Station", "chumphon-km-station", "ชุมชนคนทำ KM ชุมพร", "approval"
+        "Chumphon-KM-Station",
+        "chumphon-km-station",
+        "ชุมชนคนทำ KM ชุมพร",
+        "approval",
     )
     row = db.session.get(StationMember, (station.id, owner.id))
     assert (row.role, row.status) == ("owner", "active")

@@ -19,8 +19,18 @@ from app.text.dates import (
 
 def test_month_tables() -> None:
     assert THAI_MONTHS_ABBR == (
-        "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-        "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+        "ม.ค.",
+        "ก.พ.",
+        "มี.ค.",
+        "เม.ย.",
+        "พ.ค.",
+        "มิ.ย.",
+        "ก.ค.",
+        "ส.ค.",
+        "ก.ย.",
+        "ต.ค.",
+        "พ.ย.",
+        "ธ.ค.",
     )
     assert len(THAI_MONTHS_FULL) == 12
     assert THAI_MONTHS_FULL[4] == "พฤษภาคม"

@@ -141,9 +141,7 @@ def test_normalize_tag_is_idempotent(raw: str) -> None:
     assert normalize_tag(once) == once
 
 
-tag_piece = st.text(
-    alphabet=st.sampled_from(list("abcABC #กขคการ\u200b\t\u0e48\u0e39")), max_size=12
-)
+tag_piece = st.text(alphabet=st.sampled_from(list("abcABC #กขคการ\u200b\t\u0e48\u0e39")), max_size=12)
 
 
 @FAST
