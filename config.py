@@ -37,8 +37,8 @@ class Config:
     SEARCH_SYNC_ON_COMMIT = True
     # A term in at least this share of the entries (and this many of them) is "common": when the index is
     # rebuilt, neighbouring common terms are also indexed as pairs, so a phrase of them is one lookup.
-    SEARCH_PAIR_MIN_SHARE = 0.1
-    SEARCH_PAIR_MIN_DOCS = 50
+    SEARCH_PAIR_MIN_SHARE = float(os.environ.get("SEARCH_PAIR_MIN_SHARE", "0.1"))
+    SEARCH_PAIR_MIN_DOCS = _env_int("SEARCH_PAIR_MIN_DOCS", 50)
     # Requests larger than this are refused before a view runs (413); entry bodies have their own limit.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 1024 * 1024)
