@@ -18,10 +18,27 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+# The key used when SECRET_KEY is not set: fine on a developer's machine, refused in production (app/security.py).
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+MIN_SECRET_KEY_LENGTH = 32
+
+# No inline scripts or styles anywhere (templates/ is checked by tests/security/test_templates.py). Images may
+# come from other https hosts because entries written in Markdown may show pictures hosted elsewhere; plain
+# http images are not allowed (mixed content on an https site, and readable/alterable on the way).
+DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'"
+)
+# Browser features Sala never uses, switched off for the site and anything it might embed.
+DEFAULT_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
 class Config:
     """Defaults shared by every environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    # Production refuses to start with a missing, default or short SECRET_KEY (app/security.py).
+    REQUIRE_STRONG_SECRET_KEY = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sala.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # A symlink to the live index version; versions and the swap lock sit beside it inside search_index/.
@@ -56,8 +73,23 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_HASH_METHOD = "scrypt"
+    # Response headers sent on every response (app/security.py); an empty value leaves that header out.
+    CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", DEFAULT_CSP)
+    # Send the policy as Content-Security-Policy-Report-Only instead (to try a changed policy without breaking).
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = os.environ.get("CONTENT_SECURITY_POLICY_REPORT_ONLY", "") == "1"
+    REFERRER_POLICY = os.environ.get("REFERRER_POLICY", "strict-origin-when-cross-origin")
+    PERMISSIONS_POLICY = os.environ.get("PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY)
+    X_FRAME_OPTIONS = "DENY"
+    # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (werkzeug ProxyFix); 0 = ignore it.
+    # Never set these above 0 when clients can reach the app directly: they could then forge their address.
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _env_int("PROXY_FIX_X_PROTO", 0)
+    PROXY_FIX_X_HOST = _env_int("PROXY_FIX_X_HOST", 0)
+    PROXY_FIX_X_PREFIX = _env_int("PROXY_FIX_X_PREFIX", 0)
 
 
 class DevelopmentConfig(Config):
@@ -74,6 +106,8 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    REQUIRE_STRONG_SECRET_KEY = True
+    # Cookies only over HTTPS (the language cookie sala_lang follows SESSION_COOKIE_SECURE, app/i18n.py).
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -41,6 +41,10 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     app.config.from_object(CONFIGS[config_name or os.environ.get("SALA_CONFIG", "development")])
     if test_config:
         app.config.update(test_config)
+
+    from app import security
+
+    security.init_app(app)  # first: production refuses to start without a real SECRET_KEY
     # As in Flask's tutorial: the default SQLite file lives in the instance folder, which must exist.
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
