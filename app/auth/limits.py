@@ -15,13 +15,13 @@ def _setting(name: str):
 
 def login_account_key() -> str:
     """One counter per account whether it is named by username or email; unknown names get their own."""
-    login = request.form.get("login", "").strip().lower()
+    login = request.form.get("login", "").strip().lower()[:254]
     user = services.find_user_by_login(login) if login else None
     return f"user:{user.id}" if user is not None else f"login:{login}"
 
 
 def reset_address_key() -> str:
-    return "email:" + request.form.get("email", "").strip().lower()
+    return "email:" + request.form.get("email", "").strip().lower()[:254]
 
 
 def _failed_login(response: Response) -> bool:
