@@ -90,6 +90,25 @@ class Config:
     PROXY_FIX_X_PROTO = _env_int("PROXY_FIX_X_PROTO", 0)
     PROXY_FIX_X_HOST = _env_int("PROXY_FIX_X_HOST", 0)
     PROXY_FIX_X_PREFIX = _env_int("PROXY_FIX_X_PREFIX", 0)
+    # Rate limits (Flask-Limiter): in memory per process by default; set RATELIMIT_STORAGE_URI (for example
+    # redis://127.0.0.1:6379/0) so that every worker shares the counters.
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Every sign-in attempt from one address counts; only failed ones count against one account.
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 5 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes")
+    PASSWORD_RESET_LIMIT_PER_IP = os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", "10 per hour")
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "3 per hour")
+    # How long an emailed password-reset link stays valid, in seconds.
+    PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 60 * 60)
+    # Outgoing mail over SMTP; with no MAIL_SERVER (development, tests) messages are written to the log.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") != "0"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Sala <no-reply@localhost>")
 
 
 class DevelopmentConfig(Config):
@@ -103,6 +122,9 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     # Fast hashing keeps the suite quick; production keeps Werkzeug's scrypt default.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # The suite signs in many times; tests of the limits turn them on (tests/auth/test_rate_limits.py).
+    RATELIMIT_ENABLED = False
+    MAIL_SERVER = ""
 
 
 class ProductionConfig(Config):

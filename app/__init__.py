@@ -49,7 +49,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from app import database  # importing registers the SQLite connection settings
-    from app.extensions import babel, csrf, db, login_manager, migrate
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(
@@ -57,6 +57,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     )
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from app import auth_setup, errors_setup, i18n, reads, static_files, templating
 

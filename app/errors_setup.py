@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if _wants_json():
             return {"error": _message_for(error)}, error.code
-        if error.code in (403, 404, 413):
+        if error.code in (403, 404, 413, 429):
             return render_template(f"errors/{error.code}.html", error=error), error.code
         return render_template("errors/generic.html", message=_message_for(error), status=error.code), error.code
 

@@ -1,6 +1,8 @@
 """Extension objects, created unbound and initialised in `create_app`."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Storage and switches come from RATELIMIT_* settings; limits are declared on the views that need them.
+limiter = Limiter(key_func=get_remote_address)

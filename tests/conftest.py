@@ -60,7 +60,13 @@ def migrated_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def app(tmp_path, migrated_template):
+def app_config() -> dict:
+    """Extra settings for the `app` fixture; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, migrated_template, app_config):
     db_path = tmp_path / "sala.db"
     shutil.copy(migrated_template, db_path)
     app = create_app(
@@ -69,6 +75,7 @@ def app(tmp_path, migrated_template):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
             "SEARCH_INDEX_DIR": str(tmp_path / "index"),
             "UPLOAD_DIR": str(tmp_path / "uploads"),
+            **app_config,
         },
     )
     app.test_client_class = IsolatedClient

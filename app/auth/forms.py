@@ -90,6 +90,34 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("อีเมลที่ใช้สมัคร"),
+        validators=[
+            DataRequired(_l("กรุณากรอกอีเมล")),
+            Email(_l("รูปแบบอีเมลไม่ถูกต้อง")),
+            Length(max=254, message=_l("อีเมลยาวได้ไม่เกิน 254 ตัวอักษร")),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        _l("รหัสผ่านใหม่"),
+        validators=[
+            DataRequired(_l("กรุณากรอกรหัสผ่านใหม่")),
+            Length(min=PASSWORD_MIN_LENGTH, max=200, message=_l("รหัสผ่านต้องยาวอย่างน้อย 8 ตัวอักษร")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("ยืนยันรหัสผ่านใหม่"),
+        validators=[EqualTo("new_password", message=_l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class ProfileForm(FlaskForm):
     display_name = StringField(
         _l("ชื่อที่แสดง"),

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import services
-from app.auth.forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
+from app.auth import limits, services
+from app.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from app.errors import DomainError
 from app.extensions import db
 from app.forms_util import attach_error
@@ -39,6 +47,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limits.login_per_ip
+@limits.login_per_account
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -79,6 +89,45 @@ def change_password():
             return redirect(url_for("main.dashboard"))
     status = 400 if form.errors else 200
     return render_template("auth/change_password.html", form=form), status
+
+
+RESET_SENT_MESSAGE = _l("หากอีเมลนี้ลงทะเบียนไว้ เราได้ส่งลิงก์สำหรับตั้งรหัสผ่านใหม่ไปแล้ว กรุณาตรวจสอบกล่องจดหมาย")
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limits.reset_per_ip
+@limits.reset_per_address
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_for_reset(form.email.data)
+        if user is not None:
+            services.send_password_reset_email(user)
+        flash(RESET_SENT_MESSAGE, "info")
+        return redirect(url_for("auth.login"))
+    status = 400 if form.errors else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        response = make_response(render_template("auth/reset_invalid.html"), 400)
+    else:
+        form = ResetPasswordForm()
+        if form.validate_on_submit():
+            services.reset_password(user, form.new_password.data)
+            db.session.commit()
+            logout_user()
+            login_user(user)
+            flash(_("ตั้งรหัสผ่านใหม่แล้ว อุปกรณ์อื่นที่เข้าสู่ระบบไว้จะต้องเข้าสู่ระบบใหม่"), "success")
+            return redirect(url_for("main.dashboard"))
+        status = 400 if form.errors else 200
+        response = make_response(render_template("auth/reset_password.html", form=form), status)
+    # The token is in the URL: keep it out of Referer headers sent to other pages and hosts.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
