@@ -172,3 +172,26 @@ def test_two_thousand_character_search_gets_a_page(client, query):
     api = client.get("/api/v1/search", query_string={"q": query})
     assert api.status_code in (200, 400)
     assert api.is_json
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["&amp;&lt;&#x41;&#65;" * 9_500, "a\n" * 90_000, "**b** " * 30_000, "<b>x</b>" * 20_000],
+    ids=["entities", "lines", "bold", "tags"],
+)
+def test_markup_dense_body_under_the_size_limit_is_saved_escaped(client, writer, body):
+    response = client.post(WRITE_URL, data=entry_form(body=body))
+    assert response.status_code == 302
+    assert client.get(response.headers["Location"]).status_code == 200
+    entry_html = db.session.scalar(select(Entry.body_html))
+    assert problems(entry_html) == []
+    assert "<strong>" not in entry_html and "<b>" not in entry_html
+
+
+def test_markup_budget_keeps_ordinary_formatting_and_fenced_code():
+    from app.text.markdown import MAX_MARKUP_CHARS, render_markdown
+
+    assert "<strong>" in render_markdown("**ตัวหนา** " * (MAX_MARKUP_CHARS // 5))
+    assert "<strong>" not in render_markdown("**ตัวหนา** " * (MAX_MARKUP_CHARS // 4 + 1))
+    code = "```\n" + "if a[i] < b & c: f(*x)\n" * 2_000 + "```\n\n**ตัวหนา**"
+    assert "<strong>" in render_markdown(code)
