@@ -24,8 +24,9 @@ LIMIT_SECONDS = 2.0
 FORM = {"title": "ทดสอบ", "body": "เนื้อหา", "tags": "", "license": "all-rights-reserved", "status": "published"}
 
 
-def form(**overrides: str) -> dict[str, str]:
-    return {**FORM, **overrides}
+def form(**overrides: str) -> bytes:
+    """The entry form, urlencoded beforehand so the timing covers the server's work only."""
+    return urlencode({**FORM, **overrides}).encode("ascii")
 
 
 def cases() -> list[tuple[str, str, str, dict]]:
@@ -47,7 +48,7 @@ def cases() -> list[tuple[str, str, str, dict]]:
             "invalid UTF-8 form",
             "POST",
             write,
-            {"data": b"title=%FF&" + urlencode(form()).encode(), "content_type": "application/x-www-form-urlencoded"},
+            {"data": b"title=%FF&" + form()},
         ),
         ("NUL in query", "GET", "/search", {"environ_overrides": {"QUERY_STRING": "q=a%00b"}}),
         ("2,000-char Thai search", "GET", "/search", {"query_string": {"q": "การจัดการ" * 222}}),
@@ -81,6 +82,8 @@ def main() -> int:
             print(f"{'case':28} status  seconds")
             for name, method, url, kwargs in cases():
                 started = time.perf_counter()
+                if isinstance(kwargs.get("data"), bytes):
+                    kwargs = {**kwargs, "content_type": "application/x-www-form-urlencoded"}
                 response = client.open(url, method=method, **kwargs)
                 elapsed = time.perf_counter() - started
                 worst = max(worst, elapsed)

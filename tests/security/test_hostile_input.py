@@ -117,11 +117,20 @@ def test_binary_upload_is_not_refused(client, writer):
 )
 def test_five_megabyte_body_is_refused_with_thai_message(client, writer, body):
     response = client.post(WRITE_URL, data=entry_form(body=body))
-    # Over MAX_CONTENT_LENGTH once percent-encoded: the 413 page; under it: the editor's field error.
+    # Over MAX_FORM_MEMORY_SIZE once urlencoded: refused before parsing, with the 413 page.
     assert response.status_code in (400, 413)
     text = response.get_data(as_text=True)
     assert "เนื้อหายาวเกินไป" in text or "ข้อมูลที่ส่งมาใหญ่เกินไป" in text
     assert entry_count() == 0
+
+
+def test_largest_thai_body_still_fits_the_form_limit(client, writer):
+    limit = 200 * 1024
+    assert client.post(WRITE_URL, data=entry_form(body="ก" * (limit // 3))).status_code == 302
+    response = client.post(WRITE_URL, data=entry_form(body="ก" * (limit // 3 + 1)))
+    assert response.status_code == 400
+    assert "เนื้อหายาวเกินไป" in response.get_data(as_text=True)
+    assert entry_count() == 1
 
 
 def test_ten_thousand_tags_are_refused_and_nothing_written(client, writer):
