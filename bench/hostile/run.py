@@ -50,6 +50,7 @@ def cases() -> list[tuple[str, str, str, dict]]:
             write,
             {"data": b"title=%FF&" + form()},
         ),
+        ("invalid UTF-8 in query", "GET", "/search", {"environ_overrides": {"QUERY_STRING": "q=a%FFb"}}),
         ("NUL in query", "GET", "/search", {"environ_overrides": {"QUERY_STRING": "q=a%00b"}}),
         ("2,000-char Thai search", "GET", "/search", {"query_string": {"q": "การจัดการ" * 222}}),
         ("2,000-char quote search", "GET", "/search", {"query_string": {"q": '"' * 2000}}),

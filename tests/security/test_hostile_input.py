@@ -63,13 +63,20 @@ def test_valid_thai_form_text_is_saved(client, writer):
     assert db.session.scalar(select(Entry.title)) == "ชื่อบันทึกภาษาไทย"
 
 
-@pytest.mark.parametrize("query", ["q=%FF", "q=%00", "q=\xff"])
+@pytest.mark.parametrize("query", ["q=%FF", "q=%E0%B8", "q=\xff", "q=%C0%80"])
 def test_invalid_query_string_is_refused_with_thai_page(client, query):
     # WSGI carries the raw query string as latin-1 text, one character per byte.
     response = client.get("/search", environ_overrides={"QUERY_STRING": query})
     assert response.status_code == 400
     assert response.mimetype == "text/html"
     assert INVALID_TEXT in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url", ["/search?q=a%00b", "/tags/suggest?q=%00", "/?page=%00", "/lang/en?next=/%00", "/tags?page=1%00"]
+)
+def test_nul_in_query_string_gets_a_safe_page(client, url):
+    assert client.get(url).status_code < 500
 
 
 def test_invalid_query_string_under_api_is_json(client):
