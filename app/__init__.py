@@ -56,6 +56,9 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, render_item=database.render_migration_item
     )
     login_manager.init_app(app)
+    from app import input_guard
+
+    input_guard.init_app(app)  # before CSRF: its check reads the form
     csrf.init_app(app)
     limiter.init_app(app)
 

@@ -52,7 +52,11 @@ def current_locale() -> str:
 
 def language_switch_url(code: str) -> str:
     """Link to switch to `code` and come back to the page being shown, query string included."""
-    here = request.full_path if request.query_string else request.path
+    here = request.path
+    # The raw query string may not be UTF-8 (a request the input guard refuses still gets a page).
+    query = request.query_string.decode("utf-8", "replace")
+    if query and "\ufffd" not in query:
+        here = f"{here}?{query}"
     return url_for("i18n.switch_language", code=code, next=here)
 
 

@@ -28,7 +28,7 @@ import bleach
 from bleach.html5lib_shim import Filter
 from bleach.linkifier import LinkifyFilter
 from markdown import Extension, Markdown
-from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.fenced_code import FencedBlockPreprocessor, FencedCodeExtension
 from markdown.extensions.nl2br import Nl2BrExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
@@ -55,6 +55,7 @@ __all__ = [
     "DROP_CONTENT_TAGS",
     "LINK_REL",
     "MAX_HTML_DEPTH",
+    "MAX_MARKUP_CHARS",
     "MAX_NESTING",
     "count_links",
     "excerpt",
@@ -539,16 +540,43 @@ def _cap_html_depth(html_text: str) -> str:
     return "".join(pieces)
 
 
+# Most characters that can start Markdown or HTML markup.  Python-Markdown and
+# bleach spend tens of microseconds per element, so a 200 KB body made only of
+# markup ("a\n" or "&amp;" repeated) took 5-30 s to render.  Past this many
+# such characters the text is shown escaped instead (see ``render_markdown``);
+# ordinary posts, Thai prose with some formatting, stay far below it.
+MAX_MARKUP_CHARS = 10_000
+_MARKUP_CHAR_RE = re.compile(r"[\n&<>*_`\[\]()|!#~]")
+
+
+def _markup_chars(text: str) -> int:
+    """Markup characters outside fenced code blocks (fenced code renders cheaply: 150 KB in 0.5 s)."""
+    return len(_MARKUP_CHAR_RE.findall(FencedBlockPreprocessor.FENCED_BLOCK_RE.sub("", text)))
+
+
+def _render_escaped(text: str) -> str:
+    """Plain text as HTML: escaped, <p> per blank-line block, <br> per newline; no parser, so it is fast."""
+    paragraphs = []
+    for block in _PARAGRAPH_BREAK_RE.split(text.strip()):
+        lines = (html.escape(line.strip(), quote=False) for line in block.split("\n"))
+        paragraphs.append("<p>" + "<br>\n".join(lines) + "</p>")
+    return "\n".join(paragraphs)
+
+
 def render_markdown(source: str) -> str:
     """Render an entry's Markdown to sanitised HTML for storage; never raises.
 
     Should Python-Markdown still exhaust the stack on some construct the
     nesting cap does not cover, the text is rendered as a plain comment
-    instead, so saving a post never fails.
+    instead, so saving a post never fails.  Text with more than
+    ``MAX_MARKUP_CHARS`` markup characters is shown escaped, unformatted,
+    so that rendering stays well under a second.
     """
     text = normalize_text(source)
     if not text.strip():
         return ""
+    if _markup_chars(text) > MAX_MARKUP_CHARS:
+        return _render_escaped(text)
     try:
         raw = _markdown_to_html(text)
     except RecursionError:
