@@ -66,15 +66,9 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("จดจำฉันไว้ในเครื่องนี้"))
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("รหัสผ่านปัจจุบัน"),
-        validators=[
-            DataRequired(_l("กรุณากรอกรหัสผ่านปัจจุบัน")),
-            Length(max=200, message=_l("ยาวได้ไม่เกิน 200 ตัวอักษร")),
-        ],
-        render_kw={"autocomplete": "current-password"},
-    )
+class ResetPasswordForm(FlaskForm):
+    """A new password, typed twice (also the second half of ChangePasswordForm)."""
+
     new_password = PasswordField(
         _l("รหัสผ่านใหม่"),
         validators=[
@@ -87,6 +81,17 @@ class ChangePasswordForm(FlaskForm):
         _l("ยืนยันรหัสผ่านใหม่"),
         validators=[EqualTo("new_password", message=_l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField(
+        _l("รหัสผ่านปัจจุบัน"),
+        validators=[
+            DataRequired(_l("กรุณากรอกรหัสผ่านปัจจุบัน")),
+            Length(max=200, message=_l("ยาวได้ไม่เกิน 200 ตัวอักษร")),
+        ],
+        render_kw={"autocomplete": "current-password"},
     )
 
 
@@ -99,22 +104,6 @@ class ForgotPasswordForm(FlaskForm):
             Length(max=254, message=_l("อีเมลยาวได้ไม่เกิน 254 ตัวอักษร")),
         ],
         render_kw={"autocomplete": "email"},
-    )
-
-
-class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(
-        _l("รหัสผ่านใหม่"),
-        validators=[
-            DataRequired(_l("กรุณากรอกรหัสผ่านใหม่")),
-            Length(min=PASSWORD_MIN_LENGTH, max=200, message=_l("รหัสผ่านต้องยาวอย่างน้อย 8 ตัวอักษร")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("ยืนยันรหัสผ่านใหม่"),
-        validators=[EqualTo("new_password", message=_l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
-        render_kw={"autocomplete": "new-password"},
     )
 
 

@@ -181,10 +181,18 @@ class Evaluator:
         self.avg_length = searcher.avg_field_length(fieldname) or 1.0
         self._leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
         self._offsets = [offset for _, offset in self._leaves]
+        self._deleted: dict[int, np.ndarray] = {}
         # Decoded values of the posting blocks read for phrase checks in this search (one block serves
         # every candidate document it holds).
         self._block_values: dict[tuple, tuple] = {}
         self._all: np.ndarray | None = None
+
+    def _deleted_in(self, reader) -> np.ndarray:
+        """A segment's deleted docnums, read once per search however many terms need them."""
+        key = id(reader)
+        if key not in self._deleted:
+            self._deleted[key] = _deleted(reader)
+        return self._deleted[key]
 
     def all_docs(self) -> Matches:
         """Every live document, scored 0."""
@@ -193,7 +201,7 @@ class Evaluator:
             for reader, offset in self._leaves:
                 ids = np.arange(reader.doc_count_all(), dtype=np.int64)
                 if reader.has_deletions():
-                    ids = ids[~np.isin(ids, _deleted(reader))]
+                    ids = ids[~np.isin(ids, self._deleted_in(reader))]
                 parts.append(ids + offset)
             self._all = np.concatenate(parts) if parts else _EMPTY_IDS
         return Matches(self._all, np.zeros(len(self._all)))
@@ -207,7 +215,7 @@ class Evaluator:
                 continue
             ids, weights = term_list.ids, term_list.weights
             if reader.has_deletions():
-                live = ~np.isin(ids, _deleted(reader))
+                live = ~np.isin(ids, self._deleted_in(reader))
                 ids, weights = ids[live], weights[live]
             document_frequency += len(ids)
             lengths = _segment_lengths(reader, self.fieldname)[ids]
