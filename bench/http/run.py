@@ -1,0 +1,459 @@
+"""HTTP benchmark: Sala's pages under gunicorn against the ceiling of a bare Flask endpoint (bench/README.md).
+
+One run builds (or reuses) a database of generated Thai entries with its search index, then, one server at
+a time on 127.0.0.1 and with the same gunicorn settings (2 workers unless told otherwise):
+
+* the ceiling: bench/http/ceiling.py, a fixed 20 KB page;
+* Sala with its page cache: anonymous pages (cached after the warm-up) and the same pages signed in;
+* Sala with the page cache switched off: anonymous pages rendered on every request.
+
+Load comes from wrk (Debian package `wrk`) with a fixed number of connections; each page gets a short
+warm-up, then a measured run. Req/s are also given as a share of the ceiling's, measured at the start and at
+the end of the run and averaged, so a machine that gets busier or quieter during the run shows in the two
+ceiling figures. `--rss` instead serves a mix of pages for a fixed number of requests and reports the
+resident memory of each worker afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "search"))
+
+import corpus  # noqa: E402
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+COMMENTS_ON_ENTRY = 30
+SEARCH_QUERY = "การจัดการความรู้"
+SIGNED_IN_USER = "author0001"
+SIGNED_IN_PASSWORD = "password123"
+# The setting that switches the page cache off for the "uncached" server (a Flask-Caching backend that stores
+# nothing); the rest of the configuration is the same as the cached server's.
+UNCACHED_ENV = {"CACHE_TYPE": "NullCache"}
+TARGETS = {"cached": 0.70, "uncached-entry": 0.25, "signed-in": 0.20, "p99_ms": 100.0, "rss_mb": 250.0}
+
+
+@dataclass
+class Meta:
+    entries: int
+    entry_number: int
+    station: str
+    tag: str
+
+    def pages(self) -> dict[str, str]:
+        return {
+            "home": "/",
+            "entry": f"/posts/{self.entry_number}",
+            "station": f"/c/{self.station}",
+            "tag": f"/tags/{urllib.parse.quote(self.tag)}",
+            "search": f"/search?q={urllib.parse.quote(SEARCH_QUERY)}",
+        }
+
+
+@dataclass
+class Result:
+    server: str
+    mode: str
+    page: str
+    requests_per_s: float
+    p99_ms: float
+    non_2xx: int
+    socket_errors: int
+
+
+# --- data ----------------------------------------------------------------------------------------------------
+
+
+def prepare(workdir: Path, entries: int) -> Meta:
+    """Build the corpus and its index in `workdir`, or reuse what an earlier run left there."""
+    meta_file = workdir / "http-meta.json"
+    if meta_file.exists():
+        meta = Meta(**json.loads(meta_file.read_text()))
+        if meta.entries == entries:
+            print(f"reusing {workdir} ({entries:,} entries)", flush=True)
+            return meta
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    started = time.perf_counter()
+    app, layout, _timings = corpus.build(workdir, entries, progress=True)
+    with app.app_context():
+        meta = Meta(entries=entries, entry_number=_entry_with_comments(), station=_busiest_station(), tag="km")
+        print(f"loaded {entries:,} entries in {time.perf_counter() - started:.0f} s; rebuilding search", flush=True)
+        from app.search.index import reindex
+
+        result = reindex()
+        print(f"indexed {result.documents:,} entries in {result.seconds:.0f} s", flush=True)
+    meta_file.write_text(json.dumps(asdict(meta)))
+    return meta
+
+
+def _entry_with_comments() -> int:
+    """A published entry given exactly COMMENTS_ON_ENTRY visible comments by members (the entry page's load)."""
+    from sqlalchemy import delete, insert, select, update
+
+    from app.extensions import db
+    from app.models import Comment, Entry, User
+
+    entry = db.session.scalars(
+        select(Entry)
+        .join(User, User.id == Entry.author_id)
+        .where(Entry.status == "published", User.is_suspended.is_(False), Entry.comments_enabled.is_(True))
+        .order_by(Entry.published_at.desc())
+        .limit(1)
+    ).one()
+    users = list(db.session.scalars(select(User.id).where(User.is_suspended.is_(False)).limit(COMMENTS_ON_ENTRY)))
+    db.session.execute(delete(Comment).where(Comment.entry_id == entry.id))
+    rows = []
+    for k in range(COMMENTS_ON_ENTRY):
+        text = f"ขอบคุณสำหรับบันทึกนี้ครับ ได้ความรู้เรื่อง KM และการถอดบทเรียนมาก ความเห็นที่ {k + 1}"
+        rows.append(
+            {
+                "entry_id": entry.id,
+                "author_id": users[k % len(users)],
+                "body_text": text,
+                "body_html": f"<p>{text}</p>",
+                "is_hidden": False,
+                "created_at": entry.published_at + timedelta(minutes=k + 1),
+            }
+        )
+    db.session.execute(insert(Comment), rows)
+    db.session.execute(update(Entry).where(Entry.id == entry.id).values(comment_count=COMMENTS_ON_ENTRY))
+    db.session.commit()
+    return entry.number
+
+
+def _busiest_station() -> str:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Station, StationBlog
+
+    return db.session.execute(
+        select(Station.slug)
+        .join(StationBlog, StationBlog.station_id == Station.id)
+        .group_by(Station.slug)
+        .order_by(func.count().desc())
+        .limit(1)
+    ).scalar_one()
+
+
+# --- servers -------------------------------------------------------------------------------------------------
+
+
+def server_env(workdir: Path, extra: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "SALA_CONFIG": "production",
+            "SECRET_KEY": secrets.token_hex(32),
+            "DATABASE_URL": f"sqlite:///{workdir / 'sala.db'}",
+            "SEARCH_INDEX_DIR": str(workdir / "index"),
+            "UPLOAD_DIR": str(workdir / "uploads"),
+            "WEB_CONCURRENCY": str(extra.pop("WEB_CONCURRENCY", "2")),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def serving(target: str, port: int, env: dict[str, str], workers: int):
+    """Run gunicorn for `target` ("module:app") on 127.0.0.1:port until the block ends."""
+    command = [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    if GUNICORN_CONF.exists():
+        command[1:1] = ["--config", str(GUNICORN_CONF)]
+    command += ["--access-logfile", "/dev/null", target]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _wait_until_up(port, process)
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _wait_until_up(port: int, process: subprocess.Popen, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn on port {port} exited with {process.returncode}")
+        try:
+            status, _headers, _body = request(port, "GET", "/")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn on port {port} did not answer within {timeout:.0f} s")
+
+
+def request(port: int, method: str, path: str, body: str | None = None, headers: dict | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        connection.close()
+
+
+def sign_in(port: int, username: str, password: str) -> str:
+    """Log in through the real form (CSRF token and all); returns the Cookie header of the signed-in session.
+
+    Cookies are handled by hand: production marks them Secure, which a cookie jar would not send over http.
+    """
+    status, headers, body = request(port, "GET", "/login")
+    cookies = _cookies(headers)
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
+    if status != 200 or token is None:
+        raise SystemExit(f"no login form: {status}")
+    form = urllib.parse.urlencode({"csrf_token": token.group(1).decode(), "login": username, "password": password})
+    status, headers, _ = request(
+        port,
+        "POST",
+        "/login",
+        body=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": _cookie_header(cookies)},
+    )
+    cookies.update(_cookies(headers))
+    if status != 302:
+        raise SystemExit(f"login as {username} failed: {status}")
+    cookie = _cookie_header(cookies)
+    status, _headers, page = request(port, "GET", "/dashboard", headers={"Cookie": cookie})
+    if status != 200:
+        raise SystemExit(f"signed-in dashboard answered {status}")
+    return cookie
+
+
+def _cookies(headers) -> dict[str, str]:
+    found = {}
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            pair = value.split(";", 1)[0]
+            key, _, val = pair.partition("=")
+            found[key.strip()] = val.strip()
+    return found
+
+
+def _cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in cookies.items() if v)
+
+
+# --- load ----------------------------------------------------------------------------------------------------
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def wrk(port: int, path: str, seconds: int, connections: int, threads: int, cookie: str | None = None) -> dict:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    command.append(f"http://127.0.0.1:{port}{path}")
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return {
+        "requests_per_s": rate,
+        "p99_ms": float(p99.group(1)) * _UNITS[p99.group(2)],
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": sum(int(g) for g in socket.groups()) if socket else 0,
+    }
+
+
+def measure(server: str, mode: str, page: str, port: int, path: str, args, cookie: str | None = None) -> Result:
+    wrk(port, path, args.warmup, args.connections, args.threads, cookie)
+    figures = wrk(port, path, args.seconds, args.connections, args.threads, cookie)
+    result = Result(server, mode, page, **figures)
+    print(
+        f"  {server:9} {mode:10} {page:8} {result.requests_per_s:8.0f} req/s  p99 {result.p99_ms:6.1f} ms"
+        + (f"  non-2xx {result.non_2xx}" if result.non_2xx else "")
+        + (f"  socket errors {result.socket_errors}" if result.socket_errors else ""),
+        flush=True,
+    )
+    return result
+
+
+def run_throughput(workdir: Path, meta: Meta, args) -> list[Result]:
+    pages = meta.pages()
+    results = []
+    ceiling_env = dict(os.environ, WEB_CONCURRENCY=str(args.workers))
+    with serving("bench.http.ceiling:app", args.port, ceiling_env, args.workers):
+        results.append(measure("ceiling", "fixed", "20KB", args.port, "/", args))
+    with serving("wsgi:app", args.port, server_env(workdir, {}), args.workers):
+        for page, path in pages.items():
+            results.append(measure("sala", "cached", page, args.port, path, args))
+        cookie = sign_in(args.port, SIGNED_IN_USER, SIGNED_IN_PASSWORD)
+        for page, path in pages.items():
+            results.append(measure("sala", "signed-in", page, args.port, path, args, cookie))
+    with serving("wsgi:app", args.port, server_env(workdir, dict(UNCACHED_ENV)), args.workers):
+        for page, path in pages.items():
+            results.append(measure("sala", "uncached", page, args.port, path, args))
+    with serving("bench.http.ceiling:app", args.port, ceiling_env, args.workers):
+        results.append(measure("ceiling", "fixed", "20KB", args.port, "/", args))
+    return results
+
+
+def report(results: list[Result], args) -> bool:
+    ceilings = [r.requests_per_s for r in results if r.server == "ceiling"]
+    ceiling = sum(ceilings) / len(ceilings)
+    print(
+        f"\nceiling: {ceilings[0]:.0f} req/s at the start, {ceilings[-1]:.0f} at the end, mean {ceiling:.0f}; "
+        f"{args.workers} workers, {args.connections} connections, {args.seconds:g} s per page\n"
+    )
+    print("| page | anonymous cached | anonymous uncached | signed in |")
+    print("|---|---|---|---|")
+    ok = True
+    by_key = {(r.mode, r.page): r for r in results if r.server == "sala"}
+    for page in dict.fromkeys(r.page for r in results if r.server == "sala"):
+        cells = []
+        for mode in ("cached", "uncached", "signed-in"):
+            result = by_key[(mode, page)]
+            share = result.requests_per_s / ceiling
+            target = {"cached": TARGETS["cached"], "signed-in": TARGETS["signed-in"]}.get(mode)
+            if mode == "uncached" and page == "entry":
+                target = TARGETS["uncached-entry"]
+            passed = (target is None or share >= target) and result.p99_ms <= TARGETS["p99_ms"]
+            passed = passed and result.non_2xx == 0 and result.socket_errors == 0
+            ok = ok and passed
+            mark = "" if target is None and result.p99_ms <= TARGETS["p99_ms"] else (" ✅" if passed else " ❌")
+            cells.append(f"{result.requests_per_s:,.0f} req/s = {share:.0%}, p99 {result.p99_ms:.0f} ms{mark}")
+        print(f"| {page} | " + " | ".join(cells) + " |")
+    return ok
+
+
+# --- memory --------------------------------------------------------------------------------------------------
+
+
+def rss_paths(meta: Meta, count: int, seed: int) -> list[str]:
+    """A mix of what readers ask for: entries across the whole range, lists, tags, stations and searches."""
+    rng = random.Random(seed)
+    queries = ["ความรู้", "KM", "ชุมพร", "การจัดการความรู้", '"ทีม KM"', "R2R โรงพยาบาล", "2549", "ถอดบทเรียน"]
+    tags = ["km", "cop", "r2r", "ความรู้", "ถอดบทเรียน"]
+    paths = []
+    for _ in range(count):
+        kind = rng.random()
+        if kind < 0.55:
+            paths.append(f"/posts/{rng.randint(1, meta.entries)}")
+        elif kind < 0.65:
+            paths.append(f"/?page={rng.randint(1, 50)}")
+        elif kind < 0.75:
+            paths.append(f"/tags/{urllib.parse.quote(rng.choice(tags))}?page={rng.randint(1, 20)}")
+        elif kind < 0.85:
+            paths.append(f"/c/{meta.station}?page={rng.randint(1, 20)}")
+        else:
+            query = urllib.parse.quote(rng.choice(queries))
+            paths.append(f"/search?q={query}&page={rng.randint(1, 5)}")
+    return paths
+
+
+def worker_rss_mb(master_pid: int) -> dict[int, float]:
+    found = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        ppid = re.search(r"^PPid:\s+(\d+)", text, re.MULTILINE)
+        rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.MULTILINE)
+        if ppid and rss and int(ppid.group(1)) == master_pid:
+            found[int(status.parent.name)] = int(rss.group(1)) / 1024
+    return found
+
+
+def run_rss(workdir: Path, meta: Meta, args) -> bool:
+    paths = rss_paths(meta, args.rss_requests, seed=2549)
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def client(share: list[str]) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+        for path in share:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            with lock:
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+        connection.close()
+
+    with serving("wsgi:app", args.port, server_env(workdir, {}), args.workers) as process:
+        before = worker_rss_mb(process.pid)
+        started = time.perf_counter()
+        shares = [paths[k :: args.connections] for k in range(args.connections)]
+        threads = [threading.Thread(target=client, args=(share,)) for share in shares]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        after = worker_rss_mb(process.pid)
+    print(f"\n{len(paths):,} requests in {elapsed:.0f} s over {args.connections} connections; statuses {statuses}")
+    print(f"worker RSS before: {', '.join(f'{v:.0f} MB' for v in before.values())}")
+    figures = ", ".join(f"{v:.0f} MB" for v in after.values())
+    print(f"worker RSS after:  {figures} (target ≤ {TARGETS['rss_mb']:.0f} MB)")
+    return max(after.values()) <= TARGETS["rss_mb"] and all(code < 500 for code in statuses)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--workdir", type=Path, help="keep the database and index here and reuse them next time")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--seconds", type=int, default=10, help="measured seconds per page")
+    parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds per page")
+    parser.add_argument("--port", type=int, default=5081)
+    parser.add_argument("--rss", action="store_true", help="measure worker memory instead of throughput")
+    parser.add_argument("--rss-requests", type=int, default=10_000)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    if not args.rss and shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sala-http-"))
+    try:
+        meta = prepare(workdir, args.entries)
+        print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        if args.rss:
+            ok = run_rss(workdir, meta, args)
+        else:
+            results = run_throughput(workdir, meta, args)
+            ok = report(results, args)
+            if args.json:
+                args.json.write_text(json.dumps([asdict(r) for r in results], indent=1))
+        print(f"load average {os.getloadavg()[0]:.1f}")
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
