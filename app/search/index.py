@@ -170,6 +170,19 @@ def open_writer(path: Path | None = None, timeout: float = 0.5, **kwargs) -> Ind
         writer.cancel()  # a rebuild swapped the index while we waited: write into the new one
 
 
+def readable_document_count(path: Path | None = None) -> int:
+    """Documents in the live index, opened as it is (for health checks): never rebuilt here.
+
+    An empty index is started when there is none, as the first search would. Raises ValueError when an older
+    release wrote the index (the next search or write rebuilds it), and OSError or a Whoosh error when the
+    index cannot be read.
+    """
+    directory = current_dir(path)
+    if not is_current(directory):
+        raise ValueError(f"the search index at {directory} is not of schema version {SCHEMA_VERSION}")
+    return whoosh_index.open_dir(str(directory)).doc_count()
+
+
 def document_count(path: Path | None = None) -> int:
     ix = open_index(path)
     return ix.doc_count()
