@@ -62,4 +62,3 @@ def test_an_unreachable_database_is_503(client, app, tmp_path):
     assert response.status_code == 503
     assert response.json["database"]["ok"] is False
     assert response.json["search"]["ok"] is False
-
