@@ -41,7 +41,12 @@ class BackgroundWriter(threading.Thread):
                 while not self.stop.is_set():
                     blog = db.session.get(Blog, self.blog_id)
                     entry = create_entry(
-                        blog, blog.owner, title=f"ระหว่างสำรอง {self.written}", body_markdown="เนื้อหา", tags="", publish=True
+                        blog,
+                        blog.owner,
+                        title=f"ระหว่างสำรอง {self.written}",
+                        body_markdown="เนื้อหา",
+                        tags="",
+                        publish=True,
                     )
                     db.session.flush()
                     add_comment(entry, f"ความเห็นระหว่างสำรอง {self.written}", user=blog.owner, enforce_rules=False)
@@ -100,10 +105,13 @@ def test_backup_during_writes_is_one_point_in_time_and_restores(app, runner, sit
     assert manifest["counts"]["entries"] == len(_rows(saved, "SELECT id FROM entries"))
     assert manifest["counts"]["comments"] == len(_rows(saved, "SELECT id FROM comments"))
     assert _rows(saved, "SELECT c.id FROM comments c LEFT JOIN entries e ON e.id = c.entry_id WHERE e.id IS NULL") == []
-    assert _rows(
-        saved,
-        "SELECT e.id FROM entries e WHERE e.comment_count != (SELECT count(*) FROM comments c WHERE c.entry_id = e.id)",
-    ) == []
+    assert (
+        _rows(
+            saved,
+            "SELECT e.id FROM entries e WHERE e.comment_count != (SELECT count(*) FROM comments c WHERE c.entry_id = e.id)",
+        )
+        == []
+    )
     assert _rows(saved, "PRAGMA integrity_check") == [("ok",)]
     assert 4 <= manifest["counts"]["entries"] < db.session.scalar(select(db.func.count(Entry.id)))
     assert manifest["schema_revision"] == _rows(saved, "SELECT version_num FROM alembic_version")[0][0]

@@ -1,0 +1,117 @@
+"""A process killed with SIGKILL in the middle of writing the search index loses nothing.
+
+The child applies the outbox with the real code (app.search.sync.drain) and is killed while it holds the
+index's write lock and has written part of a new segment. Whoosh's lock is an flock(2) on an open file, so
+the kernel releases it with the process: no stale lock is left. The half-written segment is in no table of
+contents, so readers never see it and the next commit deletes its files; the outbox rows are deleted only
+after a commit, so they are all still pending. `flask search sync` in a new application then brings the
+index and the database back into agreement.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+from whoosh import index as whoosh_index
+
+from app import ROOT, create_app
+from app.extensions import db
+from app.search import sync
+from app.search.index import configured_path, indexable_entries_query, open_index
+from app.search.query import search
+from tests.conftest import IsolatedCliRunner
+from tests.factories import make_blog, make_entry, make_user
+
+ENTRIES = 40
+KILL_AT = 25
+
+CHILD = """
+import json, sys, time
+import app.search.index as index
+from app import create_app
+from app.search.sync import drain
+
+application = create_app("testing", json.loads(sys.argv[1]))
+original = index.entry_document
+made = 0
+
+def entry_document(entry, context):
+    global made
+    made += 1
+    if made == {kill_at}:
+        print("WRITING", flush=True)
+        time.sleep(600)
+    return original(entry, context)
+
+index.entry_document = entry_document
+with application.app_context():
+    drain(timeout=5)
+""".replace("{kill_at}", str(KILL_AT))
+
+
+def _indexed_entry_ids() -> set[int]:
+    with open_index().searcher() as searcher:
+        return {int(fields["entry_id"]) for fields in searcher.all_stored_fields()}
+
+
+def _config(app) -> dict:
+    return {name: app.config[name] for name in ("SQLALCHEMY_DATABASE_URI", "SEARCH_INDEX_DIR", "UPLOAD_DIR")}
+
+
+def test_sync_recovers_after_a_writer_is_killed_mid_segment(app):
+    blog = make_blog(make_user())
+    first = make_entry(blog, title="บันทึกก่อนเกิดเหตุ")  # indexed at once: the index exists with one document
+    app.config["SEARCH_SYNC_ON_COMMIT"] = False
+    for number in range(ENTRIES):
+        make_entry(blog, title=f"บันทึกค้างในคิว {number}", body="ตะลิงปลิงริมน้ำ")
+    assert sync.pending_count() == ENTRIES
+    live = configured_path().resolve()
+    files_before = set(os.listdir(live))
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, json.dumps(_config(app))],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "WRITING", child.stderr.read()
+        lock = whoosh_index.open_dir(str(live)).lock("WRITELOCK")
+        assert not lock.acquire(), "the child should hold the index's write lock"
+        partial = set(os.listdir(live)) - files_before
+        assert any(name.startswith("MAIN_") for name in partial), partial  # files of the unfinished segment
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(10)
+    assert child.returncode == -signal.SIGKILL
+
+    assert lock.acquire(), "the kernel releases the killed process's lock"
+    lock.release()
+    assert _indexed_entry_ids() == {first.id}  # the half-written segment is invisible
+    assert sync.pending_count() == ENTRIES
+
+    restarted = create_app("testing", _config(app))
+    restarted.test_cli_runner_class = IsolatedCliRunner
+    with restarted.app_context():
+        result = restarted.test_cli_runner().invoke(args=["search", "sync"])
+        assert result.exit_code == 0, result.output
+        assert sync.pending_count() == 0
+        assert _indexed_entry_ids() == set(db.session.scalars(indexable_entries_query()))
+        assert search("ตะลิงปลิงริมน้ำ", per_page=100).total == ENTRIES
+        db.session.remove()
+        db.engine.dispose()
+    leftovers = {name for name in os.listdir(live) if name not in files_before}
+    segments = {Path(name).stem.split(".")[0] for name in leftovers if name.startswith("MAIN_")}
+    assert len(segments) == 1, leftovers  # only the segment sync committed; the killed one's files are gone
+    assert "MAIN.tmp" not in leftovers
