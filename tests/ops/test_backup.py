@@ -108,7 +108,8 @@ def test_backup_during_writes_is_one_point_in_time_and_restores(app, runner, sit
     assert (
         _rows(
             saved,
-            "SELECT e.id FROM entries e WHERE e.comment_count != (SELECT count(*) FROM comments c WHERE c.entry_id = e.id)",
+            "SELECT e.id FROM entries e "
+            "WHERE e.comment_count != (SELECT count(*) FROM comments c WHERE c.entry_id = e.id)",
         )
         == []
     )

@@ -65,19 +65,12 @@ def _app(url: str, folder):
 
 
 def _snapshot() -> dict[str, list[tuple]]:
-    return {
-        "entries": [
-            tuple(row) for row in db.session.execute(select(Entry.id, Entry.number, Entry.title).order_by(Entry.id))
-        ],
-        "comments": [
-            tuple(row)
-            for row in db.session.execute(select(Comment.id, Comment.entry_id, Comment.body_text).order_by(Comment.id))
-        ],
-        "users": [
-            tuple(row)
-            for row in db.session.execute(select(User.id, User.username, User.password_hash).order_by(User.id))
-        ],
+    queries = {
+        "entries": select(Entry.id, Entry.number, Entry.title).order_by(Entry.id),
+        "comments": select(Comment.id, Comment.entry_id, Comment.body_text).order_by(Comment.id),
+        "users": select(User.id, User.username, User.password_hash).order_by(User.id),
     }
+    return {name: [tuple(row) for row in db.session.execute(query)] for name, query in queries.items()}
 
 
 def test_postgres_round_trip_during_writes(pg_databases, tmp_path):

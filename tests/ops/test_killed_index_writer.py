@@ -17,7 +17,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import select
 from whoosh import index as whoosh_index
 
 from app import ROOT, create_app
