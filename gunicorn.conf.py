@@ -38,10 +38,12 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # restarting at once.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
-# A search of 2,000 Thai characters is about 18 KB once percent-encoded (9 bytes per character); gunicorn's
-# default request line of 4,094 bytes would refuse it with 400. 32 KB leaves room for the other parameters.
-limit_request_line = _int("GUNICORN_LIMIT_REQUEST_LINE", 32768)
-limit_request_field_size = _int("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", 16384)
+# A search of 2,000 Thai characters is about 18 KB once percent-encoded (9 bytes per character), but gunicorn
+# refuses any request line over its default of 4,094 bytes with 400, and cuts every setting above 8,190 down
+# to 8,190. Only 0 lifts that: the request line is then bounded by gunicorn's parser at 1 MB, and the search
+# form by its own length limit. A reverse proxy in front must allow long lines too (nginx:
+# `large_client_header_buffers 4 32k;`).
+limit_request_line = _int("GUNICORN_LIMIT_REQUEST_LINE", 0)
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 # Access and error logs to stdout/stderr ("-"), for the process manager to collect.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")

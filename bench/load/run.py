@@ -338,6 +338,7 @@ def report(stats: Stats, seconds: float, missing: list[str], args: argparse.Name
     total = sum(stats.statuses.values())
     errors = sum(count for status, count in stats.statuses.items() if status == "error" or status >= 500)
     print(f"\n{args.readers} readers, {args.writers} writers, {args.workers} gunicorn workers, {seconds:.0f} s")
+    print(f"load average at the end (1, 5, 15 min): {', '.join(f'{value:.1f}' for value in os.getloadavg())}")
     print(f"requests: {total} ({total / seconds:.1f}/s)")
     print("statuses: " + ", ".join(f"{status}: {count}" for status, count in sorted(stats.statuses.items(), key=str)))
     for method, values in stats.latencies.items():

@@ -1,0 +1,93 @@
+"""gunicorn with gunicorn.conf.py: a 2,000-character Thai search gets through, /healthz answers without a cookie."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from app import ROOT
+from app.search.forms import MAX_QUERY_LENGTH
+from tests.factories import make_blog, make_entry, make_user
+
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(port: int, path: str) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    response.body = response.read()
+    return response
+
+
+@pytest.fixture
+def server(app):
+    """gunicorn serving the test's database, index and uploads with the project's configuration."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SALA_CONFIG": "testing",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+        "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_ACCESS_LOG": os.devnull,
+    }
+    env.pop("GUNICORN_LIMIT_REQUEST_LINE", None)
+    process = subprocess.Popen(
+        [str(GUNICORN), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            _get(port, "/healthz")
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"gunicorn did not start: {process.communicate()[1][-3000:]}")
+            time.sleep(0.2)
+    yield port
+    process.terminate()
+    process.wait(30)
+
+
+def test_a_search_of_the_longest_thai_query_is_served(app, server):
+    make_entry(make_blog(make_user()), title="ลปรร. ที่ชุมพร", body="การจัดการความรู้")
+    query = ("ชุมพร" * MAX_QUERY_LENGTH)[:MAX_QUERY_LENGTH]
+    path = "/search?q=" + quote(query)
+    assert len(path) > 18_000
+
+    response = _get(server, path)
+
+    assert response.status == 200
+    assert "ชุมพร".encode() in response.body
+
+
+def test_healthz_through_gunicorn(app, server):
+    response = _get(server, "/healthz")
+
+    assert response.status == 200
+    assert response.getheader("Content-Type") == "application/json"
+    assert response.getheader("Cache-Control") == "no-store"
+    assert response.getheader("Set-Cookie") is None
