@@ -21,6 +21,7 @@ import http.client
 import os
 import random
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -334,12 +335,19 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {at(0.5):.0f} ms, p90 {at(0.9):.0f} ms, p99 {at(0.99):.0f} ms, max {ordered[-1] * 1000:.0f} ms"
 
 
-def report(stats: Stats, seconds: float, missing: list[str], args: argparse.Namespace) -> int:
+def _children_cpu() -> float:
+    """CPU seconds of finished child processes (gunicorn's master and, through it, its workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def report(stats: Stats, seconds: float, missing: list[str], args: argparse.Namespace, server_cpu: float) -> int:
     total = sum(stats.statuses.values())
     errors = sum(count for status, count in stats.statuses.items() if status == "error" or status >= 500)
     print(f"\n{args.readers} readers, {args.writers} writers, {args.workers} gunicorn workers, {seconds:.0f} s")
     print(f"load average at the end (1, 5, 15 min): {', '.join(f'{value:.1f}' for value in os.getloadavg())}")
     print(f"requests: {total} ({total / seconds:.1f}/s)")
+    print(f"server CPU: {server_cpu:.1f} s in all, {1000 * server_cpu / max(total, 1):.0f} ms per request")
     print("statuses: " + ", ".join(f"{status}: {count}" for status, count in sorted(stats.statuses.items(), key=str)))
     for method, values in stats.latencies.items():
         print(f"{method} latency ({len(values)}): {percentiles(values)}")
@@ -374,6 +382,7 @@ def main() -> int:
     try:
         site = prepare(env, args.writers)
         port = free_port()
+        cpu_before = _children_cpu()
         server = start_server(env, port, args.workers, folder / "gunicorn.log")
         stats = Stats()
         started = time.monotonic()
@@ -390,8 +399,9 @@ def main() -> int:
         elapsed = time.monotonic() - started
         server.send_signal(signal.SIGTERM)
         server.wait(60)
+        server_cpu = _children_cpu() - cpu_before
         missing = check_writes(env, stats)
-        return report(stats, elapsed, missing, args)
+        return report(stats, elapsed, missing, args, server_cpu)
     finally:
         if args.keep:
             print(f"kept {folder}")
