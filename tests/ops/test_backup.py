@@ -6,6 +6,7 @@ import json
 import shutil
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -56,13 +57,12 @@ class BackgroundWriter(threading.Thread):
         except BaseException as error:  # reported by the test
             self.error = error
 
-    def wait_for(self, count: int, timeout: float = 30.0) -> None:
-        deadline = threading.Event()
-        for _ in range(int(timeout * 20)):
-            if self.written >= count or self.error:
-                return
-            deadline.wait(0.05)
-        raise AssertionError(f"the background writer wrote only {self.written} entries")
+    def wait_for(self, count: int, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.written < count and self.error is None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the background writer wrote only {self.written} entries")
+            time.sleep(0.05)
 
 
 def _rows(path: Path, query: str) -> list[tuple]:

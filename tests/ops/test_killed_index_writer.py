@@ -6,6 +6,9 @@ the kernel releases it with the process: no stale lock is left. The half-written
 contents, so readers never see it and the next commit deletes its files; the outbox rows are deleted only
 after a commit, so they are all still pending. `flask search sync` in a new application then brings the
 index and the database back into agreement.
+
+A rebuild (`flask search reindex`) killed midway never swapped its half-built version in; the live index
+keeps taking changes, and the next rebuild deletes what the killed one left.
 """
 
 from __future__ import annotations
