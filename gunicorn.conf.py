@@ -33,7 +33,6 @@ worker_class = "sync"
 # index runs from the command line, never in a request).
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Recycle workers now and then so a slow leak never grows without bound; the jitter keeps them from all
 # restarting at once.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)

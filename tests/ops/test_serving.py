@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import http.client
+import multiprocessing
 import os
+import runpy
 import socket
 import subprocess
 import sys
@@ -91,3 +93,22 @@ def test_healthz_through_gunicorn(app, server):
     assert response.getheader("Content-Type") == "application/json"
     assert response.getheader("Cache-Control") == "no-store"
     assert response.getheader("Set-Cookie") is None
+
+
+def _settings(monkeypatch, **env) -> dict:
+    for name in ("WEB_CONCURRENCY", "GUNICORN_PRELOAD", "GUNICORN_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_workers_follow_the_cores_unless_web_concurrency_says(monkeypatch):
+    monkeypatch.setattr(multiprocessing, "cpu_count", lambda: 2)
+    assert _settings(monkeypatch)["workers"] == 5
+    monkeypatch.setattr(multiprocessing, "cpu_count", lambda: 32)
+    assert _settings(monkeypatch)["workers"] == 12
+    assert _settings(monkeypatch, WEB_CONCURRENCY="3", GUNICORN_TIMEOUT="60")["workers"] == 3
+    assert _settings(monkeypatch, GUNICORN_TIMEOUT="60")["timeout"] == 60
+    assert _settings(monkeypatch)["preload_app"] is True
+    assert _settings(monkeypatch, GUNICORN_PRELOAD="0")["preload_app"] is False
