@@ -36,6 +36,7 @@ from sqlalchemy.engine import URL
 from app.errors import DomainError
 from app.extensions import db
 from app.search.index import reindex
+from app.uploads.services import STORED_NAME_RE
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
@@ -137,13 +138,13 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 
 
 def _copy_uploads(source: Path, target: Path) -> dict[str, str]:
-    """Copy every stored image (not temporary files being written); returns name → SHA-256."""
+    """Copy every stored image (not files still being written); returns name → SHA-256."""
     target.mkdir(parents=True, exist_ok=True)
     checksums = {}
     if not source.is_dir():
         return checksums
     for path in sorted(source.iterdir()):
-        if not path.is_file() or path.name.startswith("."):
+        if not STORED_NAME_RE.fullmatch(path.name) or not path.is_file():
             continue
         shutil.copy2(path, target / path.name)
         checksums[path.name] = sha256_of(target / path.name)
@@ -192,8 +193,18 @@ def read_manifest(source: Path) -> dict[str, Any]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise BackupError(_("ไม่พบไฟล์ %(name)s ที่ใช้ได้ใน %(path)s (ข้อมูลสำรองไม่ครบ)", name=MANIFEST, path=source)) from None
-    files = {manifest["database"]["file"]: manifest["database"]["sha256"]}
-    files.update({f"{UPLOADS}/{name}": checksum for name, checksum in manifest["uploads"].items()})
+    try:
+        database = manifest["database"]
+        files = {database["file"]: database["sha256"]}
+        files.update({f"{UPLOADS}/{name}": checksum for name, checksum in manifest["uploads"].items()})
+        # Only the names a backup writes: a manifest edited to name other paths is refused.
+        well_formed = database["file"] in (SQLITE_FILE, POSTGRES_FILE) and all(
+            STORED_NAME_RE.fullmatch(name) for name in manifest["uploads"]
+        )
+    except (KeyError, TypeError, AttributeError):
+        well_formed = False
+    if not well_formed:
+        raise BackupError(_("ไฟล์ %(name)s ในข้อมูลสำรองหายหรือเสียหาย จึงไม่กู้คืน", name=MANIFEST))
     for name, checksum in files.items():
         if not (source / name).is_file() or sha256_of(source / name) != checksum:
             raise BackupError(_("ไฟล์ %(name)s ในข้อมูลสำรองหายหรือเสียหาย จึงไม่กู้คืน", name=name))

@@ -188,7 +188,7 @@ def test_restore_refuses_a_database_with_data_unless_yes(app, runner, site, tmp_
     assert search("เขียนหลังสำรอง").total == 0
 
 
-@pytest.mark.parametrize("damage", ["database", "upload", "manifest"])
+@pytest.mark.parametrize("damage", ["database", "upload", "manifest", "outside path", "not a manifest"])
 def test_restore_refuses_a_damaged_backup(app, runner, site, tmp_path, damage):
     backup_dir = tmp_path / "backup"
     assert runner.invoke(args=["backup", str(backup_dir)]).exit_code == 0
@@ -197,8 +197,14 @@ def test_restore_refuses_a_damaged_backup(app, runner, site, tmp_path, damage):
             handle.write(b"\0")
     elif damage == "upload":
         (backup_dir / "uploads" / site[1]).unlink()
-    else:
+    elif damage == "manifest":
         (backup_dir / "manifest.json").unlink()
+    elif damage == "outside path":
+        manifest = json.loads((backup_dir / "manifest.json").read_text())
+        manifest["uploads"]["../../sala.db"] = manifest["database"]["sha256"]
+        (backup_dir / "manifest.json").write_text(json.dumps(manifest))
+    else:
+        (backup_dir / "manifest.json").write_text('{"database": []}')
     make_entry(site[0], title="ยังอยู่")
 
     result = runner.invoke(args=["restore", str(backup_dir), "--yes"])
