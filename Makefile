@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint migrate demo clean translations
+.PHONY: install run serve test lint migrate demo clean translations
 
 # Interface translations (README, "Development"): Thai is the source text, translations/<lang>/ the others.
 # The compiled .mo files are build output (git-ignored), made from the .po files by `install`.
@@ -41,6 +41,11 @@ demo: migrate
 
 run: demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production-like serving: migrate, then gunicorn with gunicorn.conf.py (workers, timeouts, logs; set
+# SALA_CONFIG=production and SECRET_KEY for a real site, GUNICORN_BIND for the address).
+serve: migrate
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install
 	$(BIN)/python -m pytest

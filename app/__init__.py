@@ -27,6 +27,7 @@ BLUEPRINT_MODULES = (
     "app.editor.routes",
     "app.uploads.routes",
     "app.i18n",
+    "app.ops.routes",
 )
 
 

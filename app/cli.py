@@ -22,6 +22,7 @@ from app.demo import DEMO_PASSWORD, MARKER_USERNAME, load_demo
 from app.errors import DomainError
 from app.extensions import db
 from app.importer.cli import import_text_command
+from app.ops.cli import backup_command, restore_command
 from app.search.cli import search_cli
 from app.uploads.cli import uploads_cli
 
@@ -134,3 +135,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(import_text_command)
     app.cli.add_command(search_cli)
     app.cli.add_command(uploads_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

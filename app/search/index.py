@@ -170,6 +170,19 @@ def open_writer(path: Path | None = None, timeout: float = 0.5, **kwargs) -> Ind
         writer.cancel()  # a rebuild swapped the index while we waited: write into the new one
 
 
+def readable_document_count(path: Path | None = None) -> int:
+    """Documents in the live index, opened as it is (for health checks): never rebuilt here.
+
+    An empty index is started when there is none, as the first search would. Raises ValueError when an older
+    release wrote the index (the next search or write rebuilds it), and OSError or a Whoosh error when the
+    index cannot be read.
+    """
+    directory = current_dir(path)
+    if not is_current(directory):
+        raise ValueError(f"the search index at {directory} is not of schema version {SCHEMA_VERSION}")
+    return whoosh_index.open_dir(str(directory)).doc_count()
+
+
 def document_count(path: Path | None = None) -> int:
     ix = open_index(path)
     return ix.doc_count()
@@ -268,8 +281,29 @@ def _build(version: Path, session: Session) -> int:
     return count
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, owned by another user
+    return True
+
+
+def _remove_stale_links(path: Path) -> None:
+    """Delete temporary links of `_point_link` whose process died before its rename (a crash, SIGKILL)."""
+    pattern = re.compile(re.escape(f".{path.name}.link-") + r"(\d+)-\d+")
+    for candidate in path.parent.iterdir():
+        match = pattern.fullmatch(candidate.name)
+        pid = int(match.group(1)) if match else None
+        if pid and pid != os.getpid() and candidate.is_symlink() and not _process_alive(pid):
+            candidate.unlink(missing_ok=True)
+
+
 def _remove_old_versions(path: Path, keep: set[Path]) -> None:
-    """Delete versions older than the previous one (which a search may still be reading).
+    """Delete versions older than the previous one (which a search may still be reading), and versions a
+    rebuild that was killed left half-written.
 
     A directory moved aside from the configured path is deleted only if it held an index: anything else in
     it was put there by hand.
@@ -318,4 +352,5 @@ def reindex(path: Path | None = None) -> ReindexResult:
             connection.execute(delete(SearchTask).where(SearchTask.id.in_(covered[start : start + REINDEX_BATCH])))
     drain(path)
     _remove_old_versions(path, keep={version, old})
+    _remove_stale_links(path)
     return ReindexResult(count, time.monotonic() - started, version)

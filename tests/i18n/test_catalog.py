@@ -23,6 +23,7 @@ PYTHON_EXEMPT_FILES = frozenset(
         "app/cli.py",
         "app/search/cli.py",
         "app/uploads/cli.py",
+        "app/ops/cli.py",
         "app/search/analyzer.py",
         "app/search/query.py",
         "app/importer/parser.py",

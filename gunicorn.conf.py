@@ -1,0 +1,63 @@
+"""Gunicorn settings for serving Sala: `gunicorn -c gunicorn.conf.py wsgi:app` (`make serve`).
+
+Every setting can be changed from the environment (names below); gunicorn's own command-line flags win over
+this file.
+
+The application is loaded once in the master and forked into the workers (preload): start-up errors show
+before any worker runs, and the workers share the loaded code's memory. This is safe because `create_app`
+opens nothing: no database connection and no search index writer exist before a request needs one. A Whoosh
+writer's lock is an flock on an open file, and a lock held across fork() would be shared by every child;
+that is why nothing may open a writer at import time. `post_fork` still drops any pooled database connection
+a worker might have inherited, so no two processes ever use one connection.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+# Beyond 2 × cores + 1 more sync workers only wait on one another; 12 caps it on large machines, where the
+# database (SQLite takes one writer at a time) is the limit rather than the CPUs.
+MAX_WORKERS = 12
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, MAX_WORKERS))
+worker_class = "sync"
+# A request that has not finished in this time is killed and its worker replaced (a rebuild of the search
+# index runs from the command line, never in a request).
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Recycle workers now and then so a slow leak never grows without bound; the jitter keeps them from all
+# restarting at once.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# A search of 2,000 Thai characters is about 18 KB once percent-encoded (9 bytes per character), but gunicorn
+# refuses any request line over its default of 4,094 bytes with 400, and cuts every setting above 8,190 down
+# to 8,190. Only 0 lifts that: the request line is then bounded by gunicorn's parser at 1 MB, and the search
+# form by its own length limit. A reverse proxy in front must allow long lines too (nginx:
+# `large_client_header_buffers 4 32k;`).
+limit_request_line = _int("GUNICORN_LIMIT_REQUEST_LINE", 0)
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
+# Access and error logs to stdout/stderr ("-"), for the process manager to collect.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+proc_name = "sala"
+
+
+def post_fork(server, worker) -> None:
+    """Forget database connections inherited from the master (there should be none; this makes it certain)."""
+    app = getattr(worker.app, "callable", None)  # the preloaded Flask app; None without preload
+    if app is None:
+        return
+    from app.extensions import db
+
+    with app.app_context():
+        db.engine.dispose(close=False)

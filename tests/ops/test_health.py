@@ -1,0 +1,64 @@
+"""`/healthz`: 200 with the database and search figures, 503 when either is broken; no cookie, no cache."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from app.extensions import db
+from app.search.index import configured_path
+from tests.factories import make_blog, make_entry, make_user
+
+
+def test_healthy(client, app):
+    make_entry(make_blog(make_user()))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json == {
+        "status": "ok",
+        "database": {"ok": True},
+        "search": {"ok": True, "documents": 1, "pending_tasks": 0},
+    }
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in response.headers
+
+
+def test_reports_pending_search_tasks(client, app):
+    app.config["SEARCH_SYNC_ON_COMMIT"] = False
+    make_entry(make_blog(make_user()))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json["search"]["pending_tasks"] >= 1
+
+
+def test_a_broken_index_is_503(client, app):
+    make_entry(make_blog(make_user()))
+    live = configured_path().resolve()
+    shutil.rmtree(live)
+    Path(live).mkdir()
+    (live / "_MAIN_1.toc").write_bytes(b"not an index")
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json["status"] == "error"
+    assert response.json["database"] == {"ok": True}
+    assert response.json["search"]["ok"] is False
+
+
+def test_an_unreachable_database_is_503(client, app, tmp_path):
+    missing = tmp_path / "no-such-dir" / "sala.db"
+    db.engine.dispose()
+    app.extensions["sqlalchemy"]._app_engines[app][None] = create_engine(f"sqlite:///{missing}")
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json["database"]["ok"] is False
+    assert response.json["search"]["ok"] is False
