@@ -62,7 +62,7 @@ def _render_show(station: Station, status: int = 200):
     members = db.session.scalars(services.active_members_query(station).limit(MEMBERS_ON_STATION_PAGE))
     pending_count = 0
     if can(current_user, "moderate_station", station):
-        pending_count = len(services.pending_members(station)) + len(services.pending_blogs(station))
+        pending_count = services.pending_count(station)
     return render_template(
         "stations/show.html",
         station=station,
