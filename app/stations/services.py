@@ -372,6 +372,11 @@ def active_members_query(station: Station) -> Select:
     )
 
 
+def first_members(station: Station, limit: int) -> list[User]:
+    """The first `limit` people of the member list, in its order, loaded with their rows in one query."""
+    return [row.user for row in db.session.scalars(active_members_query(station).limit(limit))]
+
+
 def moderators(station: Station) -> list[User]:
     """The owner and moderators, owner first."""
     stmt = (

@@ -14,7 +14,7 @@ from app.blogs.services import add_coauthor, create_blog
 from app.comments.services import add_comment
 from app.entries.services import create_entry
 from app.extensions import db
-from app.models import Blog, Entry, Station, User
+from app.models import Blog, Entry, User
 from app.models.station import JOIN_APPROVAL
 from app.stations.services import (
     approve_blog,
@@ -38,23 +38,14 @@ class WorldSize:
     comments: int  # on the featured entry; every fourth is a guest's, every fifth hidden
     tags: int  # per entry besides COMMON_TAG, from a pool of twice as many
     coauthors: int  # of the main blog; each also owns a blog the owner co-writes
-    people: int  # members who follow the owner, are followed by them, join the station and submit a blog
+    people: int  # station members who follow the owner, are followed back and submit a blog
     stations: int  # that accepted the main blog
     drafts: int  # the owner's
-    pending: int  # join requests and blog submissions waiting in the main station
+    pending: int  # join requests (from people beyond `people`) and blog submissions waiting in the station
 
 
 SMALL = WorldSize(entries=3, comments=2, tags=1, coauthors=1, people=2, stations=1, drafts=1, pending=1)
 LARGE = WorldSize(entries=30, comments=40, tags=6, coauthors=5, people=16, stations=6, drafts=8, pending=6)
-
-
-@dataclass(frozen=True)
-class World:
-    owner: User
-    reader: User
-    blog: Blog
-    featured: Entry
-    station: Station
 
 
 def _user(username: str) -> User:
@@ -72,11 +63,8 @@ def _entry(blog: Blog, author: User, n: int, tags: list[str]) -> Entry:
     )
 
 
-def build_world(size: WorldSize) -> World:
-    """Build the site and commit once (so the search index is brought up to date once)."""
-    owner, reader = _user("owner"), _user("reader")
-    coauthors = [_user(f"coauthor{i}") for i in range(size.coauthors)]
-    people = [_user(f"person{i}") for i in range(size.people + size.pending)]
+def _blogs(owner: User, coauthors: list[User]) -> tuple[Blog, list[Blog]]:
+    """The main blog (all co-authors) and one blog per co-author, which the owner co-writes."""
     blog = create_blog(owner, "main-blog", "บล็อกหลักของเจ้าของ", "บันทึกจากหน้างาน")
     side_blogs = []
     for i, coauthor in enumerate(coauthors):
@@ -84,11 +72,15 @@ def build_world(size: WorldSize) -> World:
         side = create_blog(coauthor, f"side-blog-{i}", f"บล็อกของผู้เขียนร่วม {i}")
         add_coauthor(side, owner.username)
         side_blogs.append(side)
+    return blog, side_blogs
 
+
+def _entries(size: WorldSize, blog: Blog, owner: User, coauthors: list[User], side_blogs: list[Blog]) -> Entry:
+    """Entries in every blog and the owner's drafts; returns the featured (newest) entry of the main blog."""
     pool = [f"คำที่{i}" for i in range(2 * size.tags)]
     # Only the first co-author writes in the main blog, so the others' names on the blog page load on their own.
+    # The newest entry is the owner's in every world, so both worlds load the same people along with it.
     writers = [owner, coauthors[0]]
-    # The newest, featured entry is the owner's in every world, so both load the same people along with it.
     entries = [
         _entry(blog, writers[(size.entries - 1 - n) % 2], n, [pool[(n + k) % len(pool)] for k in range(size.tags)])
         for n in range(size.entries)
@@ -97,41 +89,59 @@ def build_world(size: WorldSize) -> World:
         _entry(side, coauthors[i], size.entries + i, pool[: size.tags])
     for i in range(size.drafts):
         create_entry(blog, owner, title=f"ร่างที่ {i}", body_markdown="ยังไม่เสร็จ", publish=False)
+    return entries[-1]
 
-    featured = entries[-1]
-    commenters = [reader, *coauthors, *people]
+
+def _comments(size: WorldSize, entry: Entry, commenters: list[User]) -> None:
     for i in range(size.comments):
         body = f"ขอบคุณสำหรับบันทึก ความเห็นที่ {i}"
         hidden = i % 5 == 4
         if i % 4 == 3:
-            add_comment(featured, body, guest_name=f"ผู้อ่าน {i}", ip_address="203.0.113.9", hidden=hidden)
+            add_comment(entry, body, guest_name=f"ผู้อ่าน {i}", ip_address="203.0.113.9", hidden=hidden)
         else:
-            add_comment(featured, body, user=commenters[i % len(commenters)], ip_address="198.51.100.7", hidden=hidden)
+            add_comment(entry, body, user=commenters[i % len(commenters)], ip_address="198.51.100.7", hidden=hidden)
 
+
+def _follows(owner: User, reader: User, coauthors: list[User], people: list[User]) -> None:
     for target in [owner, *coauthors]:
         follow(reader, target)
     for person in people:
         follow(person, owner)
         follow(owner, person)
-    for coauthor in coauthors:
-        follow(owner, coauthor)
-    follow(owner, reader)
+    for target in [*coauthors, reader]:
+        follow(owner, target)
 
+
+def _stations(size: WorldSize, owner: User, blog: Blog, people: list[User]) -> None:
+    """The main station (members, moderators, accepted and pending blogs, join requests) and others."""
     station = create_station(owner, "main-station", "ชุมชนคนทำ KM", "แลกเปลี่ยนเรียนรู้", join_policy=JOIN_APPROVAL)
     submit_blog(station, blog, owner)
     for i in range(1, size.stations):
         submit_blog(create_station(owner, f"station-{i}", f"ชุมชนที่ {i}"), blog, owner)
-    for i, person in enumerate(people):
+    members = people[: size.people]
+    for person in people:
         join_station(station, person)
-        if i < size.people:
-            approve_member(station, person)
-    for i, person in enumerate(people[: size.people]):
+    for i, person in enumerate(members):
+        approve_member(station, person)
         person_blog = create_blog(person, f"person-blog-{i}", f"บล็อกของสมาชิก {i}")
-        _entry(person_blog, person, size.entries + size.coauthors + i, pool[: size.tags])
+        _entry(person_blog, person, 1000 + i, [])
         submit_blog(station, person_blog, person)
         if i >= size.pending:
             approve_blog(station, person_blog)
-    for person in people[: size.people : 3]:
+    for person in members[::3]:
         set_moderator(station, person, True)
+
+
+def build_world(size: WorldSize) -> Entry:
+    """Build the site and commit once (so the search index is brought up to date once); returns the featured
+    entry, the one with the comments."""
+    owner, reader = _user("owner"), _user("reader")
+    coauthors = [_user(f"coauthor{i}") for i in range(size.coauthors)]
+    people = [_user(f"person{i}") for i in range(size.people + size.pending)]
+    blog, side_blogs = _blogs(owner, coauthors)
+    featured = _entries(size, blog, owner, coauthors, side_blogs)
+    _comments(size, featured, [reader, *coauthors, *people])
+    _follows(owner, reader, coauthors, people)
+    _stations(size, owner, blog, people)
     db.session.commit()
-    return World(owner=owner, reader=reader, blog=blog, featured=featured, station=station)
+    return featured
