@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import ScalarSelect, Select, func, select
 
 from app.errors import DomainError
 from app.extensions import db
@@ -62,7 +62,8 @@ def following_query(user: User) -> Select:
     )
 
 
-def _count(stmt: Select):
+def _count(stmt: Select) -> ScalarSelect[int]:
+    """The number of rows `stmt` lists, as a column for a larger select."""
     return select(func.count()).select_from(stmt.order_by(None).subquery()).scalar_subquery()
 
 
