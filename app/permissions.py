@@ -5,11 +5,46 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from flask import g, has_request_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Blog, BlogAuthor, Comment, Entry, Station, StationBlog, StationMember, User
 from app.models.station import ROLE_MODERATOR, ROLE_OWNER, STATUS_ACTIVE
+
+_NO_MEMBERSHIP = "sala_no_membership"
+
+
+def _forget_missing_memberships(session: Session, *args: Any) -> None:
+    if has_request_context():
+        g.pop(_NO_MEMBERSHIP, None)
+
+
+def _register_listeners() -> None:
+    """Any change a session makes (or undoes) may create the row a miss was remembered for."""
+    for name in ("after_attach", "after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+        if not event.contains(Session, name, _forget_missing_memberships):
+            event.listen(Session, name, _forget_missing_memberships)
+
+
+_register_listeners()
+
+
+def _membership_row(station: Station, member: User) -> StationMember | None:
+    """The membership row in any status, or None; a page asking about many links to one station asks once.
+
+    Rows that exist stay in the session's identity map, but `Session.get` asks the database again for a row
+    that does not, so within a request a miss is remembered until the session next changes.
+    """
+    key = (station.id, member.id)
+    missing: set[tuple[int, int]] = g.setdefault(_NO_MEMBERSHIP, set()) if has_request_context() else set()
+    if key in missing:
+        return None
+    row = db.session.get(StationMember, key)
+    if row is None:
+        missing.add(key)
+    return row
 
 
 def _member(user: Any) -> User | None:
@@ -41,7 +76,7 @@ def station_role(user: Any, station: Station) -> str | None:
         return None
     if station.owner_id == member.id:
         return ROLE_OWNER
-    row = db.session.get(StationMember, (station.id, member.id))
+    row = _membership_row(station, member)
     if row is None or row.status != STATUS_ACTIVE:
         return None
     return row.role
@@ -91,7 +126,7 @@ def _submit_blog(user: Any, station: Station) -> bool:
 def _station_row(user: Any, station: Station) -> StationMember | None:
     """The user's membership row in any status (pending requests included), or None."""
     member = _member(user)
-    return None if member is None else db.session.get(StationMember, (station.id, member.id))
+    return None if member is None else _membership_row(station, member)
 
 
 def _join_station(user: Any, station: Station) -> bool:

@@ -67,7 +67,7 @@ def new():
 
 @bp.get("/b/<slug>")
 def show(slug: str):
-    blog = services.get_blog_or_404(slug)
+    blog = services.blog_page_or_404(slug)
     moved = _canonical_redirect(blog, slug, "blogs.show")
     if moved is not None:
         return moved

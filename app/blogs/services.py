@@ -8,6 +8,7 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.services import find_user_by_username
 from app.entries.services import delete_entry, published_entries_query
@@ -107,6 +108,19 @@ def find_blog(slug: str) -> Blog | None:
 
 def get_blog_or_404(slug: str) -> Blog:
     blog = find_blog(slug)
+    if blog is None:
+        abort(404)
+    return blog
+
+
+def blog_page_or_404(slug: str) -> Blog:
+    """The blog at `slug` with its owner and co-authors loaded, as its page names them."""
+    stmt = (
+        select(Blog)
+        .where(Blog.slug_key == slug.lower())
+        .options(joinedload(Blog.owner), selectinload(Blog.coauthor_links).joinedload(BlogAuthor.user))
+    )
+    blog = db.session.scalar(stmt)
     if blog is None:
         abort(404)
     return blog

@@ -9,7 +9,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.errors import DomainError, Forbidden
 from app.extensions import db
@@ -181,7 +181,7 @@ def comments_for_entry(entry: Entry, viewer: Any) -> list[Comment]:
     stmt = (
         select(Comment)
         .where(Comment.entry_id == entry.id)
-        .options(selectinload(Comment.author))
+        .options(joinedload(Comment.author))
         .order_by(Comment.created_at, Comment.id)
     )
     if not can(viewer, "moderate_comments", entry):

@@ -245,9 +245,11 @@ def delete_entry(entry: Entry) -> None:
 
 
 def find_entry(number: int) -> Entry | None:
+    """The entry with this public number, with its author and blog (permissions and pages ask for both)."""
     if not 1 <= number <= MAX_NUMBER:
         return None
-    return db.session.scalar(select(Entry).where(Entry.number == number))
+    stmt = select(Entry).where(Entry.number == number).options(joinedload(Entry.author), joinedload(Entry.blog))
+    return db.session.scalar(stmt)
 
 
 def get_entry_or_404(number: int) -> Entry:
@@ -258,21 +260,25 @@ def get_entry_or_404(number: int) -> Entry:
     return entry
 
 
-def published_entries_query() -> Select:
-    """Published entries whose author is not suspended, newest first, with what cards show loaded."""
+def _shown_entries() -> Select:
+    """Published entries whose author is not suspended, newest first."""
     return (
         select(Entry)
         .where(Entry.status == STATUS_PUBLISHED, Entry.author.has(User.is_suspended.is_(False)))
-        .options(joinedload(Entry.author), joinedload(Entry.blog), selectinload(Entry.tags))
         .order_by(Entry.published_at.desc(), Entry.id.desc())
     )
 
 
+def published_entries_query() -> Select:
+    """Published entries whose author is not suspended, newest first, with what cards show loaded."""
+    return _shown_entries().options(joinedload(Entry.author), joinedload(Entry.blog), selectinload(Entry.tags))
+
+
 def neighbours(entry: Entry) -> tuple[Entry | None, Entry | None]:
-    """The previous (older) and next (newer) published entries in the same blog."""
+    """The previous (older) and next (newer) published entries in the same blog (links show number and title)."""
     if not entry.is_published or entry.published_at is None:
         return None, None
-    same_blog = published_entries_query().where(Entry.blog_id == entry.blog_id, Entry.id != entry.id)
+    same_blog = _shown_entries().where(Entry.blog_id == entry.blog_id, Entry.id != entry.id)
     at = entry.published_at
     older = same_blog.where((Entry.published_at < at) | ((Entry.published_at == at) & (Entry.id < entry.id)))
     newer = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import STATUS_DRAFT, Entry, User
@@ -14,10 +15,11 @@ FOLLOWED_LIST_LIMIT = 5
 
 
 def drafts_of(user: User, limit: int = DRAFTS_LIMIT) -> list[Entry]:
-    """The user's unpublished entries, most recently edited first."""
+    """The user's unpublished entries (with their blogs), most recently edited first."""
     stmt = (
         select(Entry)
         .where(Entry.author_id == user.id, Entry.status == STATUS_DRAFT)
+        .options(joinedload(Entry.blog))
         .order_by(Entry.updated_at.desc(), Entry.id.desc())
         .limit(limit)
     )

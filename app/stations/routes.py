@@ -59,16 +59,15 @@ def _blog_in(station: Station, blog_slug: str) -> Blog:
 def _render_show(station: Station, status: int = 200):
     """The station page: details, people, accepted blogs and the paginated feed."""
     viewer_row = services.membership(station, current_user) if current_user.is_authenticated else None
-    members = db.session.scalars(services.active_members_query(station).limit(MEMBERS_ON_STATION_PAGE))
     pending_count = 0
     if can(current_user, "moderate_station", station):
-        pending_count = len(services.pending_members(station)) + len(services.pending_blogs(station))
+        pending_count = services.pending_count(station)
     return render_template(
         "stations/show.html",
         station=station,
         moderators=services.moderators(station),
         member_count=services.member_count(station),
-        members=[row.user for row in members],
+        members=services.first_members(station, MEMBERS_ON_STATION_PAGE),
         blog_links=services.accepted_blog_links(station),
         pagination=paginate(services.station_entries_query(station)),
         awaiting_approval=viewer_row is not None and viewer_row.status == STATUS_PENDING,

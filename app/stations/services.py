@@ -21,7 +21,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
@@ -315,9 +315,11 @@ def accepted_blog_links(station: Station) -> list[StationBlog]:
 
 
 def pending_blogs(station: Station) -> list[StationBlog]:
+    """Blog submissions waiting for a moderator, oldest first, with the blog, its owner and the submitter."""
     stmt = (
         select(StationBlog)
         .where(StationBlog.station_id == station.id, StationBlog.status == STATUS_PENDING)
+        .options(joinedload(StationBlog.blog).joinedload(Blog.owner), joinedload(StationBlog.submitted_by))
         .order_by(StationBlog.created_at)
     )
     return list(db.session.scalars(stmt))
@@ -328,9 +330,27 @@ def pending_members(station: Station) -> list[StationMember]:
     stmt = (
         select(StationMember)
         .where(StationMember.station_id == station.id, StationMember.status == STATUS_PENDING)
+        .options(joinedload(StationMember.user))
         .order_by(StationMember.created_at)
     )
     return list(db.session.scalars(stmt))
+
+
+def pending_count(station: Station) -> int:
+    """Join requests and blog submissions waiting for a moderator, counted in one query."""
+    members = (
+        select(func.count())
+        .select_from(StationMember)
+        .where(StationMember.station_id == station.id, StationMember.status == STATUS_PENDING)
+        .scalar_subquery()
+    )
+    blogs = (
+        select(func.count())
+        .select_from(StationBlog)
+        .where(StationBlog.station_id == station.id, StationBlog.status == STATUS_PENDING)
+        .scalar_subquery()
+    )
+    return db.session.scalar(select(members + blogs)) or 0
 
 
 def _role_order():
@@ -338,17 +358,23 @@ def _role_order():
 
 
 def active_members_query(station: Station) -> Select:
-    """Active membership rows: owner, then moderators, then members, earliest first."""
+    """Active membership rows (with their users): owner, then moderators, then members, earliest first."""
     return (
         select(StationMember)
-        .join(User, User.id == StationMember.user_id)
+        .join(StationMember.user)
         .where(
             StationMember.station_id == station.id,
             StationMember.status == STATUS_ACTIVE,
             User.is_suspended.is_(False),
         )
+        .options(contains_eager(StationMember.user))
         .order_by(_role_order(), StationMember.created_at, StationMember.user_id)
     )
+
+
+def first_members(station: Station, limit: int) -> list[User]:
+    """The first `limit` people of the member list, in its order, loaded with their rows in one query."""
+    return [row.user for row in db.session.scalars(active_members_query(station).limit(limit))]
 
 
 def moderators(station: Station) -> list[User]:
@@ -490,10 +516,14 @@ def pending_requests_for_moderator(user: User) -> list[PendingRequest]:
         or_(Station.owner_id == user.id, Station.id.in_(_moderated_station_ids(user)))
     )
     members = db.session.scalars(
-        select(StationMember).where(StationMember.station_id.in_(station_ids), StationMember.status == STATUS_PENDING)
+        select(StationMember)
+        .where(StationMember.station_id.in_(station_ids), StationMember.status == STATUS_PENDING)
+        .options(joinedload(StationMember.station), joinedload(StationMember.user))
     )
     blogs = db.session.scalars(
-        select(StationBlog).where(StationBlog.station_id.in_(station_ids), StationBlog.status == STATUS_PENDING)
+        select(StationBlog)
+        .where(StationBlog.station_id.in_(station_ids), StationBlog.status == STATUS_PENDING)
+        .options(joinedload(StationBlog.station), joinedload(StationBlog.submitted_by), joinedload(StationBlog.blog))
     )
     requests = [PendingRequest("member", row.station, row.user, None, row.created_at) for row in members]
     requests += [PendingRequest("blog", link.station, link.submitted_by, link.blog, link.created_at) for link in blogs]

@@ -34,10 +34,6 @@ def _canonical_redirect(user: User, username: str):
     return redirect(url_for(request.endpoint, **args), code=301)
 
 
-def _counts(user: User) -> dict[str, int]:
-    return {"followers": services.follower_count(user), "following": services.following_count(user)}
-
-
 @bp.get("/u/<username>")
 def profile(username: str):
     user = _visible_user_or_404(username)
@@ -48,7 +44,7 @@ def profile(username: str):
         user=user,
         blogs=blogs_writable_by(user),
         entries=paginate(services.profile_entries_query(user)),
-        counts=_counts(user),
+        counts=services.follow_counts(user),
         is_following=services.is_following(current_user, user),
     )
 
@@ -62,7 +58,7 @@ def followers(username: str):
         "users/people.html",
         user=user,
         people=paginate(services.followers_query(user), per_page=PEOPLE_PER_PAGE),
-        counts=_counts(user),
+        counts=services.follow_counts(user),
         kind="followers",
         heading=_("ผู้ติดตาม %(name)s", name=user.display_name),
         empty_message=_("ยังไม่มีผู้ติดตาม"),
@@ -78,7 +74,7 @@ def following(username: str):
         "users/people.html",
         user=user,
         people=paginate(services.following_query(user), per_page=PEOPLE_PER_PAGE),
-        counts=_counts(user),
+        counts=services.follow_counts(user),
         kind="following",
         heading=_("คนที่ %(name)s ติดตาม", name=user.display_name),
         empty_message=_("ยังไม่ได้ติดตามใคร"),
