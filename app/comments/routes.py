@@ -88,14 +88,12 @@ def create(number: int):
 @bp.errorhandler(TooManyRequests)
 def too_many_comments(error: TooManyRequests):
     """Over the per-address limit: the form comes back with what was typed, so nothing is lost."""
-    generic = render_template("errors/429.html", error=error), 429
-    if request.endpoint != "comments.create":
-        return generic
     try:
-        entry = _commentable_entry(request.view_args["number"])
+        entry = _commentable_entry(request.view_args["number"]) if request.endpoint == "comments.create" else None
     except HTTPException:
-        # An error handler must not raise: an unknown or closed entry gets the plain 429 page instead.
-        return generic
+        entry = None  # an error handler must not raise: an unknown or closed entry gets the plain 429 page
+    if entry is None:
+        return render_template("errors/429.html", error=error), 429
     form = _comment_form(_signed_in_user())
     message = _("คุณส่งความเห็นถี่เกินไป กรุณารอสักครู่แล้วกดส่งอีกครั้ง ข้อความที่เขียนไว้ยังอยู่ในแบบฟอร์มด้านล่าง")
     return render_template("comments/form_page.html", entry=entry, comment_form=form, message=message), 429
