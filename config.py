@@ -100,6 +100,12 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes")
     PASSWORD_RESET_LIMIT_PER_IP = os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", "10 per hour")
     PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "3 per hour")
+    # Comments: how many a guest may send from one address, and how many links a comment may carry before it
+    # waits for approval (app/comments/services.py, moderation_reasons).
+    COMMENT_LIMIT_PER_IP = os.environ.get("COMMENT_LIMIT_PER_IP", "5 per 10 minutes")
+    COMMENT_MAX_LINKS_GUEST = _env_int("COMMENT_MAX_LINKS_GUEST", 2)
+    COMMENT_MAX_LINKS_MEMBER = _env_int("COMMENT_MAX_LINKS_MEMBER", 5)
+    MODERATION_PER_PAGE = 20
     # How long an emailed password-reset link stays valid, in seconds.
     PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 60 * 60)
     # Outgoing mail over SMTP; with no MAIL_SERVER (development, tests) messages are written to the log.

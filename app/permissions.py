@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import event, select
+from sqlalchemy import ColumnElement, event, false, or_, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Blog, BlogAuthor, Comment, Entry, Station, StationBlog, StationMember, User
-from app.models.station import ROLE_MODERATOR, ROLE_OWNER, STATUS_ACTIVE
+from app.models.station import ROLE_MODERATOR, ROLE_OWNER, STATUS_ACCEPTED, STATUS_ACTIVE
 
 _NO_MEMBERSHIP = "sala_no_membership"
 
@@ -114,6 +114,39 @@ def _moderate_station(user: Any, station: Station) -> bool:
     return station_role(user, station) in (ROLE_OWNER, ROLE_MODERATOR)
 
 
+def reviewable_entries(user: Any) -> ColumnElement[bool]:
+    """SQL condition on `Entry`: entries whose waiting comments `user` may approve or reject.
+
+    The entry's author, the blog's owner, and the owner or a moderator of any station that accepted the
+    blog. `can(user, "review_comments", entry)` evaluates this same condition for one entry.
+    """
+    member = _member(user)
+    if member is None:
+        return false()
+    moderated_stations = select(StationMember.station_id).where(
+        StationMember.user_id == member.id,
+        StationMember.status == STATUS_ACTIVE,
+        StationMember.role.in_((ROLE_OWNER, ROLE_MODERATOR)),
+    )
+    station_blogs = (
+        select(StationBlog.blog_id)
+        .join(Station, Station.id == StationBlog.station_id)
+        .where(
+            StationBlog.status == STATUS_ACCEPTED,
+            or_(Station.owner_id == member.id, Station.id.in_(moderated_stations)),
+        )
+    )
+    owned_blogs = select(Blog.id).where(Blog.owner_id == member.id)
+    return or_(Entry.author_id == member.id, Entry.blog_id.in_(owned_blogs), Entry.blog_id.in_(station_blogs))
+
+
+def _review_comments(user: Any, entry: Entry) -> bool:
+    if _member(user) is None:
+        return False
+    stmt = select(Entry.id).where(Entry.id == entry.id, reviewable_entries(user))
+    return db.session.scalar(stmt) is not None
+
+
 def _submit_blog(user: Any, station: Station) -> bool:
     """Members submit blogs they own."""
     member = _member(user)
@@ -158,6 +191,7 @@ _RULES: dict[str, Callable[[Any, Any], bool]] = {
     "delete_entry": _edit_entry,
     "comment_on_entry": _comment_on_entry,
     "moderate_comments": _edit_entry,
+    "review_comments": _review_comments,
     "delete_comment": _delete_comment,
     "manage_station": lambda user, station: station_role(user, station) == ROLE_OWNER,
     "moderate_station": _moderate_station,

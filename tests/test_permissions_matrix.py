@@ -25,6 +25,7 @@ class World:
     entry: int
     draft: int
     comment: int
+    pending: int
 
 
 @pytest.fixture
@@ -37,6 +38,8 @@ def world(app) -> World:
     entry = make_entry(blog, users["author"], title="บันทึก ลปรร. ครั้งที่ ๑", body="เนื้อหา KM")
     draft = make_entry(blog, users["author"], title="ร่างบันทึก", publish=False)
     comment = add_comment(entry, "ขอบคุณครับ", user=users["commenter"])
+    pending = add_comment(entry, "โปรโมชัน http://a.example http://b.example http://c.example", guest_name="แขก")
+    assert pending.is_pending
     station = make_station(users["station_owner"], join_policy="approval")
     for name in ("moderator", "owner"):
         join_station(station, users[name])
@@ -53,7 +56,7 @@ def world(app) -> World:
     approve_blog(station, blog)
     join_station(station, make_user("newcomer"))
     db.session.commit()
-    return World(entry=entry.number, draft=draft.number, comment=comment.id)
+    return World(entry=entry.number, draft=draft.number, comment=comment.id, pending=pending.id)
 
 
 ENTRY_FORM = {"title": "บันทึกใหม่", "body": "เนื้อหา", "tags": "km", "license": "cc-by", "status": "published"}
@@ -92,6 +95,21 @@ ACTIONS: dict[str, tuple[str, str, dict, dict[str, int], int]] = {
     "comment": ("POST", "/posts/{entry}/comments", {"body": "ความเห็น", "guest_name": "แขก"}, {}, 302),
     "hide comment": ("POST", "/comments/{comment}/hide", {}, {"author": 302, "owner": 302}, 403),
     "delete comment": ("POST", "/comments/{comment}/delete", {}, {"commenter": 302, "author": 302, "owner": 302}, 403),
+    "moderation queue": ("GET", "/moderation", {}, {"anonymous": 302}, 200),
+    "approve comment": (
+        "POST",
+        "/moderation/comments/{pending}/approve",
+        {},
+        {"anonymous": 302, "author": 302, "owner": 302, "moderator": 302, "station_owner": 302},
+        403,
+    ),
+    "reject comment": (
+        "POST",
+        "/moderation/comments/{pending}/reject",
+        {},
+        {"anonymous": 302, "author": 302, "owner": 302, "moderator": 302, "station_owner": 302},
+        403,
+    ),
     "edit station": (
         "POST",
         "/c/Chumphon-KM-Station/edit",
@@ -139,7 +157,7 @@ def test_who_may_do_what(client, auth, world, action, role):
     method, path, data, statuses, default = ACTIONS[action]
     if role != "anonymous":
         assert auth.login(role).status_code == 302
-    url = path.format(entry=world.entry, draft=world.draft, comment=world.comment)
+    url = path.format(entry=world.entry, draft=world.draft, comment=world.comment, pending=world.pending)
     response = client.open(url, method=method, data=data)
     expected = statuses.get(role, default)
     assert response.status_code == expected, (action, role, response.headers.get("Location"))

@@ -1,4 +1,7 @@
-"""The comment form: members fill in the body only; guests also give a name and, optionally, an email."""
+"""The comment form: members fill in the body only; guests also give a name and, optionally, an email.
+
+`website` is a honeypot: hidden from people (templates/comments/_form.html), filled in by form-filling bots.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +38,12 @@ class CommentForm(FlaskForm):
             Length(max=GUEST_EMAIL_MAX_LENGTH, message=_l("อีเมลยาวได้ไม่เกิน 254 ตัวอักษร")),
         ],
         render_kw={"autocomplete": "email"},
+    )
+
+    website = StringField(
+        _l("เว้นช่องนี้ว่างไว้ (ช่องนี้มีไว้กันสแปม)"),
+        validators=[Length(max=2000)],
+        render_kw={"autocomplete": "off", "tabindex": "-1"},
     )
 
     def validate_guest_name(self, field: Field) -> None:

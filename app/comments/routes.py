@@ -1,18 +1,21 @@
-"""Adding comments to entries, and hiding, showing again and deleting them."""
+"""Adding comments to entries; hiding, showing again and deleting them; the queue of comments awaiting approval."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from app.comments import services
 from app.comments.forms import CommentForm
+from app.comments.limits import guest_comments_per_ip
 from app.entries.services import get_entry_or_404
 from app.errors import DomainError
 from app.extensions import db
 from app.forms_util import attach_error
 from app.models import Comment, Entry, User
+from app.pagination import paginate
 from app.permissions import can
 
 bp = Blueprint("comments", __name__)
@@ -34,37 +37,66 @@ def _comment_for(action: str, comment_id: int, on_entry: bool) -> Comment:
     return comment
 
 
-@bp.post("/posts/<int:number>/comments")
-def create(number: int):
+def _commentable_entry(number: int) -> Entry:
     entry = get_entry_or_404(number)
     if not can(current_user, "view_entry", entry):
         abort(404)
     if not can(current_user, "comment_on_entry", entry):
         abort(403)
-    user = _signed_in_user()
+    return entry
+
+
+def _comment_form(user: User | None) -> CommentForm:
     form = CommentForm()
     if user is not None:
         # Members comment as themselves: whatever guest fields arrive are not theirs to set.
         del form.guest_name
         del form.guest_email
+    return form
+
+
+@bp.post("/posts/<int:number>/comments")
+@guest_comments_per_ip
+def create(number: int):
+    entry = _commentable_entry(number)
+    user = _signed_in_user()
+    form = _comment_form(user)
     if form.validate_on_submit():
         try:
-            comment = services.add_comment(
+            comment = services.submit_comment(
                 entry,
                 form.body.data,
                 user=user,
                 guest_name=None if user else form.guest_name.data,
                 guest_email=None if user else form.guest_email.data,
                 ip_address=request.remote_addr,
+                honeypot=form.website.data,
             )
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
+            if comment is None or comment.is_pending:
+                flash(_("ได้รับความเห็นของคุณแล้ว ความเห็นนี้จะแสดงเมื่อเจ้าของบันทึกหรือผู้ดูแลอนุมัติ"), "info")
+                return redirect(_entry_url(entry, "comments"))
             flash(_("เพิ่มความเห็นแล้ว ขอบคุณที่ร่วมแลกเปลี่ยน"), "success")
             return redirect(_entry_url(entry, f"comment-{comment.id}"))
     return render_template("comments/form_page.html", entry=entry, comment_form=form), 400
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_comments(error: TooManyRequests):
+    """Over the per-address limit: the form comes back with what was typed, so nothing is lost."""
+    try:
+        entry = _commentable_entry(request.view_args["number"]) if request.endpoint == "comments.create" else None
+    except HTTPException:
+        entry = None  # an error handler must not raise: an unknown or closed entry gets the plain 429 page
+    if entry is None:
+        return render_template("errors/429.html", error=error), 429
+    form = _comment_form(_signed_in_user())
+    message = _("คุณส่งความเห็นถี่เกินไป กรุณารอสักครู่แล้วกดส่งอีกครั้ง ข้อความที่เขียนไว้ยังอยู่ในแบบฟอร์มด้านล่าง")
+    return render_template("comments/form_page.html", entry=entry, comment_form=form, message=message), 429
 
 
 @bp.post("/comments/<int:comment_id>/hide")
@@ -93,3 +125,38 @@ def delete(comment_id: int):
     db.session.commit()
     flash(_("ลบความเห็นแล้ว"), "success")
     return redirect(_entry_url(entry, "comments"))
+
+
+@bp.get("/moderation")
+@login_required
+def queue():
+    comments = paginate(services.pending_comments_query(current_user), current_app.config["MODERATION_PER_PAGE"])
+    return render_template("comments/queue.html", comments=comments, reason_labels=services.reason_labels)
+
+
+def _pending_comment(comment_id: int) -> Comment:
+    """The waiting comment, once the current user may review it (404 unknown or decided, 403 not allowed)."""
+    comment = services.get_pending_comment_or_404(comment_id)
+    if not can(current_user, "review_comments", comment.entry):
+        abort(403)
+    return comment
+
+
+@bp.post("/moderation/comments/<int:comment_id>/approve")
+@login_required
+def approve(comment_id: int):
+    comment = _pending_comment(comment_id)
+    services.approve_comment(comment)
+    db.session.commit()
+    flash(_("อนุมัติความเห็นแล้ว ผู้อ่านเห็นความเห็นนี้ในบันทึกแล้ว"), "success")
+    return redirect(url_for("comments.queue"))
+
+
+@bp.post("/moderation/comments/<int:comment_id>/reject")
+@login_required
+def reject(comment_id: int):
+    comment = _pending_comment(comment_id)
+    services.reject_comment(comment)
+    db.session.commit()
+    flash(_("ปฏิเสธและลบความเห็นแล้ว"), "success")
+    return redirect(url_for("comments.queue"))

@@ -1,27 +1,36 @@
-"""Comments: adding, hiding, deleting, and the IP mask. Add and flush; never commit."""
+"""Comments: adding, moderating, hiding, deleting, and the IP mask. Add and flush; never commit."""
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.models import Comment, Entry, User
-from app.permissions import can
-from app.text.markdown import render_comment
+from app.models.comment import COMMENT_PENDING, COMMENT_PUBLISHED
+from app.permissions import can, reviewable_entries
+from app.text.markdown import count_links, render_comment
 from app.text.normalize import normalize_text
+
+logger = logging.getLogger(__name__)
 
 BODY_MAX_LENGTH = 10_000
 GUEST_NAME_MAX_LENGTH = 100
 GUEST_EMAIL_MAX_LENGTH = 254
 IP_MAX_LENGTH = 64
+
+REASON_LINKS = "links"
+# Every rule that sends a comment to the moderation queue, by the code stored in Comment.moderation_reason.
+MODERATION_REASONS = {REASON_LINKS: _l("มีลิงก์เกินจำนวนที่กำหนด")}
 
 
 def mask_ip(address: str | None) -> str:
@@ -90,6 +99,31 @@ def _check_entry_open(entry: Entry, user: User | None) -> None:
         raise Forbidden(_l("บัญชีนี้ถูกระงับ จึงแสดงความเห็นไม่ได้"))
 
 
+def max_links(user: User | None) -> int:
+    """How many links a comment may carry before it waits for approval; members are trusted with more."""
+    key = "COMMENT_MAX_LINKS_GUEST" if user is None else "COMMENT_MAX_LINKS_MEMBER"
+    return current_app.config[key]
+
+
+def moderation_reasons(text: str, user: User | None) -> list[str]:
+    """The rules `text` trips (codes of MODERATION_REASONS): the one place that decides what waits for approval."""
+    reasons = []
+    if count_links(text) > max_links(user):
+        reasons.append(REASON_LINKS)
+    return reasons
+
+
+def reason_labels(comment: Comment) -> list[str]:
+    """What a moderator reads for why the comment waits; an unknown code (a retired rule) is shown as is."""
+    codes = [code for code in (comment.moderation_reason or "").split(",") if code]
+    return [str(MODERATION_REASONS.get(code, code)) for code in codes]
+
+
+def _visible() -> tuple:
+    """The conditions for a comment readers see (and search indexes): approved and not hidden."""
+    return (Comment.status == COMMENT_PUBLISHED, Comment.is_hidden.is_(False))
+
+
 def _lock_entry(entry: Entry) -> None:
     """Take the entry row's write lock so concurrent changes cannot count each other's rows wrongly.
 
@@ -101,9 +135,8 @@ def _lock_entry(entry: Entry) -> None:
 def recount_comments(entry: Entry) -> int:
     """Set `entry.comment_count` to the number of visible comments, counted by the database."""
     db.session.flush()
-    count = db.session.scalar(
-        select(func.count()).select_from(Comment).where(Comment.entry_id == entry.id, Comment.is_hidden.is_(False))
-    )
+    stmt = select(func.count()).select_from(Comment).where(Comment.entry_id == entry.id, *_visible())
+    count = db.session.scalar(stmt)
     entry.comment_count = count or 0
     db.session.flush()
     return entry.comment_count
@@ -124,18 +157,21 @@ def add_comment(
     """Add a comment by a member (`user`) or a guest (`guest_name`, optional `guest_email`).
 
     The body is normalised and rendered once here, so pages only print the stored, sanitised HTML.
-    `enforce_rules=False` is for the importer: a historical comment is kept even where the blog no longer
-    takes guest comments.
+    A comment that trips a moderation rule is stored as pending. `enforce_rules=False` is for the importer:
+    a historical comment is kept, and published, even where the blog no longer takes guest comments.
     """
     if enforce_rules:
         _check_entry_open(entry, user)
     text = _clean_body(body)
+    reasons = moderation_reasons(text, user) if enforce_rules else []
     comment = Comment(
         entry=entry,
         body_text=text,
         body_html=render_comment(text),
         ip_address=(ip_address or "").strip()[:IP_MAX_LENGTH] or None,
         is_hidden=hidden,
+        status=COMMENT_PENDING if reasons else COMMENT_PUBLISHED,
+        moderation_reason=",".join(reasons) or None,
     )
     if user is not None:
         comment.author = user
@@ -147,6 +183,69 @@ def add_comment(
     _lock_entry(entry)
     db.session.add(comment)
     recount_comments(entry)
+    return comment
+
+
+def submit_comment(
+    entry: Entry,
+    body: str,
+    *,
+    user: User | None,
+    guest_name: str | None,
+    guest_email: str | None,
+    ip_address: str | None,
+    honeypot: str | None,
+) -> Comment | None:
+    """Add a comment sent through the web form; None when the hidden honeypot field was filled in.
+
+    People never see that field, so whatever fills it is a bot: nothing is stored, and the caller answers
+    as it does for a comment waiting for approval, so the bot learns nothing and no moderator is bothered.
+    """
+    if (honeypot or "").strip():
+        logger.info("comment on entry %s dropped: honeypot filled from %s", entry.id, mask_ip(ip_address))
+        return None
+    return add_comment(entry, body, user=user, guest_name=guest_name, guest_email=guest_email, ip_address=ip_address)
+
+
+def approve_comment(comment: Comment) -> None:
+    """Publish a waiting comment: readers see it, it counts, and search indexes it (through the outbox)."""
+    _lock_entry(comment.entry)
+    comment.status = COMMENT_PUBLISHED
+    comment.moderation_reason = None
+    recount_comments(comment.entry)
+
+
+def reject_comment(comment: Comment) -> None:
+    """A rejected comment is deleted: it was never public, so there is nothing to keep."""
+    delete_comment(comment)
+
+
+def pending_comments_query(user: Any) -> Select:
+    """Comments waiting for approval that `user` may review, oldest first."""
+    return (
+        select(Comment)
+        .join(Comment.entry)
+        .where(Comment.status == COMMENT_PENDING, reviewable_entries(user))
+        .options(contains_eager(Comment.entry), selectinload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    )
+
+
+def pending_comment_count(user: Any) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Comment)
+        .join(Comment.entry)
+        .where(Comment.status == COMMENT_PENDING, reviewable_entries(user))
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def get_pending_comment_or_404(comment_id: int) -> Comment:
+    """A comment still waiting for approval; unknown ids and comments already decided on are 404."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status != COMMENT_PENDING:
+        abort(404)
     return comment
 
 
@@ -177,10 +276,13 @@ def get_comment_or_404(comment_id: int) -> Comment:
 
 
 def comments_for_entry(entry: Entry, viewer: Any) -> list[Comment]:
-    """The comments `viewer` may see, oldest first: hidden ones (`is_hidden`) only for moderators."""
+    """The comments `viewer` may see, oldest first: hidden ones (`is_hidden`) only for moderators.
+
+    Comments waiting for approval are left out for everyone; they are reviewed on the moderation page.
+    """
     stmt = (
         select(Comment)
-        .where(Comment.entry_id == entry.id)
+        .where(Comment.entry_id == entry.id, Comment.status == COMMENT_PUBLISHED)
         .options(joinedload(Comment.author))
         .order_by(Comment.created_at, Comment.id)
     )

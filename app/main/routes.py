@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from app.blogs.services import blogs_writable_by
+from app.comments.services import pending_comment_count
 from app.entries.services import published_entries_query
 from app.main import services
 from app.pagination import paginate
@@ -39,5 +40,6 @@ def dashboard():
         recent_entries=services.recent_entries_of(user),
         followed_entries=services.entries_from_followed(user),
         pending_requests=pending_requests_for_moderator(user),
+        pending_comments=pending_comment_count(user),
         stations=stations_of_user(user),
     )

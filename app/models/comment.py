@@ -12,6 +12,11 @@ from app.models.entry import Entry
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import User
 
+# A comment that trips a moderation rule (app.comments.services.moderation_reasons) waits as `pending`
+# until the entry's author, the blog's owner or a station moderator approves it; readers never see it.
+COMMENT_PUBLISHED = "published"
+COMMENT_PENDING = "pending"
+
 
 class Comment(db.Model):
     __tablename__ = "comments"
@@ -26,6 +31,11 @@ class Comment(db.Model):
     # The full address is private; pages show only app.comments.services.mask_ip(ip_address).
     ip_address: Mapped[str | None] = mapped_column(String(64))
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(
+        String(10), default=COMMENT_PUBLISHED, server_default=COMMENT_PUBLISHED, index=True
+    )
+    # Why a pending comment waits: comma-separated rule codes (app.comments.services.MODERATION_REASONS).
+    moderation_reason: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     entry: Mapped[Entry] = relationship()
@@ -34,6 +44,10 @@ class Comment(db.Model):
     @property
     def display_name(self) -> str:
         return self.author.display_name if self.author else (self.guest_name or "")
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == COMMENT_PENDING
 
     @property
     def is_guest(self) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
 from app.models import STATUS_PUBLISHED, Comment, Entry, Station, StationBlog, User
+from app.models.comment import COMMENT_PUBLISHED
 from app.models.station import STATUS_ACCEPTED
 from app.search.analyzer import Sections
 from app.text.markdown import html_to_text
@@ -58,6 +59,7 @@ def load_context(session: Session, entries: Sequence[Entry]) -> EntryContext:
         .outerjoin(User, User.id == Comment.author_id)
         .where(
             Comment.entry_id.in_(entry_ids),
+            Comment.status == COMMENT_PUBLISHED,
             Comment.is_hidden.is_(False),
             or_(Comment.author_id.is_(None), User.is_suspended.is_(False)),
         )

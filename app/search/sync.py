@@ -38,7 +38,7 @@ DRAIN_BATCH = 500
 ENTRY_FIELDS = frozenset(
     {"title", "body_html", "status", "published_at", "number", "blog_id", "author_id", "blog", "author", "tags"}
 )
-COMMENT_FIELDS = frozenset({"is_hidden", "body_text", "entry_id", "entry", "author_id", "author"})
+COMMENT_FIELDS = frozenset({"is_hidden", "status", "body_text", "entry_id", "entry", "author_id", "author"})
 BLOG_FIELDS = frozenset({"title", "slug", "slug_key"})
 USER_FIELDS = frozenset({"display_name", "username", "username_key", "is_suspended"})
 STATION_FIELDS = frozenset({"name", "slug", "slug_key"})

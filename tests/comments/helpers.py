@@ -9,9 +9,11 @@ from app.models import Comment, Entry
 
 
 def visible_count(entry: Entry) -> int:
-    """A fresh COUNT of the entry's visible comments, to check the stored counter against."""
+    """A fresh COUNT of the entry's visible (published, not hidden) comments, to check the stored counter against."""
     return db.session.scalar(
-        select(func.count()).select_from(Comment).where(Comment.entry_id == entry.id, Comment.is_hidden.is_(False))
+        select(func.count())
+        .select_from(Comment)
+        .where(Comment.entry_id == entry.id, Comment.status == "published", Comment.is_hidden.is_(False))
     )
 
 
