@@ -73,7 +73,7 @@ PAGES: dict[str, Page] = {
     "search": Page(f"/search?q={SEARCH_WORD}", HIT, 2, 3, 3),
     "search, page 2": Page(f"/search?q={SEARCH_WORD}&page=2", HIT, 2, 3, 3),
     "search API": Page(f"/api/v1/search?q={SEARCH_WORD}", '"number"', 3, 3, 3),
-    "dashboard": Page("/dashboard", 'href="/posts/', None, 9, 10, shows=('class="followed-list"',)),
+    "dashboard": Page("/dashboard", 'href="/posts/', None, 10, 11, shows=('class="followed-list"',)),
 }
 
 
