@@ -11,6 +11,7 @@ from app.admin.forms import RestoreForm, SuspendForm
 from app.errors import DomainError
 from app.extensions import db, login_manager
 from app.forms_util import attach_error
+from app.models import User
 from app.models.report import REPORT_OPEN, REPORT_STATUSES
 from app.pagination import paginate
 from app.permissions import can
@@ -21,6 +22,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 USERS_PER_PAGE = 30
 REPORTS_PER_PAGE = 30
+
+
+def _admin() -> User:
+    """The signed-in administrator as a User (not the proxy), for rows that record who acted."""
+    return current_user._get_current_object()
 
 
 @bp.before_request
@@ -91,12 +97,12 @@ def suspend(user_id: int):
     if not form.validate_on_submit():
         return _user_page(person, form, RestoreForm(formdata=None), 400)
     try:
-        services.suspend_user(person, form.reason.data, by=current_user)
+        services.suspend_user(person, form.reason.data, by=_admin())
     except DomainError as error:
         db.session.rollback()
         attach_error(form, error)
         return _user_page(person, form, RestoreForm(formdata=None), error.status_code)
-    resolved = reports.resolve_reports_against(person, current_user)
+    resolved = reports.resolve_reports_against(person, _admin())
     db.session.commit()
     flash(
         _("ระงับบัญชี %(name)s แล้ว ปิดรายงานที่เกี่ยวข้อง %(n)s รายการ", name=person.username, n=resolved),
@@ -143,7 +149,7 @@ def _handle_report(report_id: int, action, message: str):
     """Run `action(report, admin)`, commit, and go back to the open reports (404 for an unknown report)."""
     report = reports.get_report_or_404(report_id)
     try:
-        action(report, current_user)
+        action(report, _admin())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -41,15 +41,16 @@ def _reportable_comment(comment_id: int) -> Comment:
 
 def _report_page(form: ReportForm, target_type: str, entry: Entry, comment: Comment | None, back: str):
     """Fill in a report, or file it on POST; already reported items say so instead of showing the form."""
+    reporter = current_user._get_current_object()
     target_id = comment.id if comment is not None else entry.id
-    existing = services.open_report_by(current_user, target_type, target_id)
+    existing = services.open_report_by(reporter, target_type, target_id)
     status = 200
     if existing is None and form.validate_on_submit():
         try:
             if comment is not None:
-                services.report_comment(current_user, comment, form.reason.data, form.details.data)
+                services.report_comment(reporter, comment, form.reason.data, form.details.data)
             else:
-                services.report_entry(current_user, entry, form.reason.data, form.details.data)
+                services.report_entry(reporter, entry, form.reason.data, form.details.data)
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
