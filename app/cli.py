@@ -118,11 +118,11 @@ def suspend_command(username: str, reason: str) -> None:
     """Suspend an account from the shell (recorded as suspended by nobody in particular)."""
     user = _existing_user(username)
     try:
-        suspend_user(user, reason, by=None)
+        resolved = suspend_user(user, reason, by=None)
     except DomainError as error:
         _fail(error.message)
     db.session.commit()
-    click.echo(_("ระงับบัญชี %(name)s แล้ว", name=user.username))
+    click.echo(_("ระงับบัญชี %(name)s แล้ว ปิดรายงานที่เกี่ยวข้อง %(n)s รายการ", name=user.username, n=resolved))
 
 
 @users_cli.command("restore", help="ยกเลิกการระงับบัญชี")

@@ -97,12 +97,11 @@ def suspend(user_id: int):
     if not form.validate_on_submit():
         return _user_page(person, form, RestoreForm(formdata=None), 400)
     try:
-        services.suspend_user(person, form.reason.data, by=_admin())
+        resolved = services.suspend_user(person, form.reason.data, by=_admin())
     except DomainError as error:
         db.session.rollback()
         attach_error(form, error)
         return _user_page(person, form, RestoreForm(formdata=None), error.status_code)
-    resolved = reports.resolve_reports_against(person, _admin())
     db.session.commit()
     flash(
         _("ระงับบัญชี %(name)s แล้ว ปิดรายงานที่เกี่ยวข้อง %(n)s รายการ", name=person.username, n=resolved),

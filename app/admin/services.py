@@ -18,6 +18,7 @@ from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.models import User
 from app.models.types import utcnow
+from app.reports.services import resolve_reports_against
 from app.text.normalize import normalize_text
 
 REASON_MAX_LENGTH = 1000
@@ -76,10 +77,11 @@ def _clean_reason(reason: str | None) -> str:
     return text
 
 
-def suspend_user(user: User, reason: str, *, by: User | None) -> None:
+def suspend_user(user: User, reason: str, *, by: User | None) -> int:
     """Suspend `user`: hide their content everywhere, refuse their sign-in and end their sessions.
 
-    `by` is the administrator doing it, or None from the command line.
+    `by` is the administrator doing it, or None from the command line. The open reports about what `user`
+    wrote are resolved with it; returns how many.
     """
     refusal = suspension_refusal(by, user)
     if refusal is not None:
@@ -91,6 +93,7 @@ def suspend_user(user: User, reason: str, *, by: User | None) -> None:
     user.session_version += 1
     db.session.flush()
     recount_comments_by(user)
+    return resolve_reports_against(user, by)
 
 
 def restore_user(user: User) -> None:

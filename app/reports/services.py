@@ -140,7 +140,7 @@ def open_report_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Report).where(Report.status == REPORT_OPEN)) or 0
 
 
-def _close(report: Report, admin: User, status: str) -> None:
+def _close(report: Report, admin: User | None, status: str) -> None:
     if not report.is_open:
         raise DomainError(_l("รายงานนี้ได้รับการจัดการไปแล้ว"))
     report.status = status
@@ -184,8 +184,11 @@ def hide_reported_comment(report: Report, admin: User) -> Comment:
     return comment
 
 
-def resolve_reports_against(author: User, admin: User) -> int:
-    """Resolve every open report about content `author` wrote: done when their account is suspended."""
+def resolve_reports_against(author: User, admin: User | None) -> int:
+    """Resolve every open report about content `author` wrote: done when their account is suspended.
+
+    `admin` is None when the suspension came from the command line.
+    """
     reports = list(
         db.session.scalars(select(Report).where(Report.target_author_id == author.id, Report.status == REPORT_OPEN))
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.models import User
-from tests.factories import make_user
+from app.models import Report, User
+from app.reports.services import report_entry
+from tests.factories import make_blog, make_entry, make_user
 
 
 @pytest.fixture
@@ -62,6 +63,20 @@ def test_suspend_and_restore_from_the_shell(runner, client, auth, malee):
     assert auth.login("malee").status_code == 302
     again = runner.invoke(args=["users", "restore", "malee"])
     assert again.exit_code == 1 and "บัญชีนี้ไม่ได้ถูกระงับ" in again.output
+
+
+def test_suspending_from_the_shell_closes_the_reports_about_the_account(runner, malee):
+    reader = make_user("wichai")
+    entry = make_entry(make_blog(malee, "malee-notes"))
+    report = report_entry(reader, entry, "spam")
+    db.session.commit()
+
+    result = runner.invoke(args=["users", "suspend", "malee", "--reason", "สแปม"])
+
+    assert result.exit_code == 0 and "ปิดรายงานที่เกี่ยวข้อง 1 รายการ" in result.stdout
+    db.session.expire_all()
+    closed = db.session.get(Report, report.id)
+    assert closed.status == "resolved" and closed.resolved_by_id is None and closed.resolved_at is not None
 
 
 def test_an_administrator_is_not_suspended_from_the_shell_either(runner, malee):
