@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.comments.services import hide_comment
@@ -95,8 +96,12 @@ def _file(reporter: User, target_type: str, target_id: int, author: User | None,
         details=_clean_details(details),
         status=REPORT_OPEN,
     )
-    db.session.add(report)
-    db.session.flush()
+    try:
+        # A savepoint: a report filed at the same moment by a second request trips the unique index instead.
+        with db.session.begin_nested():
+            db.session.add(report)
+    except IntegrityError:
+        raise Conflict(_l("คุณรายงานรายการนี้ไว้แล้ว ผู้ดูแลระบบกำลังตรวจสอบ")) from None
     return report
 
 

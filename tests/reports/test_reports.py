@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.comments.services import add_comment, hide_comment
+from app.errors import Conflict
 from app.extensions import db
 from app.models import Report
+from app.reports import services as report_services
 from tests.admin.helpers import make_cast
 from tests.csrf_client import csrf_protected_client, page_token
 from tests.factories import make_entry
@@ -153,3 +155,13 @@ def test_each_comment_has_its_own_labelled_report_link(client, auth, cast):
     assert page.count('/report"') == 2
     assert 'aria-label="รายงานความเห็นของ สมชาย ใจดี"' in page
     assert db.session.scalar(select(func.count()).select_from(Report)) == 0
+
+
+def test_the_database_refuses_a_second_open_report_that_slips_past_the_check(cast, monkeypatch):
+    report_services.report_entry(cast.reader, cast.entry, "spam")
+    db.session.commit()
+    monkeypatch.setattr(report_services, "open_report_by", lambda *args: None)  # as if two requests raced
+    with pytest.raises(Conflict):
+        report_services.report_entry(cast.reader, cast.entry, "abuse")
+    db.session.commit()
+    assert [report.reason for report in _reports()] == ["spam"]
