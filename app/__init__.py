@@ -26,6 +26,8 @@ BLUEPRINT_MODULES = (
     "app.api.routes",
     "app.editor.routes",
     "app.uploads.routes",
+    "app.reports.routes",
+    "app.admin.routes",
     "app.i18n",
     "app.ops.routes",
 )

@@ -15,6 +15,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 
+from app.admin.services import restore_user, set_admin, suspend_user
 from app.auth.forms import PASSWORD_MIN_LENGTH, USERNAME_PATTERN
 from app.auth.services import find_user_by_username, register_user
 from app.blogs.services import create_blog
@@ -22,7 +23,9 @@ from app.demo import DEMO_PASSWORD, MARKER_USERNAME, load_demo
 from app.errors import DomainError
 from app.extensions import db
 from app.importer.cli import import_text_command
-from app.ops.cli import backup_command, restore_command
+from app.models import User
+from app.ops.cli import backup_command
+from app.ops.cli import restore_command as restore_database_command
 from app.search.cli import search_cli
 from app.uploads.cli import uploads_cli
 
@@ -74,6 +77,69 @@ def create_user(username: str, email: str, password: str, display_name: str | No
         click.echo(_("สร้างบัญชี %(name)s <%(email)s> แล้ว", name=user.username, email=user.email))
 
 
+def _existing_user(username: str) -> User:
+    user = find_user_by_username(username)
+    if user is None:
+        _fail(_("ไม่พบผู้ใช้ “%(name)s”", name=username))
+    return user
+
+
+@users_cli.command("make-admin", help="ให้สิทธิ์ผู้ดูแลระบบแก่บัญชีที่มีอยู่")
+@click.argument("username")
+def make_admin(username: str) -> None:
+    """Grant administrator rights."""
+    user = _existing_user(username)
+    try:
+        changed = set_admin(user, True)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    if changed:
+        click.echo(_("%(name)s เป็นผู้ดูแลระบบแล้ว", name=user.username))
+    else:
+        click.echo(_("%(name)s เป็นผู้ดูแลระบบอยู่แล้ว ไม่มีอะไรเปลี่ยน", name=user.username))
+
+
+@users_cli.command("revoke-admin", help="ถอนสิทธิ์ผู้ดูแลระบบ")
+@click.argument("username")
+def revoke_admin(username: str) -> None:
+    """Revoke administrator rights."""
+    user = _existing_user(username)
+    changed = set_admin(user, False)
+    db.session.commit()
+    if changed:
+        click.echo(_("ถอนสิทธิ์ผู้ดูแลระบบของ %(name)s แล้ว", name=user.username))
+    else:
+        click.echo(_("%(name)s ไม่ได้เป็นผู้ดูแลระบบ ไม่มีอะไรเปลี่ยน", name=user.username))
+
+
+@users_cli.command("suspend", help="ระงับบัญชี: ซ่อนเนื้อหาทั้งหมดและไม่ให้เข้าสู่ระบบ")
+@click.argument("username")
+@click.option("--reason", required=True, help="เหตุผลที่ระงับบัญชี (บันทึกไว้)")
+def suspend_user_command(username: str, reason: str) -> None:
+    """Suspend an account from the shell (recorded as suspended by nobody in particular)."""
+    user = _existing_user(username)
+    try:
+        resolved = suspend_user(user, reason, by=None)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(_("ระงับบัญชี %(name)s แล้ว ปิดรายงานที่เกี่ยวข้อง %(n)s รายการ", name=user.username, n=resolved))
+
+
+@users_cli.command("restore", help="ยกเลิกการระงับบัญชี")
+@click.argument("username")
+def restore_user_command(username: str) -> None:
+    """Lift a suspension from the shell."""
+    user = _existing_user(username)
+    try:
+        restore_user(user)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(_("ยกเลิกการระงับบัญชี %(name)s แล้ว", name=user.username))
+
+
 @blogs_cli.command("create", help="สร้างบล็อกให้สมาชิกที่มีบัญชีอยู่แล้ว")
 @click.argument("slug")
 @click.option("--owner", required=True, help="ชื่อผู้ใช้ของเจ้าของบล็อก")
@@ -81,9 +147,7 @@ def create_user(username: str, email: str, password: str, display_name: str | No
 @click.option("--description", default="", help="คำอธิบายบล็อก")
 def create_blog_command(slug: str, owner: str, title: str, description: str) -> None:
     """Create a blog for an existing member."""
-    user = find_user_by_username(owner)
-    if user is None:
-        _fail(_("ไม่พบผู้ใช้ “%(name)s”", name=owner))
+    user = _existing_user(owner)
     try:
         blog = create_blog(user, slug, title, description)
     except DomainError as error:
@@ -136,4 +200,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(uploads_cli)
     app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
+    app.cli.add_command(restore_database_command)

@@ -183,6 +183,27 @@ def _follow(user: Any, target: User) -> bool:
     return member is not None and member.id != target.id
 
 
+def _administer(user: Any, _obj: Any = None) -> bool:
+    member = _member(user)
+    return member is not None and member.is_admin
+
+
+def _report_entry(user: Any, entry: Entry) -> bool:
+    """Members report published entries others wrote."""
+    member = _member(user)
+    return member is not None and entry.is_published and _view_entry(member, entry) and entry.author_id != member.id
+
+
+def _report_comment(user: Any, comment: Comment) -> bool:
+    """Members report comments readers can see on entries they can see, except their own."""
+    member = _member(user)
+    if member is None or comment.is_hidden or comment.author_id == member.id:
+        return False
+    if comment.author is not None and comment.author.is_suspended:
+        return False
+    return _view_entry(member, comment.entry)
+
+
 _RULES: dict[str, Callable[[Any, Any], bool]] = {
     "write_in_blog": is_blog_author,
     "manage_blog": is_blog_owner,
@@ -201,6 +222,9 @@ _RULES: dict[str, Callable[[Any, Any], bool]] = {
     "remove_blog_from_station": _remove_station_blog,
     "follow_user": _follow,
     "create_content": lambda user, _obj=None: _member(user) is not None,
+    "report_entry": _report_entry,
+    "report_comment": _report_comment,
+    "administer": _administer,
 }
 
 

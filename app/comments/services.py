@@ -10,7 +10,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.errors import DomainError, Forbidden
@@ -120,8 +120,9 @@ def reason_labels(comment: Comment) -> list[str]:
 
 
 def _visible() -> tuple:
-    """The conditions for a comment readers see (and search indexes): approved and not hidden."""
-    return (Comment.status == COMMENT_PUBLISHED, Comment.is_hidden.is_(False))
+    """The conditions for a comment readers see (and search indexes): approved, not hidden, and not by a
+    suspended member."""
+    return (Comment.status == COMMENT_PUBLISHED, Comment.is_hidden.is_(False), by_active_author())
 
 
 def _lock_entry(entry: Entry) -> None:
@@ -132,8 +133,13 @@ def _lock_entry(entry: Entry) -> None:
     db.session.execute(select(Entry.id).where(Entry.id == entry.id).with_for_update())
 
 
+def by_active_author() -> ColumnElement[bool]:
+    """Comments by guests or by members whose account is not suspended: the only ones anybody reads."""
+    return or_(Comment.author_id.is_(None), Comment.author.has(User.is_suspended.is_(False)))
+
+
 def recount_comments(entry: Entry) -> int:
-    """Set `entry.comment_count` to the number of visible comments, counted by the database."""
+    """Set `entry.comment_count` to the number of comments readers see, counted by the database."""
     db.session.flush()
     stmt = select(func.count()).select_from(Comment).where(Comment.entry_id == entry.id, *_visible())
     count = db.session.scalar(stmt)
@@ -279,13 +285,21 @@ def comments_for_entry(entry: Entry, viewer: Any) -> list[Comment]:
     """The comments `viewer` may see, oldest first: hidden ones (`is_hidden`) only for moderators.
 
     Comments waiting for approval are left out for everyone; they are reviewed on the moderation page.
+    Comments by a suspended member are shown to nobody until the account is restored.
     """
     stmt = (
         select(Comment)
-        .where(Comment.entry_id == entry.id, Comment.status == COMMENT_PUBLISHED)
+        .where(Comment.entry_id == entry.id, Comment.status == COMMENT_PUBLISHED, by_active_author())
         .options(joinedload(Comment.author))
         .order_by(Comment.created_at, Comment.id)
     )
     if not can(viewer, "moderate_comments", entry):
         stmt = stmt.where(Comment.is_hidden.is_(False))
     return list(db.session.scalars(stmt))
+
+
+def recount_comments_by(user: User) -> None:
+    """Recount every entry `user` commented on: after a suspension or a restore their comments count or not."""
+    entry_ids = select(Comment.entry_id).where(Comment.author_id == user.id).distinct()
+    for entry in db.session.scalars(select(Entry).where(Entry.id.in_(entry_ids))):
+        recount_comments(entry)

@@ -3,6 +3,7 @@
 from app.models.blog import Blog, BlogAuthor
 from app.models.comment import Comment
 from app.models.entry import STATUS_DRAFT, STATUS_PUBLISHED, Counter, Entry, EntryView, Tag, entry_tags
+from app.models.report import Report
 from app.models.search_task import SearchTask
 from app.models.station import Station, StationBlog, StationMember
 from app.models.upload import Upload
@@ -18,6 +19,7 @@ __all__ = [
     "Entry",
     "EntryView",
     "Follow",
+    "Report",
     "SearchTask",
     "Station",
     "StationBlog",

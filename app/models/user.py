@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -30,7 +30,13 @@ class User(UserMixin, db.Model):
     is_suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     # Part of the login cookie's id: bumping it ends every other session of the account.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set together by app.admin.services.suspend_user and cleared by restore_user.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_reason: Mapped[str] = mapped_column(Text, default="")
+    suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    suspended_by: Mapped[User | None] = relationship(remote_side=[id], foreign_keys=[suspended_by_id])
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])

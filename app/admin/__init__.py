@@ -1,0 +1,1 @@
+"""Site administration: accounts (suspend, restore) and members' reports."""

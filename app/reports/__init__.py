@@ -1,0 +1,1 @@
+"""Members report entries and comments to the site administrators."""
