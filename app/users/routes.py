@@ -10,6 +10,8 @@ from app.auth.services import find_user_by_username
 from app.blogs.services import blogs_writable_by
 from app.extensions import db
 from app.models import User
+from app.page_cache import tags as shown
+from app.page_cache.pages import cached_page
 from app.pagination import paginate
 from app.permissions import can
 from app.users import services
@@ -35,14 +37,17 @@ def _canonical_redirect(user: User, username: str):
 
 
 def _counts(user: User) -> dict[str, int]:
+    shown.shows(shown.user_follows(user.id))
     return {"followers": services.follower_count(user), "following": services.following_count(user)}
 
 
 @bp.get("/u/<username>")
+@cached_page
 def profile(username: str):
     user = _visible_user_or_404(username)
     if (response := _canonical_redirect(user, username)) is not None:
         return response
+    shown.shows(shown.user_entries(user.id), shown.user_blogs(user.id))
     return render_template(
         "users/profile.html",
         user=user,
@@ -54,6 +59,7 @@ def profile(username: str):
 
 
 @bp.get("/u/<username>/followers")
+@cached_page
 def followers(username: str):
     user = _visible_user_or_404(username)
     if (response := _canonical_redirect(user, username)) is not None:
@@ -70,6 +76,7 @@ def followers(username: str):
 
 
 @bp.get("/u/<username>/following")
+@cached_page
 def following(username: str):
     user = _visible_user_or_404(username)
     if (response := _canonical_redirect(user, username)) is not None:
