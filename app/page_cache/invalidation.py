@@ -118,7 +118,7 @@ def _list_tags(session: Session, obj: Any, is_new: bool) -> set[str]:
     if isinstance(obj, Blog):
         return {t.user_blogs(user_id) for user_id in _id_of(obj, "owner_id", "owner")}
     if isinstance(obj, BlogAuthor):  # the blog's page lists its co-authors; their profiles list the blog
-        blog_rows = {f"{Blog.__tablename__}:{blog_id}" for blog_id in _id_of(obj, "blog_id", "blog")}
+        blog_rows = {t.row(Blog.__tablename__, blog_id) for blog_id in _id_of(obj, "blog_id", "blog")}
         return blog_rows | {t.user_blogs(user_id) for user_id in _id_of(obj, "user_id", "user")}
     if isinstance(obj, Station):
         return {t.ALL_STATIONS}
@@ -158,7 +158,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
 
 
 def bump(tags: Iterable[str]) -> None:
-    """Give the tags new versions (after the generation, see the module docstring)."""
+    """Give the tags new versions; the generation changes first (see the module docstring for why)."""
     tags = set(tags)
     if not tags:
         return

@@ -30,12 +30,15 @@ RELATED_ENTRIES = "entry-texts"  # which entries are related to an entry: any en
 _COLLECTING = "page_cache_tags"
 
 
+def row(table: str, *key: object) -> str:
+    """The tag of one row: ``"<table>:<primary key>"`` (parts of a composite key joined by "-")."""
+    return f"{table}:{'-'.join(str(part) for part in key)}"
+
+
 def row_tag(obj: Any) -> str | None:
-    """``"<table>:<primary key>"`` for a mapped row (parts of a composite key joined by "-")."""
+    """The tag of a mapped object's row; None before it has been inserted."""
     identity = inspect(obj).identity
-    if identity is None:
-        return None
-    return f"{obj.__tablename__}:{'-'.join(str(part) for part in identity)}"
+    return None if identity is None else row(obj.__tablename__, *identity)
 
 
 def blog_entries(blog_id: int) -> str:
