@@ -64,6 +64,16 @@ class Config:
     # Read counts are buffered and written in batches so page views never wait on a write lock.
     READ_FLUSH_INTERVAL_SECONDS = _env_int("READ_FLUSH_INTERVAL_SECONDS", 10)
     READ_FLUSH_BATCH = _env_int("READ_FLUSH_BATCH", 50)
+    # Page cache (app/page_cache/): SimpleCache in this process by default; with several worker processes set
+    # CACHE_REDIS_URL (for example redis://127.0.0.1:6379/1) so that a write in one retires pages in all of them.
+    # CACHE_TYPE=NullCache turns the page cache off. Read counts on cached pages lag by up to PAGE_CACHE_TIMEOUT.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "SimpleCache")
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "sala:")
+    CACHE_DEFAULT_TIMEOUT = _env_int("CACHE_DEFAULT_TIMEOUT", 300)
+    CACHE_THRESHOLD = _env_int("CACHE_THRESHOLD", 5000)  # most items SimpleCache keeps
+    PAGE_CACHE_TIMEOUT = _env_int("PAGE_CACHE_TIMEOUT", 300)
+    CACHE_NO_NULL_WARNING = True  # NullCache is the documented way to turn the page cache off
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "th")
     BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"
     # Compiled catalogs (translations/<locale>/LC_MESSAGES/messages.mo, built by `make`); Thai needs none.
@@ -131,6 +141,8 @@ class TestingConfig(Config):
     # The suite signs in many times; tests of the limits turn them on (tests/auth/test_rate_limits.py).
     RATELIMIT_ENABLED = False
     MAIL_SERVER = ""
+    # Pages are rendered fresh for every request; tests/cache/ turn the page cache on.
+    CACHE_TYPE = "NullCache"
 
 
 class ProductionConfig(Config):

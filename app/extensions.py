@@ -1,6 +1,7 @@
 """Extension objects, created unbound and initialised in `create_app`."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -31,3 +32,5 @@ csrf = CSRFProtect()
 babel = Babel()
 # Storage and switches come from RATELIMIT_* settings; limits are declared on the views that need them.
 limiter = Limiter(key_func=get_remote_address)
+# Backend and switches come from CACHE_* settings (config.py); used by the page cache (app/page_cache/).
+cache = Cache()

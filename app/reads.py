@@ -18,7 +18,7 @@ import weakref
 from collections import Counter as Tally
 from datetime import date, timedelta
 
-from flask import Flask, after_this_request, current_app, request
+from flask import Flask, after_this_request, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -29,6 +29,8 @@ from app.models import Entry, EntryView
 from app.text.dates import to_local, utcnow
 
 EXTENSION_KEY = "sala.reads"
+# Set on `g` by `count_read`: a cached copy of the page must count a read each time it is served.
+_READ_ENTRY = "read_entry_id"
 # Crawlers and link previewers are not readers.
 _ROBOT_MARKERS = (
     "bot",
@@ -154,6 +156,7 @@ def _flush_quietly(app: Flask) -> None:
 
 def count_read(entry_id: int) -> None:
     """Called by the entry view: buffer the read and, when due, flush once the response has been sent."""
+    setattr(g, _READ_ENTRY, entry_id)
     if is_robot() or not record_read(entry_id):
         return
     app = current_app._get_current_object()
@@ -162,6 +165,11 @@ def count_read(entry_id: int) -> None:
     def _flush_after(response):
         response.call_on_close(lambda: _flush_quietly(app))
         return response
+
+
+def entry_read_by_this_request() -> int | None:
+    """The entry whose read this request counted (or would have, were the reader not a robot)."""
+    return g.get(_READ_ENTRY)
 
 
 def _flush_at_exit(app_ref: weakref.ref[Flask]) -> None:

@@ -14,6 +14,8 @@ from app.extensions import db
 from app.feeds import atom_response
 from app.forms_util import attach_error
 from app.models import Blog
+from app.page_cache import tags as shown
+from app.page_cache.pages import cached_page
 from app.pagination import paginate
 from app.permissions import can
 from app.stations.services import stations_of_blog
@@ -66,21 +68,25 @@ def new():
 
 
 @bp.get("/b/<slug>")
+@cached_page
 def show(slug: str):
     blog = services.blog_page_or_404(slug)
     moved = _canonical_redirect(blog, slug, "blogs.show")
     if moved is not None:
         return moved
+    shown.shows(shown.blog_entries(blog.id), shown.blog_stations(blog.id))
     pagination = paginate(services.blog_entries_query(blog))
     return render_template("blogs/show.html", blog=blog, pagination=pagination, stations=stations_of_blog(blog))
 
 
 @bp.get("/b/<slug>/feed.atom")
+@cached_page
 def feed(slug: str):
     blog = services.get_blog_or_404(slug)
     moved = _canonical_redirect(blog, slug, "blogs.feed")
     if moved is not None:
         return moved
+    shown.shows(shown.blog_entries(blog.id))
     return atom_response(
         blog.title,
         url_for("blogs.show", slug=blog.slug, _external=True),

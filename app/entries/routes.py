@@ -18,6 +18,8 @@ from app.extensions import db
 from app.forms_util import attach_error
 from app.licenses import LICENSES, license_for
 from app.models import STATUS_DRAFT, STATUS_PUBLISHED, Blog, Entry
+from app.page_cache import tags as shown
+from app.page_cache.pages import cached_page
 from app.permissions import can
 from app.search.query import related_entries
 from app.stations.services import stations_of_blog
@@ -96,6 +98,7 @@ def new(slug: str):
 
 
 @bp.get("/posts/<int:number>")
+@cached_page
 def show(number: int):
     entry = _visible_entry(number)
     canonical = url_for("entries.show", number=entry.number)
@@ -104,6 +107,12 @@ def show(number: int):
         return redirect(canonical, 301)
     if entry.is_published and not (current_user.is_authenticated and current_user.id == entry.author_id):
         reads.count_read(entry.id)
+    shown.shows(
+        shown.RELATED_ENTRIES,
+        shown.blog_entries(entry.blog_id),
+        shown.blog_stations(entry.blog_id),
+        shown.entry_comments(entry.id),
+    )
     older, newer = services.neighbours(entry)
     return render_template(
         "entries/show.html",

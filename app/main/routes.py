@@ -9,6 +9,8 @@ from app.blogs.services import blogs_writable_by
 from app.comments.services import pending_comment_count
 from app.entries.services import published_entries_query
 from app.main import services
+from app.page_cache import tags as shown
+from app.page_cache.pages import cached_page
 from app.pagination import paginate
 from app.stations.services import active_stations, pending_requests_for_moderator, stations_of_user
 from app.tags.services import popular_tags
@@ -20,7 +22,9 @@ HOME_TAGS = 30
 
 
 @bp.get("/")
+@cached_page
 def home():
+    shown.shows(shown.ALL_ENTRIES, shown.ALL_STATIONS, shown.ALL_TAGS)
     return render_template(
         "main/home.html",
         entries=paginate(published_entries_query()),

@@ -15,6 +15,8 @@ from app.feeds import atom_response
 from app.forms_util import attach_error
 from app.models import Blog, Station, User
 from app.models.station import STATUS_PENDING
+from app.page_cache import tags as shown
+from app.page_cache.pages import cached_page
 from app.pagination import paginate
 from app.permissions import can
 from app.stations import services
@@ -58,6 +60,7 @@ def _blog_in(station: Station, blog_slug: str) -> Blog:
 
 def _render_show(station: Station, status: int = 200):
     """The station page: details, people, accepted blogs and the paginated feed."""
+    shown.shows(shown.station_entries(station.id), shown.station_members(station.id), shown.station_blogs(station.id))
     viewer_row = services.membership(station, current_user) if current_user.is_authenticated else None
     pending_count = 0
     if can(current_user, "moderate_station", station):
@@ -95,7 +98,9 @@ def _failed(error: DomainError, render, station: Station):
 
 
 @bp.get("/c")
+@cached_page
 def index():
+    shown.shows(shown.ALL_STATIONS)
     pagination = paginate(services.stations_query(), per_page=STATIONS_PER_PAGE)
     return render_template(
         "stations/index.html", pagination=pagination, counts=services.station_counts(pagination.items)
@@ -132,17 +137,20 @@ def new():
 
 
 @bp.get("/c/<slug>")
+@cached_page
 def show(slug: str):
     station = services.get_station_or_404(slug)
     return _canonical_redirect(station, slug, "stations.show") or _render_show(station)
 
 
 @bp.get("/c/<slug>/feed.atom")
+@cached_page
 def feed(slug: str):
     station = services.get_station_or_404(slug)
     moved = _canonical_redirect(station, slug, "stations.feed")
     if moved is not None:
         return moved
+    shown.shows(shown.station_entries(station.id))
     return atom_response(
         station.name,
         url_for("stations.show", slug=station.slug, _external=True),

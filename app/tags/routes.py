@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from app.feeds import atom_response
 from app.json_views import json_response
 from app.models import Tag
+from app.page_cache import tags as shown
+from app.page_cache.pages import cached_page
 from app.pagination import paginate
 from app.tags import services
 from app.text.tags import normalize_tag
@@ -34,7 +36,9 @@ def _tag_or_redirect(name: str, endpoint: str) -> Tag:
 
 
 @bp.get("/tags")
+@cached_page
 def index():
+    shown.shows(shown.ALL_TAGS)
     tags = services.cloud_weights(services.popular_tags(POPULAR_LIMIT))
     return render_template("tags/index.html", tags=tags)
 
@@ -51,15 +55,19 @@ def suggest():
 
 
 @bp.get("/tags/<path:name>")
+@cached_page
 def show(name: str):
     tag = _tag_or_redirect(name, "tags.show")
+    shown.shows(shown.tag_entries(tag.id))
     pagination = paginate(services.tag_entries_query(tag))
     return render_template("tags/show.html", tag=tag, pagination=pagination)
 
 
 @bp.get("/tags/<path:name>/feed.atom")
+@cached_page
 def feed(name: str):
     tag = _tag_or_redirect(name, "tags.feed")
+    shown.shows(shown.tag_entries(tag.id))
     return atom_response(
         _("#%(name)s · ศาลา", name=tag.name),
         url_for("tags.show", name=tag.name, _external=True),

@@ -10,6 +10,8 @@ from app.auth.services import find_user_by_username
 from app.blogs.services import blogs_writable_by
 from app.extensions import db
 from app.models import User
+from app.page_cache import tags as shown
+from app.page_cache.pages import cached_page
 from app.pagination import paginate
 from app.permissions import can
 from app.users import services
@@ -34,22 +36,30 @@ def _canonical_redirect(user: User, username: str):
     return redirect(url_for(request.endpoint, **args), code=301)
 
 
+def _counts(user: User) -> dict[str, int]:
+    shown.shows(shown.user_follows(user.id))
+    return services.follow_counts(user)
+
+
 @bp.get("/u/<username>")
+@cached_page
 def profile(username: str):
     user = _visible_user_or_404(username)
     if (response := _canonical_redirect(user, username)) is not None:
         return response
+    shown.shows(shown.user_entries(user.id), shown.user_blogs(user.id))
     return render_template(
         "users/profile.html",
         user=user,
         blogs=blogs_writable_by(user),
         entries=paginate(services.profile_entries_query(user)),
-        counts=services.follow_counts(user),
+        counts=_counts(user),
         is_following=services.is_following(current_user, user),
     )
 
 
 @bp.get("/u/<username>/followers")
+@cached_page
 def followers(username: str):
     user = _visible_user_or_404(username)
     if (response := _canonical_redirect(user, username)) is not None:
@@ -58,7 +68,7 @@ def followers(username: str):
         "users/people.html",
         user=user,
         people=paginate(services.followers_query(user), per_page=PEOPLE_PER_PAGE),
-        counts=services.follow_counts(user),
+        counts=_counts(user),
         kind="followers",
         heading=_("ผู้ติดตาม %(name)s", name=user.display_name),
         empty_message=_("ยังไม่มีผู้ติดตาม"),
@@ -66,6 +76,7 @@ def followers(username: str):
 
 
 @bp.get("/u/<username>/following")
+@cached_page
 def following(username: str):
     user = _visible_user_or_404(username)
     if (response := _canonical_redirect(user, username)) is not None:
@@ -74,7 +85,7 @@ def following(username: str):
         "users/people.html",
         user=user,
         people=paginate(services.following_query(user), per_page=PEOPLE_PER_PAGE),
-        counts=services.follow_counts(user),
+        counts=_counts(user),
         kind="following",
         heading=_("คนที่ %(name)s ติดตาม", name=user.display_name),
         empty_message=_("ยังไม่ได้ติดตามใคร"),

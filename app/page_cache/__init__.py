@@ -1,0 +1,26 @@
+"""Page cache: public pages rendered once for anonymous readers and served again until what they show changes.
+
+Flask-Caching holds the pages and the version of each dependency tag: SimpleCache in the process by default,
+Redis when CACHE_REDIS_URL is set (required when several worker processes serve the site, or a write in one
+would not retire pages cached by another). CACHE_TYPE = "NullCache" turns page caching off.
+
+- tags.py: what a page depends on (rows it loaded, lists it declares);
+- invalidation.py: which tags a committed change bumps;
+- pages.py: the `cached_page` view decorator — who is served from the cache, the key, CSRF tokens, read counts.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.extensions import cache
+from app.page_cache import invalidation, tags
+
+DISABLED_CACHE_TYPES = frozenset({"NullCache", "null", "flask_caching.backends.NullCache"})
+
+
+def init_app(app: Flask) -> None:
+    cache.init_app(app)
+    app.extensions[invalidation.EXTENSION_KEY] = app.config.get("CACHE_TYPE") not in DISABLED_CACHE_TYPES
+    tags.register_listeners()
+    invalidation.register_listeners()

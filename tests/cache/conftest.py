@@ -1,0 +1,58 @@
+"""The page cache is off in the other tests (TestingConfig); here it runs on a real in-process SimpleCache."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from tests.factories import make_blog, make_entry, make_user
+
+CACHE_STATUS = "X-Cache"
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"CACHE_TYPE": "SimpleCache"}
+
+
+def cache_status(client, path: str, **kwargs) -> str | None:
+    """Request `path` and say how it was served: "hit", "miss" or None (not considered for the cache)."""
+    response = client.get(path, **kwargs)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.headers.get(CACHE_STATUS)
+
+
+def prime(client, *paths: str) -> None:
+    """Render each page once and check the next request is served from the cache."""
+    for path in paths:
+        client.get(path)
+        assert cache_status(client, path) == "hit", path
+
+
+@pytest.fixture
+def cast(app):
+    """Two writers, each with a blog and a published entry; Somchai's is tagged "km"."""
+    somchai, malee = make_user("somchai"), make_user("malee")
+    km_blog = make_blog(somchai, "km-notes", title="บันทึก KM")
+    garden_blog = make_blog(malee, "garden", title="สวนผักของมาลี")
+    km_entry = make_entry(km_blog, title="ลปรร. ครั้งแรก", tags="km")
+    garden_entry = make_entry(garden_blog, title="ปลูกผักบุ้ง", tags="garden")
+    return {
+        "somchai": somchai,
+        "malee": malee,
+        "km_blog": km_blog,
+        "garden_blog": garden_blog,
+        "km_entry": km_entry,
+        "garden_entry": garden_entry,
+    }
+
+
+@pytest.fixture
+def station(app, cast):
+    """Somchai's station, which shows his KM blog (not Malee's garden)."""
+    from app.stations.services import create_station, submit_blog
+
+    station = create_station(cast["somchai"], "km-station", "ชุมชนคนทำ KM", "")
+    submit_blog(station, cast["km_blog"], cast["somchai"])
+    db.session.commit()
+    return station
