@@ -9,7 +9,13 @@ co-author; the blog's owner; a station moderator; the station's owner; an admini
 here); and a suspended member — a co-author and station member who signs in and is then suspended, so the
 case proves that an existing session stops working: every route answers them as it answers a visitor.
 
-Adding a route: add one `row(...)` to ROWS (the completeness test names what is missing).
+Adding a route: add one line to ROWS (the completeness test names any route or method without one). Name the
+statuses that differ from `default`; `login_row` is for views behind login_required (visitors get LOGIN):
+
+    login_row("admin.users", "GET", "/admin/users", default=403, admin=200)
+    login_row("reports.create", "POST", "/posts/{entry}/report", default=302, data={"reason": "spam"})
+
+Placeholders in paths ({entry}, {comment}, {upload}, {token}, ...) are filled from `build_world`'s ids.
 """
 
 from __future__ import annotations

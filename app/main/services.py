@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.blogs.services import writable_blog_ids
 from app.extensions import db
 from app.models import STATUS_DRAFT, Entry, User
 from app.users.services import followed_entries_query, profile_entries_query
@@ -14,10 +15,10 @@ FOLLOWED_LIST_LIMIT = 5
 
 
 def drafts_of(user: User, limit: int = DRAFTS_LIMIT) -> list[Entry]:
-    """The user's unpublished entries, most recently edited first."""
+    """The user's unpublished entries in blogs they still write in, most recently edited first."""
     stmt = (
         select(Entry)
-        .where(Entry.author_id == user.id, Entry.status == STATUS_DRAFT)
+        .where(Entry.author_id == user.id, Entry.status == STATUS_DRAFT, Entry.blog_id.in_(writable_blog_ids(user)))
         .order_by(Entry.updated_at.desc(), Entry.id.desc())
         .limit(limit)
     )
