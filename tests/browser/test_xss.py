@@ -35,7 +35,7 @@ PROBE_TAG = unique("xss")
 
 # Everything the vectors could have smuggled into the DOM: scripts other than the site's own files, frames and
 # plugins, <base>, <meta http-equiv>, inline <style> and SVG/MathML, event-handler attributes, script-running
-# URLs, and forms or links that point at another host.
+# URLs, and forms that post to another host. (Links to other sites are allowed in what members write.)
 DOM_SCAN = r"""() => {
   const found = [];
   const siteScript = /^\/static\/[\w./-]+\.js(\?[\w=.&-]*)?$/;
