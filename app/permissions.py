@@ -83,8 +83,14 @@ def station_role(user: Any, station: Station) -> str | None:
 
 
 def _edit_entry(user: Any, entry: Entry) -> bool:
+    """The blog's owner, or the entry's author while they still write in the blog.
+
+    A co-author the owner removed keeps their name on what they wrote but may no longer change it.
+    """
     member = _member(user)
-    return member is not None and (entry.author_id == member.id or entry.blog.owner_id == member.id)
+    if member is None:
+        return False
+    return entry.blog.owner_id == member.id or (entry.author_id == member.id and is_blog_author(member, entry.blog))
 
 
 def _view_entry(user: Any, entry: Entry) -> bool:

@@ -211,10 +211,15 @@ def count_entries(blog: Blog) -> int:
     return db.session.scalar(select(func.count()).select_from(Entry).where(Entry.blog_id == blog.id)) or 0
 
 
+def writable_blog_ids(user: User) -> Select:
+    """The ids of the blogs the user owns or co-authors (where `can(user, "write_in_blog", ...)` holds)."""
+    coauthored = select(BlogAuthor.blog_id).where(BlogAuthor.user_id == user.id)
+    return select(Blog.id).where(or_(Blog.owner_id == user.id, Blog.id.in_(coauthored)))
+
+
 def blogs_writable_by(user: User) -> list[Blog]:
     """Blogs the user owns or co-authors, by title: the dashboard list and the editor's blog picker."""
-    coauthored = select(BlogAuthor.blog_id).where(BlogAuthor.user_id == user.id)
-    stmt = select(Blog).where(or_(Blog.owner_id == user.id, Blog.id.in_(coauthored))).order_by(Blog.title, Blog.id)
+    stmt = select(Blog).where(Blog.id.in_(writable_blog_ids(user))).order_by(Blog.title, Blog.id)
     return list(db.session.scalars(stmt))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.blogs.services import writable_blog_ids
 from app.extensions import db
 from app.models import STATUS_DRAFT, Entry, User
 from app.users.services import followed_entries_query, profile_entries_query
@@ -15,10 +16,11 @@ FOLLOWED_LIST_LIMIT = 5
 
 
 def drafts_of(user: User, limit: int = DRAFTS_LIMIT) -> list[Entry]:
-    """The user's unpublished entries (with their blogs), most recently edited first."""
+    """The user's unpublished entries (with their blogs) in blogs they still write in, most recently edited
+    first."""
     stmt = (
         select(Entry)
-        .where(Entry.author_id == user.id, Entry.status == STATUS_DRAFT)
+        .where(Entry.author_id == user.id, Entry.status == STATUS_DRAFT, Entry.blog_id.in_(writable_blog_ids(user)))
         .options(joinedload(Entry.blog))
         .order_by(Entry.updated_at.desc(), Entry.id.desc())
         .limit(limit)

@@ -81,3 +81,30 @@ def png_bytes(width: int = 96, height: int = 64) -> bytes:
 def no_horizontal_overflow(page: Page, width: int) -> None:
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{page.url} is {scroll_width}px wide at a {width}px viewport"
+
+
+# Runs in each page before its own scripts (CDP injects it, so the policy itself does not apply to it).
+VIOLATION_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
+});
+"""
+
+
+class ViolationWatcher:
+    """The Content-Security-Policy violations a page reports, on the console and as DOM events."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.console: list[str] = []
+        page.add_init_script(VIOLATION_LISTENER)
+        page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if "content security policy" in message.text.lower():
+            self.console.append(f"{message.type}: {message.text}")
+
+    def problems(self) -> list[str]:
+        in_page = self.page.evaluate("window.__cspViolations || []")
+        return self.console + [f"securitypolicyviolation: {item}" for item in in_page]

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.helpers import log_in, unique
+from tests.browser.helpers import ViolationWatcher, log_in, unique
 
 ENTRY_BODY = """บันทึกที่มี **ตัวหนา** ตาราง และรูปจากเว็บนี้
 
@@ -25,14 +25,6 @@ ENTRY_BODY = """บันทึกที่มี **ตัวหนา** ตา�
 
 - หนึ่ง
 - สอง
-"""
-
-# Runs in each page before its own scripts (CDP injects it, so the policy itself does not apply to it).
-VIOLATION_LISTENER = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (event) => {
-  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
-});
 """
 
 
@@ -50,22 +42,6 @@ def world(live_server) -> World:
         blog = factories.make_blog(user, unique("csp-blog"))
         entry = factories.make_entry(blog, title="บันทึกทดสอบนโยบายความปลอดภัย", body=ENTRY_BODY, tags="ทดสอบ")
         return World(user.username, blog.slug, entry.number)
-
-
-class ViolationWatcher:
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.console: list[str] = []
-        page.add_init_script(VIOLATION_LISTENER)
-        page.on("console", self._console)
-
-    def _console(self, message) -> None:
-        if "content security policy" in message.text.lower():
-            self.console.append(f"{message.type}: {message.text}")
-
-    def problems(self) -> list[str]:
-        in_page = self.page.evaluate("window.__cspViolations || []")
-        return self.console + [f"securitypolicyviolation: {item}" for item in in_page]
 
 
 def test_main_pages_and_the_editor_break_no_csp_rule(contexts, world: World):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.blogs.services import add_coauthor
+from app.blogs.services import add_coauthor, remove_coauthor
 from app.extensions import db
 from app.stations.services import join_station, submit_blog
 from app.users.services import follow
@@ -54,6 +54,24 @@ def test_dashboard_lists_blogs_drafts_and_entries(client, auth):
     assert "บันทึกที่เผยแพร่แล้ว" in html
     assert "บันทึกของมาลี" not in html
     assert 'href="/blogs/new">สร้างบล็อกแรกของคุณ' not in html
+
+
+def test_a_removed_coauthor_no_longer_sees_their_draft_in_that_blog(client, auth):
+    owner = make_user("somchai")
+    malee = make_user("malee")
+    blog = make_blog(owner, "team-km")
+    add_coauthor(blog, "malee")
+    draft = make_entry(blog, malee, title="ร่างในบล็อกทีม", publish=False)
+    make_entry(make_blog(malee, "malee-own"), malee, title="ร่างในบล็อกตัวเอง", publish=False)
+    auth.login("malee")
+    assert f'href="/posts/{draft.number}/edit"' in client.get("/dashboard").text
+
+    remove_coauthor(blog, malee)
+    db.session.commit()
+    html = client.get("/dashboard").text
+    assert "ร่างในบล็อกทีม" not in html
+    assert "ร่างในบล็อกตัวเอง" in html
+    assert client.get(f"/posts/{draft.number}/edit").status_code == 404
 
 
 def test_dashboard_shows_entries_from_people_followed(client, auth):

@@ -6,7 +6,6 @@ script, style or iframe element, an event-handler attribute, or a link/source wi
 
 from __future__ import annotations
 
-import html
 import re
 from html.parser import HTMLParser
 
@@ -14,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.text.markdown import render_comment, render_markdown
+from tests.security.vectors import ALL_VECTORS as VECTORS
 
 FORBIDDEN_ELEMENTS = frozenset({"script", "style", "iframe", "object", "embed", "svg", "math", "base", "form"})
 URL_ATTRIBUTES = frozenset({"href", "src", "xlink:href", "action", "formaction", "background", "poster", "data"})
@@ -42,7 +42,9 @@ class _Collector(HTMLParser):
             if name == "style":
                 self.found.append(f"style attribute on <{tag}>")
             if name in URL_ATTRIBUTES and value:
-                url = _URL_JUNK_RE.sub("", html.unescape(value)).lower()
+                # html.parser has decoded character references once, as a browser does; decoding again
+                # would read "javascript&amp;colon;" (a harmless relative URL) as a script URL.
+                url = _URL_JUNK_RE.sub("", value).lower()
                 if url.startswith(BAD_URL_PREFIXES):
                     self.found.append(f"{name}={value!r} on <{tag}>")
 
@@ -67,53 +69,12 @@ def test_the_checker_catches_what_it_should() -> None:
     assert executable_parts("<STYLE>x</STYLE>")
     assert executable_parts("<iframe src=x></iframe>")
     assert executable_parts('<a href="vbscript:msgbox(1)">x</a>')
+    assert executable_parts('<a href="javascript&colon;alert(1)">x</a>')
+    assert not executable_parts('<a href="javascript&amp;colon;alert(1)">x</a>')
     assert executable_parts("<svg/onload=alert(1)>")
     assert not executable_parts('<p>javascript:alert(1) &lt;script&gt;</p><a href="https://a.th/">x</a>')
 
 
-VECTORS = [
-    "<script>alert(1)</script>",
-    "<ScRiPt SRC=//xss.rocks/xss.js></ScRiPt>",
-    "<img src=x onerror=alert(1)>",
-    "<IMG SRC=javascript:alert('XSS')>",
-    "<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;"
-    "&#97;&#108;&#101;&#114;&#116;&#40;&#49;&#41;>",
-    "<IMG SRC=&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A&#x61&#x6C&#x65&#x72&#x74&#x28&#x31&#x29>",
-    '<IMG SRC="jav&#x09;ascript:alert(1);">',
-    '<IMG SRC=" &#14;  javascript:alert(1);">',
-    "<svg/onload=alert(1)>",
-    "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
-    "<body onload=alert(1)>",
-    '<a href="JaVaScRiPt:alert(1)">x</a>',
-    '<a href="javascript&#58;alert(1)">x</a>',
-    '<a href="jav&#x09;ascript:alert(1)">x</a>',
-    '<a href="&#x6A;avascript:alert(1)">x</a>',
-    '<a href="vbscript:msgbox(1)">x</a>',
-    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
-    "<iframe src=javascript:alert(1)></iframe>",
-    "<style>@import 'http://xss.rocks/xss.css';</style>",
-    '<div style="background:url(javascript:alert(1))">x</div>',
-    "<input onfocus=alert(1) autofocus>",
-    "<details open ontoggle=alert(1)>",
-    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
-    '<!--<img src="--><img src=x onerror=alert(1)//">',
-    "'\"><img src=x onerror=alert(1)//>",
-    "jaVasCript:/*-/*`/*\\`/*'/*\"/**/(/* */oNcliCk=alert() )//%0D%0A%0d%0a//</stYle/</titLe/</teXtarEa/"
-    "</scRipt/--!>\\x3csVg/<sVg/oNloAd=alert()//>\\x3e",
-    "\"'--></style></script><script>alert(1)</script>",
-    "[x](javascript:alert(1))",
-    "[x](JAVASCRIPT:alert(1))",
-    "[x](javascript&#58;alert(1))",
-    "[x](jav&#x09;ascript:alert(1))",
-    "[x](<javascript:alert(1)>)",
-    "[x](data:text/html,<script>alert(1)</script>)",
-    "![x](javascript:alert(1))",
-    '![x" onerror="alert(1)](https://example.com/a.png)',
-    "[a][r]\n\n[r]: javascript:alert(1)",
-    "<javascript:alert(1)>",
-    "<vbscript:msgbox(1)>",
-]
 FRAGMENTS = [
     "<",
     ">",

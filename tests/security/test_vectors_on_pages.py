@@ -20,27 +20,8 @@ from app.extensions import db
 from app.models import Entry, User
 from tests.entries.conftest import entry_form, page_text
 from tests.security.test_markdown_fuzz import executable_parts
+from tests.security.vectors import PAGE_VECTORS as VECTORS
 
-VECTORS = [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    "<svg/onload=alert(1)>",
-    '"><script>alert(1)</script>',
-    "'><img src=x onerror=alert(1)//>",
-    '<a href="JaVaScRiPt:alert(1)">x</a>',
-    "<a href=javascript&#58;alert(1)>x</a>",
-    '<a href="jav&#x09;ascript:alert(1)">x</a>',
-    "[x](javascript:alert(1))",
-    "![x](javascript:alert(1))",
-    "<iframe src=javascript:alert(1)>",
-    "<body onload=alert(1)>",
-    "<style>*{background:url(javascript:alert(1))}</style>",
-    "</title><script>alert(1)</script>",
-    "</textarea><script>alert(1)</script>",
-    "{{ 7*7 }}<script>alert(1)</script>",
-    "jaVasCript:/*-/*`/*\\`/*'/*\"/**/(/* */oNcliCk=alert() )//%0D%0A%0d%0a//</stYle/</titLe/</teXtarEa/"
-    "</scRipt/--!>\\x3csVg/<sVg/oNloAd=alert()//>\\x3e",
-]
 SQL_TEXT = "'; DROP TABLE users; --"
 _SITE_SCRIPT_RE = re.compile(r"^/static/[\w./-]+\.js(\?[\w=.&-]*)?$")
 
