@@ -20,6 +20,7 @@ batch is applied, and its tasks deleted, in one transaction, so readers see a ch
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Iterable
@@ -47,12 +48,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR, insert
 from sqlalchemy.orm import Session
 from whoosh import query as wq
+from whoosh.fields import Schema
 
 from app.extensions import db
 from app.models import Entry, SearchTask
 from app.search.analyzer import SECTION_GAP, Sections, iter_terms, prepare
 from app.search.backends import ReindexResult, Window
 from app.search.documents import SECTION_WEIGHTS, entries_by_id, entry_document, load_context
+from app.search.schema import build_schema
 
 # Not in the models' metadata: the table exists only on PostgreSQL (migration b7d2e41c9a10).
 metadata = MetaData()
@@ -152,9 +155,9 @@ def tsquery_text(node: wq.Query) -> str | None:
     return None
 
 
-def _schema():
-    from app.search.schema import build_schema
-
+@functools.cache
+def _schema() -> Schema:
+    """The schema whose analyzer reads queries (no pair terms: phrases are checked by their positions)."""
     return build_schema()
 
 
