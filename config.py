@@ -41,6 +41,9 @@ class Config:
     REQUIRE_STRONG_SECRET_KEY = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sala.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Where search documents live: "whoosh" (an embedded index directory per server, the default) or
+    # "postgres" (a tsvector table in the PostgreSQL database, shared by every server; app.search.backends).
+    SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
     # A symlink to the live index version; versions and the swap lock sit beside it inside search_index/.
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(BASE_DIR / "search_index" / "current"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))

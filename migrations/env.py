@@ -91,9 +91,15 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
 
+    # The PostgreSQL search backend's table is made by its own migration and is not among the models
+    # (app.search.backends.postgres); autogenerate must not offer to drop it.
+    def include_name(name, type_, parent_names):
+        return not (type_ == "table" and name == "search_documents")
+
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

@@ -24,7 +24,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -37,7 +36,9 @@ from whoosh.writing import IndexWriter
 
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, SearchTask, User
+from app.search import backends
 from app.search.analyzer import analyze
+from app.search.backends import ReindexResult
 from app.search.documents import entries_by_id, entry_document, load_context
 from app.search.schema import SCHEMA_VERSION, build_schema
 
@@ -184,8 +185,8 @@ def readable_document_count(path: Path | None = None) -> int:
 
 
 def document_count(path: Path | None = None) -> int:
-    ix = open_index(path)
-    return ix.doc_count()
+    """How many documents the configured backend can search."""
+    return backends.current().document_count(path)
 
 
 def indexable_entries_query():
@@ -224,13 +225,6 @@ def write_entries(writer: IndexWriter, session: Session, entry_ids: list[int], *
         session.expunge_all()
         session.rollback()  # end the read transaction between batches
     return written
-
-
-@dataclass
-class ReindexResult:
-    documents: int
-    seconds: float
-    directory: Path
 
 
 def common_terms(session: Session, entry_ids: list[int]) -> frozenset[str]:
@@ -320,7 +314,12 @@ def _remove_old_versions(path: Path, keep: set[Path]) -> None:
 
 
 def reindex(path: Path | None = None) -> ReindexResult:
-    """Rebuild the whole index from the database into a new directory and swap it in atomically.
+    """Rebuild every search document of the configured backend from the database."""
+    return backends.current().reindex(path)
+
+
+def reindex_whoosh(path: Path | None = None) -> ReindexResult:
+    """Rebuild the whole Whoosh index from the database into a new directory and swap it in atomically.
 
     Outbox tasks pending when the rebuild starts are covered by it and deleted; tasks written during the
     rebuild are applied to the new index straight after the swap.

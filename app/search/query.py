@@ -1,4 +1,8 @@
-"""Searching the index: parse the reader's words, filter, rank, page, and load the hits from the database.
+"""Searching: parse the reader's words, filter, rank, page, and load the hits from the database.
+
+`search()` and `related_entries()` ask the configured backend (app.search.backends) for the ranked ids; the
+Whoosh backend's matching lives here (`whoosh_window`), the PostgreSQL one's in app.search.backends.postgres.
+Parsing, filters' normalisation, loading the hits and their snippets are shared.
 
 The database is the truth: hits are loaded from it in the engine's rank order and any entry it no longer
 shows as published (deleted, back to draft, author suspended since) is dropped from the page.
@@ -31,8 +35,9 @@ from whoosh.searching import Searcher
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, Station, StationBlog, User
 from app.models.station import STATUS_ACCEPTED
-from app.search import postings
+from app.search import backends, postings
 from app.search.analyzer import ThaiAnalyzer, analyze, pair_term, prepare
+from app.search.backends import Window
 from app.search.index import configured_path, live_dir
 from app.text.dates import BANGKOK, iso_utc
 from app.text.markdown import excerpt, html_to_text
@@ -196,20 +201,49 @@ def _day_start_utc(day: date) -> datetime:
     return datetime.combine(day, time(0), BANGKOK).astimezone(UTC).replace(tzinfo=None)
 
 
+@dataclass
+class FilterKeys:
+    """The filters as the documents store them (both backends compare these exact values); None is no filter,
+    while an empty string (a tag of punctuation only) is a filter nothing passes."""
+
+    tag: str | None = None
+    station: str | None = None
+    blog: str | None = None
+    author: str | None = None
+    start: datetime | None = None  # naive UTC, inclusive
+    end: datetime | None = None  # naive UTC, exclusive
+
+    def is_empty(self) -> bool:
+        values = (self.tag, self.station, self.blog, self.author, self.start, self.end)
+        return all(value is None for value in values)
+
+
+def filter_keys(filters: SearchFilters) -> FilterKeys:
+    """Normalise the reader's filters: tags as tags are stored, slugs and usernames by their keys, dates as
+    the UTC span of the Bangkok calendar days."""
+    return FilterKeys(
+        tag=normalize_tag(filters.tag) if filters.tag else None,
+        station=filters.station.strip().lower() if filters.station else None,
+        blog=filters.blog.strip().lower() if filters.blog else None,
+        author=filters.author.strip().lstrip("@").lower() if filters.author else None,
+        start=_day_start_utc(filters.date_from) if filters.date_from else None,
+        end=_day_start_utc(filters.date_to + timedelta(days=1)) if filters.date_to else None,
+    )
+
+
 def filter_query(filters: SearchFilters) -> wq.Query | None:
+    keys = filter_keys(filters)
     terms: list[wq.Query] = []
-    if filters.tag:
-        terms.append(wq.Term("tags", normalize_tag(filters.tag)))
-    if filters.station:
-        terms.append(wq.Term("stations", filters.station.strip().lower()))
-    if filters.blog:
-        terms.append(wq.Term("blog", filters.blog.strip().lower()))
-    if filters.author:
-        terms.append(wq.Term("author", filters.author.strip().lstrip("@").lower()))
-    if filters.date_from or filters.date_to:
-        start = _day_start_utc(filters.date_from) if filters.date_from else None
-        end = _day_start_utc(filters.date_to + timedelta(days=1)) if filters.date_to else None
-        terms.append(wq.DateRange("published", start, end, endexcl=True))
+    if keys.tag is not None:
+        terms.append(wq.Term("tags", keys.tag))
+    if keys.station is not None:
+        terms.append(wq.Term("stations", keys.station))
+    if keys.blog is not None:
+        terms.append(wq.Term("blog", keys.blog))
+    if keys.author is not None:
+        terms.append(wq.Term("author", keys.author))
+    if keys.start is not None or keys.end is not None:
+        terms.append(wq.DateRange("published", keys.start, keys.end, endexcl=True))
     if not terms:
         return None
     return terms[0] if len(terms) == 1 else wq.And(terms)
@@ -511,10 +545,36 @@ def _searcher() -> Iterator[Searcher]:
     yield searcher
 
 
+def read_query(schema, q: str, sort: str, filtered: bool) -> tuple[wq.Query | None, str, str | None]:
+    """The parsed query, the order to rank it in, and a note for the reader. Words rank by `sort`; no words
+    but a filter lists every entry the filter lets through, newest first; neither finds nothing."""
+    if q.strip():
+        parsed, message = parse_query(schema, q)
+        return parsed, sort, message
+    return (wq.Every() if filtered else None), "newest", None
+
+
+def whoosh_window(q: str, filters: SearchFilters, sort: str, page: int, per_page: int) -> Window:
+    """The page of matches from the Whoosh index (the `whoosh` backend)."""
+    with _searcher() as searcher:
+        flt = filter_query(filters)
+        parsed, order, message = read_query(searcher.schema, q, sort, flt is not None)
+        window = Window(parsed, message)
+        if parsed is None:
+            return window
+        plan = plan_query(parsed, searcher.schema[FIELD].analyzer.paired)
+        hits, window.total, window.total_is_estimate = _run(
+            searcher, plan, _allowed_docs(searcher, flt), order, page, per_page
+        )
+        window.ids = [int(searcher.stored_fields(docnum)["entry_id"]) for docnum, _ in hits]
+        window.scores = [float(score or 0.0) for _, score in hits]
+    return window
+
+
 def search(
     q: str, filters: SearchFilters | None = None, *, sort: str = "relevance", page: int = 1, per_page: int = 10
 ) -> SearchPage:
-    """One page of published entries matching `q` and `filters`.
+    """One page of published entries matching `q` and `filters`, from the configured backend.
 
     An empty `q` with filters lists the matching entries newest first; with no filters it finds nothing.
     Syntax mistakes never raise: the query falls back to its plain words and `message` says so.
@@ -522,52 +582,56 @@ def search(
     filters = filters or SearchFilters()
     _check(sort, page, per_page, filters)
     q = q or ""
-    result = SearchPage(query=q, page=page, per_page=per_page, total=0, sort=sort)
-    with _searcher() as searcher:
-        flt = filter_query(filters)
-        if q.strip():
-            parsed, result.message = parse_query(searcher.schema, q)
-            order = sort
-        else:
-            parsed, order = (wq.Every() if flt is not None else None), "newest"
-        if parsed is None:
-            return result
-        plan = plan_query(parsed, searcher.schema[FIELD].analyzer.paired)
-        window, result.total, result.total_is_estimate = _run(
-            searcher, plan, _allowed_docs(searcher, flt), order, page, per_page
-        )
-        ids = [int(searcher.stored_fields(docnum)["entry_id"]) for docnum, _ in window]
-    entries = _published_entries(ids)
-    phrases = _body_phrases(parsed)
-    for entry_id, (_docnum, score) in zip(ids, window, strict=True):
+    window = backends.current().window(q, filters, sort, page, per_page)
+    result = SearchPage(
+        query=q,
+        page=page,
+        per_page=per_page,
+        total=window.total,
+        sort=sort,
+        total_is_estimate=window.total_is_estimate,
+        message=window.message,
+    )
+    if window.parsed is None or not window.ids:
+        return result
+    entries = _published_entries(window.ids)
+    phrases = _body_phrases(window.parsed)
+    for entry_id, score in zip(window.ids, window.scores or [0.0] * len(window.ids), strict=True):
         if entry_id in entries:
             entry = entries[entry_id]
             html, text = snippet(prepare(html_to_text(entry.body_html)), phrases)
-            result.hits.append(SearchHit(entry, html, text, float(score or 0.0)))
+            result.hits.append(SearchHit(entry, html, text, score))
     return result
 
 
 def related_entries(entry: Entry, limit: int = 5) -> list[Entry]:
-    """Published entries most like `entry` ("more like this": the entry's most telling words by Whoosh's Bo1
-    model, searched together), never the entry itself.
+    """Published entries most like `entry` ("more like this": the entry's most telling words searched
+    together), never the entry itself."""
+    ids = backends.current().related_ids(entry, limit + 5)
+    found = _published_entries(ids)
+    return [found[i] for i in ids if i in found][:limit]
 
-    The key words come from the entry's title and body as the query analyzer reads them -- single words,
-    not the pair terms, which mostly occur in one entry only and so would find nothing but the entry.
-    """
+
+def key_terms(entry: Entry) -> Counter[str]:
+    """The words of `entry`'s title and body as the query analyzer reads them, counted: the material of
+    "more like this" -- single words, not the pair terms, which mostly occur in one entry only and so would
+    find nothing but the entry."""
+    return Counter(analyze(f"{entry.title}\n{html_to_text(entry.body_html)}"))
+
+
+def whoosh_related_ids(entry: Entry, limit: int) -> list[int]:
+    """Related entries from the Whoosh index: the key words weighted by Whoosh's Bo1 model."""
     with _searcher() as searcher:
         docnum = searcher.document_number(entry_id=str(entry.id))
         if docnum is None:
             return []
         expander = classify.Expander(searcher.reader(), FIELD, model=classify.Bo1Model)
-        expander.add(Counter(analyze(f"{entry.title}\n{html_to_text(entry.body_html)}")).items())
-        key_terms = expander.expanded_terms(RELATED_KEY_TERMS, normalize=False)
-        if not key_terms:
+        expander.add(key_terms(entry).items())
+        terms = expander.expanded_terms(RELATED_KEY_TERMS, normalize=False)
+        if not terms:
             return []
-        q = wq.Or([wq.Term(FIELD, word, boost=weight) for word, weight in key_terms])
-        results = searcher.search(q, limit=limit + 5, mask={docnum})
-        ids = [int(hit["entry_id"]) for hit in results]
-    found = _published_entries(ids)
-    return [found[i] for i in ids if i in found][:limit]
+        q = wq.Or([wq.Term(FIELD, word, boost=weight) for word, weight in terms])
+        return [int(hit["entry_id"]) for hit in searcher.search(q, limit=limit, mask={docnum})]
 
 
 def _stations_by_blog(blog_ids: set[int]) -> dict[int, list[Station]]:

@@ -8,6 +8,10 @@ a new short transaction — a crash in between re-applies them, which is harmles
 thread holds the index lock for longer than LOCK_WAIT the tasks simply stay pending: the holder checks the
 outbox again after releasing the lock, and `flask search sync` applies whatever is left.
 
+The same outbox feeds both backends (app.search.backends): with PostgreSQL a batch is applied to the
+search_documents table, and its rows deleted, in one transaction under an advisory lock instead of the
+index's write lock.
+
 The listeners are attached once per process to SQLAlchemy's Session class when this module is imported
 (app.cli imports it through app.search.cli, so every application has them); they find the application,
 its index directory and its SEARCH_SYNC_ON_COMMIT flag through `current_app`.
@@ -27,7 +31,8 @@ from app.extensions import db
 from app.models import Blog, Comment, Entry, SearchTask, Station, StationBlog, User
 from app.models.search_task import TASK_BLOG, TASK_ENTRY, TASK_USER
 from app.models.station import STATUS_ACCEPTED
-from app.search.index import configured_path, open_writer, write_entries
+from app.search import backends
+from app.search.index import open_writer, write_entries
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +201,7 @@ def pending_count(engine: Engine | None = None) -> int:
         return connection.scalar(select(func.count()).select_from(SearchTask)) or 0
 
 
-def _expand(session: Session, tasks: list[tuple[int, str, int]]) -> tuple[list[int], set[int], set[int]]:
+def expand_tasks(session: Session, tasks: list[tuple[int, str, int]]) -> tuple[list[int], set[int], set[int]]:
     """Entry ids to re-index for the tasks, and the blog and user ids whose documents are rebuilt whole."""
     entry_ids = {ref for _, kind, ref in tasks if kind == TASK_ENTRY}
     blog_ids = {ref for _, kind, ref in tasks if kind == TASK_BLOG}
@@ -210,19 +215,24 @@ def _expand(session: Session, tasks: list[tuple[int, str, int]]) -> tuple[list[i
     return sorted(entry_ids), blog_ids, user_ids
 
 
-def _apply_batch(path: Path, engine: Engine, timeout: float) -> int | None:
+def read_tasks(session: Session) -> list[tuple[int, str, int]]:
+    """The oldest DRAIN_BATCH pending tasks as (id, kind, ref_id)."""
+    stmt = select(SearchTask.id, SearchTask.kind, SearchTask.ref_id).order_by(SearchTask.id).limit(DRAIN_BATCH)
+    return [(task_id, kind, ref_id) for task_id, kind, ref_id in session.execute(stmt)]
+
+
+def apply_whoosh_batch(path: Path, engine: Engine, timeout: float) -> int | None:
     """Apply up to DRAIN_BATCH pending tasks under the index lock; None when the lock was busy."""
     writer = open_writer(path, timeout)
     if writer is None:
         return None
     session = Session(engine)
     try:
-        stmt = select(SearchTask.id, SearchTask.kind, SearchTask.ref_id).order_by(SearchTask.id)
-        tasks = [(task_id, kind, ref_id) for task_id, kind, ref_id in session.execute(stmt.limit(DRAIN_BATCH))]
+        tasks = read_tasks(session)
         if not tasks:
             writer.cancel()
             return 0
-        entry_ids, blog_ids, user_ids = _expand(session, tasks)
+        entry_ids, blog_ids, user_ids = expand_tasks(session, tasks)
         for blog_id in blog_ids:
             writer.delete_by_term("blog_id", str(blog_id))
         for user_id in user_ids:
@@ -247,11 +257,11 @@ def drain(path: Path | None = None, *, engine: Engine | None = None, timeout: fl
     The outbox is read again after each batch, once the lock is released, so a task whose writer gave up
     waiting for this drain's lock is not left behind.
     """
-    path = path or configured_path()
+    backend = backends.current()
     engine = engine or db.engine
     applied = 0
     while True:
-        done = _apply_batch(path, engine, timeout)
+        done = backend.apply_batch(engine, timeout, path)
         if done is None:
             return applied or None
         applied += done

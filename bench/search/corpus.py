@@ -458,14 +458,19 @@ def generate(count: int, seed: int, n_blogs: int, start_number: int = 1) -> Iter
 # --- loading ---------------------------------------------------------------------------------------------------
 
 
+# Settings over the defaults below (run.py --backend postgres puts a PostgreSQL database and backend here).
+APP_SETTINGS: dict[str, str] = {}
+
+
 def open_app(workdir: Path) -> Flask:
-    """A Sala app on the database and index directory inside `workdir`."""
+    """A Sala app on the database and index directory inside `workdir` (or those of APP_SETTINGS)."""
     return create_app(
         "testing",
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'sala.db'}",
             "SEARCH_INDEX_DIR": str(workdir / "index"),
             "UPLOAD_DIR": str(workdir / "uploads"),
+            **APP_SETTINGS,
         },
     )
 

@@ -8,10 +8,13 @@ uses the application's own search code:
   * one new entry through app.entries.services.create_entry() + db.session.commit() (so the real outbox sync
     runs), timed from just before the commit until search() finds it; median of 5.
 `--profile K` also profiles a single-process build of K entries with cProfile and says where the time goes.
+`--backend postgres` measures the PostgreSQL backend instead: the corpus goes into a new database on the
+server of `--server` (dropped afterwards unless --keep) and the "index" is the search_documents table.
 
     .venv/bin/python bench/search/run.py --entries 2000            # quick check of the harness
     .venv/bin/python bench/search/run.py                            # 100,000 entries (the issue's size)
     .venv/bin/python bench/search/run.py --entries 20000 --profile 3000 --keep /tmp/sala-bench-20k
+    .venv/bin/python bench/search/run.py --entries 20000 --backend postgres
 
 The machine is shared: latencies are medians over repeated calls, and the table says how busy it was.
 """
@@ -119,6 +122,45 @@ def _cpu_seconds() -> float:
 
 def directory_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_database(server: str, workdir: Path, *, create: bool) -> str:
+    """The URL of the benchmark's PostgreSQL database (named after `workdir`), created empty if asked."""
+    from sqlalchemy import create_engine, make_url
+
+    name = "sala_bench_" + "".join(c if c.isalnum() else "_" for c in workdir.name.lower())
+    if create:
+        admin = create_engine(make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(server: str, url: str) -> None:
+    from sqlalchemy import create_engine, make_url
+
+    admin = create_engine(make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+    admin.dispose()
+
+
+def storage_bytes(workdir: Path) -> tuple[int, int]:
+    """(database, index) sizes: the SQLite file and the index directory, or PostgreSQL's database and table."""
+    from app.extensions import db
+    from app.search.backends import backend_name
+    from app.search.index import current_dir
+
+    if backend_name() == "postgres":
+        database = db.session.scalar(db.text("SELECT pg_database_size(current_database())"))
+        table = db.session.scalar(db.text("SELECT pg_total_relation_size('search_documents')"))
+        return int(database), int(table)
+    return (workdir / "sala.db").stat().st_size, directory_bytes(current_dir())
 
 
 FILTER_KINDS = [
@@ -387,7 +429,6 @@ def build_and_rebuild(figures: Figures, workdir: Path, entries: int, seed: int):
     print(f"building {entries:,} entries in {workdir} ...", file=sys.stderr, flush=True)
     app, layout, timings = corpus.build(workdir, entries, seed, progress=True)
     figures.load_seconds = timings["load"]
-    figures.database_bytes = (workdir / "sala.db").stat().st_size
     with app.app_context():
         print("rebuilding the index ...", file=sys.stderr, flush=True)
         cpu = _cpu_seconds()
@@ -396,22 +437,21 @@ def build_and_rebuild(figures: Figures, workdir: Path, entries: int, seed: int):
         figures.rebuild_seconds = time.perf_counter() - started
         figures.rebuild_cpu = _cpu_seconds() - cpu
         figures.documents = result.documents
-        figures.index_bytes = directory_bytes(Path(result.directory))
+        figures.database_bytes, figures.index_bytes = storage_bytes(workdir)
     return app, layout
 
 
 def reopen(figures: Figures, workdir: Path):
     """The corpus and index a previous `--keep` run left in `workdir` (no load or rebuild figures)."""
     from app.models import Entry
-    from app.search.index import current_dir, document_count
+    from app.search.index import document_count
 
     app = corpus.open_app(workdir)
     with app.app_context():
         layout = corpus.layout_from_db()
         figures.entries = corpus.db.session.scalar(corpus.db.select(corpus.db.func.count(Entry.id)))
         figures.documents = document_count()
-        figures.index_bytes = directory_bytes(current_dir())
-        figures.database_bytes = (workdir / "sala.db").stat().st_size
+        figures.database_bytes, figures.index_bytes = storage_bytes(workdir)
     return app, layout
 
 
@@ -426,11 +466,17 @@ def main() -> None:
     parser.add_argument(
         "--reuse", type=Path, help="skip building: measure queries and commits on a directory left by --keep"
     )
+    parser.add_argument("--backend", choices=("whoosh", "postgres"), default="whoosh", help="search backend")
+    parser.add_argument("--server", default=DEFAULT_SERVER, help="PostgreSQL server for --backend postgres")
     args = parser.parse_args()
 
     workdir = args.reuse or args.keep or Path(tempfile.mkdtemp(prefix="sala-bench-"))
     if workdir.exists() and not args.reuse:
         shutil.rmtree(workdir)
+    database_url = None
+    if args.backend == "postgres":
+        database_url = postgres_database(args.server, workdir, create=not args.reuse)
+        corpus.APP_SETTINGS.update(SEARCH_BACKEND="postgres", SQLALCHEMY_DATABASE_URI=database_url)
     figures = Figures(entries=args.entries)
     try:
         if args.reuse:
@@ -444,7 +490,10 @@ def main() -> None:
             measure_new_entry(figures, layout)
             query_profile = profile_queries(layout) if args.profile_queries else ""
         figures.load_average = os.getloadavg()
-        print(f"\nSearch benchmark, N = {figures.entries:,} entries ({time.strftime('%Y-%m-%d')})\n")
+        print(
+            f"\nSearch benchmark, N = {figures.entries:,} entries, {args.backend} backend"
+            f" ({time.strftime('%Y-%m-%d')})\n"
+        )
         print(report(figures))
         if query_profile:
             print("\n" + query_profile)
@@ -453,6 +502,8 @@ def main() -> None:
     finally:
         if args.keep is None and args.reuse is None:
             shutil.rmtree(workdir, ignore_errors=True)
+            if database_url:
+                drop_postgres_database(args.server, database_url)
 
 
 if __name__ == "__main__":

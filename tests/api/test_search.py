@@ -7,6 +7,14 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.api.corpus import build_corpus
+from tests.search.backends import (  # noqa: F401 - every test here runs on both search backends
+    app_config,
+    postgres_database,
+    postgres_server,
+    postgres_url,
+    pytest_generate_tests,
+    search_backend,
+)
 
 URL = "/api/v1/search"
 RESULT_KEYS = {"number", "title", "url", "blog", "author", "tags", "stations", "published_at", "snippet"}

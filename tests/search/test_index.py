@@ -15,6 +15,10 @@ from app.search.index import open_index, reindex
 from tests.factories import make_blog, make_entry, make_user
 from tests.search.helpers import ranked
 
+# Index directories, versions and the swap are the Whoosh backend's (tests/search/test_postgres.py has the
+# PostgreSQL rebuild).
+pytestmark = pytest.mark.search_backends("whoosh")
+
 QUERIES = ["ทุเรียน", "มังคุด", "ผลไม้", "สมชาย", "orchard", '"ทุเรียน หมอนทอง"', "ทุเรียน OR มังคุด"]
 
 

@@ -1,0 +1,152 @@
+"""What only the PostgreSQL backend has: its table and migration, tsvector and tsquery input, the rebuild."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import bindparam, cast, func, inspect, select, text
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from whoosh import query as wq
+
+from app import create_app
+from app.extensions import db
+from app.models import SearchTask
+from app.search import backends
+from app.search.analyzer import SECTION_GAP, Sections
+from app.search.backends.postgres import RANK_WEIGHTS, quote_lexeme, search_documents, tsquery_text, tsvector_text
+from app.search.index import document_count, reindex
+from app.search.query import parse_query
+from app.search.schema import build_schema
+from tests.factories import make_blog, make_entry, make_user
+from tests.search.helpers import found, ranked
+
+pytestmark = pytest.mark.search_backends("postgres")
+
+
+def sections(title="", tags="", names="", body="", comments="") -> Sections:
+    return Sections([(title, 3.0), (tags, 2.0), (names, 1.0), (body, 1.0), (comments, 0.3)])
+
+
+def test_lexemes_are_quoted_with_quotes_and_backslashes_doubled():
+    assert quote_lexeme("km") == "'km'"
+    assert quote_lexeme("it's") == "'it''s'"
+    assert quote_lexeme("a\\b") == "'a\\\\b'"
+    assert quote_lexeme("ความ รู้") == "'ความ รู้'"
+
+
+def test_the_tsvector_text_labels_sections_and_leaves_gaps_between_them():
+    value = tsvector_text(sections(title="ทุเรียน", tags="fruit", names="somchai", body="ทุเรียน ดี", comments="ok"))
+    lexemes = dict(part.split(":", 1) for part in value.split(" "))
+    first_body = 1 + 3 * (SECTION_GAP + 1)  # title, tags and names are one term each here
+    assert lexemes["'ทุเรียน'"] == f"1A,{first_body}C"
+    assert lexemes["'fruit'"] == f"{1 + SECTION_GAP + 1}B"
+    assert lexemes["'somchai'"] == f"{1 + 2 * (SECTION_GAP + 1)}C"
+    assert lexemes["'ok'"].endswith("D")
+    assert RANK_WEIGHTS == "{0.1000,0.3333,0.6667,1.0000}"  # comments 0.3, names and body 1, tags 2, title 3
+
+
+def test_positions_stop_at_postgresqls_ceiling():
+    value = tsvector_text(sections(body="คำ " * 20000 + "finale"))
+    assert "'finale':16383C" in value
+    assert value.count(",") == 255  # คำ keeps its first 256 positions
+
+
+def parsed(q: str) -> wq.Query:
+    query, _ = parse_query(build_schema(), q)
+    return query
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("ทุเรียน", "'ทุเรียน'"),
+        ("ทุเรียน แผง", "('ทุเรียน' & 'แผง')"),
+        ("ทุเรียน OR ผลดี", "('ทุเรียน' | 'ผลดี')"),
+        ("ทุเรียน OR ความรู้", "('ทุเรียน' | ('ความ' <-> 'รู้'))"),
+        ("ทุเรียน NOT แผง", "('ทุเรียน' & !'แผง')"),
+        ('"KM Action Plan"', "('km' <-> 'action' <-> 'plan')"),
+        ("ความรู้", "('ความ' <-> 'รู้')"),
+    ],
+)
+def test_queries_become_tsquery_text(q, expected):
+    assert tsquery_text(parsed(q)) == expected
+
+
+def test_every_lexeme_reaches_postgresql_as_written(app):
+    odd = ["it's", "a\\b", "ความ รู้", "'", "\\", "a:1", "x & y", "!", "(", "<->"]
+    vector = " ".join(f"{quote_lexeme(term)}:{n}A" for n, term in enumerate(odd, start=1))
+    lexemes = db.session.scalar(select(func.tsvector_to_array(cast(bindparam("v", vector), TSVECTOR))))
+    assert sorted(lexemes) == sorted(odd)
+    for term in odd:
+        query = cast(bindparam("q", quote_lexeme(term)), TSQUERY)
+        assert db.session.scalar(select(cast(bindparam("v", vector), TSVECTOR).op("@@")(query)))
+
+
+def test_the_migration_made_the_table_and_its_gin_index(app):
+    indexes = {ix["name"]: ix for ix in inspect(db.engine).get_indexes("search_documents")}
+    assert indexes["ix_search_documents_document"]["dialect_options"]["postgresql_using"] == "gin"
+    assert {"ix_search_documents_tags", "ix_search_documents_stations"} <= set(indexes)
+
+
+def test_the_migration_does_nothing_on_sqlite(migrated_template):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{migrated_template}"})
+    with app.app_context():
+        assert "search_documents" not in inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
+def test_the_postgres_backend_refuses_an_sqlite_database(migrated_template):
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{migrated_template}", "SEARCH_BACKEND": "postgres"}
+    )
+    with app.app_context(), pytest.raises(RuntimeError, match="PostgreSQL"):
+        backends.current()
+
+
+def test_an_unknown_backend_is_refused(app):
+    app.config["SEARCH_BACKEND"] = "elastic"
+    with pytest.raises(RuntimeError, match="SEARCH_BACKEND"):
+        backends.current()
+
+
+@pytest.fixture
+def entries(app):
+    blog = make_blog(make_user("somchai", display_name="สมชาย ใจดี"), "orchard", title="บันทึกชาวสวน")
+    return [
+        make_entry(blog, title="ทุเรียนหมอนทอง", body="ปีนี้ทุเรียนหมอนทองออกผลดี", tags="ผลไม้"),
+        make_entry(blog, title="มังคุดคัดเกรด", body="มังคุดผิวมันขายได้ราคา", tags="ผลไม้"),
+        make_entry(blog, title="ขายส่ง", body="ส่งทุเรียนและมังคุดเข้าตลาด"),
+        make_entry(blog, title="ร่าง", body="ทุเรียนร่าง", publish=False),
+    ]
+
+
+QUERIES = ["ทุเรียน", "มังคุด", "ผลไม้", "สมชาย", "orchard", '"ทุเรียน หมอนทอง"', "ทุเรียน OR มังคุด"]
+
+
+def test_reindex_rebuilds_every_document_with_the_same_results(entries):
+    before = {q: ranked(q) for q in QUERIES}
+    db.session.execute(text("UPDATE search_documents SET document = ''::tsvector"))
+    db.session.commit()
+    assert ranked("ทุเรียน") == []
+    result = reindex()
+    assert result.documents == 3 and result.directory is None
+    assert document_count() == 3
+    assert {q: ranked(q) for q in QUERIES} == before
+
+
+def test_reindex_covers_tasks_pending_before_it_started(app, entries):
+    app.config["SEARCH_SYNC_ON_COMMIT"] = False
+    durian = entries[0]
+    durian.title = "ทุเรียนก้านยาว"
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(SearchTask)) == 1
+    reindex()
+    assert db.session.scalar(select(func.count()).select_from(SearchTask)) == 0
+    assert found("ก้านยาว") == {durian.number}
+
+
+def test_a_deleted_blog_takes_its_documents_with_it(entries):
+    from app.blogs.services import delete_blog
+
+    delete_blog(entries[0].blog)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(search_documents)) == 0
