@@ -1,7 +1,7 @@
 """search_documents: the PostgreSQL search backend's table (tsvector + filter keys), on PostgreSQL only
 
 Revision ID: b7d2e41c9a10
-Revises: 6f8652fd970c
+Revises: e47bce822268
 Create Date: 2026-11-23 02:20:00.000000
 
 SQLite keeps the embedded Whoosh index and has no tsvector type, so on any other database this migration
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "b7d2e41c9a10"
-down_revision = "6f8652fd970c"
+down_revision = "e47bce822268"
 branch_labels = None
 depends_on = None
 
