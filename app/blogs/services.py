@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.services import find_user_by_username
+from app.database import thai_order
 from app.entries.services import delete_entry, published_entries_query
 from app.errors import Conflict, DomainError
 from app.extensions import db
@@ -200,7 +201,11 @@ def count_entries(blog: Blog) -> int:
 def blogs_writable_by(user: User) -> list[Blog]:
     """Blogs the user owns or co-authors, by title: the dashboard list and the editor's blog picker."""
     coauthored = select(BlogAuthor.blog_id).where(BlogAuthor.user_id == user.id)
-    stmt = select(Blog).where(or_(Blog.owner_id == user.id, Blog.id.in_(coauthored))).order_by(Blog.title, Blog.id)
+    stmt = (
+        select(Blog)
+        .where(or_(Blog.owner_id == user.id, Blog.id.in_(coauthored)))
+        .order_by(thai_order(Blog.title), Blog.id)
+    )
     return list(db.session.scalars(stmt))
 
 
