@@ -12,7 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
 from app.extensions import db
-from tests.databases import TEST_DATABASE_URL, PostgresDatabases, SQLiteDatabases, open_databases
+from tests.databases import PostgresDatabases, SQLiteDatabases, on_postgresql, open_databases
 from tests.i18n.catalogs import compile_stale_catalogs
 
 SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -43,14 +43,14 @@ class IsolatedCliRunner(FlaskCliRunner):
 
 def pytest_configure(config) -> None:
     config.addinivalue_line(
-        "markers", "sqlite_only(reason): the test checks something only SQLite has; skipped on PostgreSQL"
+        "markers", "sqlite_only(reason=...): the test checks something only SQLite has; skipped on PostgreSQL"
     )
 
 
 def pytest_runtest_setup(item) -> None:
     marker = item.get_closest_marker("sqlite_only")
-    if marker and TEST_DATABASE_URL and not TEST_DATABASE_URL.startswith("sqlite"):
-        pytest.skip(f"SQLite only: {marker.kwargs.get('reason') or marker.args[0]}")
+    if marker and on_postgresql():
+        pytest.skip(f"SQLite only: {marker.kwargs['reason']}")
 
 
 @pytest.fixture(scope="session", autouse=True)

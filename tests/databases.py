@@ -39,8 +39,6 @@ def migrate(url: str) -> None:
 class SQLiteDatabases:
     """A migrated template file; each database is a copy of it in the caller's directory."""
 
-    dialect = "sqlite"
-
     def __init__(self, directory: Path) -> None:
         self.template = directory / "template.db"
         migrate(f"sqlite:///{self.template}")
@@ -72,8 +70,6 @@ class PostgresDatabases:
     write to it.
     """
 
-    dialect = "postgresql"
-
     def __init__(self, server_url: str) -> None:
         self.server: URL = make_url(server_url)
         self.prefix = f"sala_test_{os.getpid()}_{secrets.token_hex(3)}"
@@ -83,6 +79,7 @@ class PostgresDatabases:
         self._execute(f"CREATE DATABASE \"{self.template}\" ENCODING 'UTF8' TEMPLATE template0")
         migrate(self._url(self.template))
         self.shared: str | None = None
+        self.empty: list[TextClause] = []
 
     def _url(self, name: str) -> str:
         return self.server.set(database=name).render_as_string(hide_password=False)
@@ -150,7 +147,11 @@ class PostgresDatabases:
         self.admin.dispose()
 
 
+def on_postgresql() -> bool:
+    return bool(TEST_DATABASE_URL) and not TEST_DATABASE_URL.startswith("sqlite")
+
+
 def open_databases(directory: Path) -> SQLiteDatabases | PostgresDatabases:
-    if TEST_DATABASE_URL and not TEST_DATABASE_URL.startswith("sqlite"):
+    if on_postgresql():
         return PostgresDatabases(TEST_DATABASE_URL)
     return SQLiteDatabases(directory)

@@ -107,8 +107,10 @@ def test_dates_round_trip_as_dates(app):
     ]
 
 
-def test_tag_suggestions_treat_like_wildcards_as_text(app):
+def test_tag_suggestions_treat_like_wildcards_as_text_and_ignore_latin_case(app):
     owner = make_user("owner")
-    make_entry(make_blog(owner), tags="100%_จริง, 100 จริง, 1000")
+    make_entry(make_blog(owner), tags="100%_จริง, 100 จริง, 1000, KMแบบไทย")
     assert suggest_tags("100%") == ["100%_จริง"]
     assert suggest_tags("0_") == []
+    # SQLite's LIKE ignores ASCII case and PostgreSQL's does not; tags and queries are both lower-cased first.
+    assert suggest_tags("Kmแบบ") == ["kmแบบไทย"]
