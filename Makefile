@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test lint migrate demo clean translations
+.PHONY: install run serve test test-postgres lint migrate demo clean translations
 
 # Interface translations (README, "Development"): Thai is the source text, translations/<lang>/ the others.
 # The compiled .mo files are build output (git-ignored), made from the .po files by `install`.
@@ -49,6 +49,12 @@ serve: migrate
 
 test: install
 	$(BIN)/python -m pytest
+
+# The same suite on PostgreSQL (README, "Development"): the run makes its own databases on this server, named
+# sala_test_<pid>_<random>, and drops them at the end; the database in the URL is only used to connect.
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+test-postgres: install
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .

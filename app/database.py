@@ -1,18 +1,32 @@
-"""Engine-level settings that must hold on every connection."""
+"""Engine-level settings that must hold on every connection, and the Thai sort order on both databases."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import event
+import icu
+from sqlalchemy import ColumnElement, event
 from sqlalchemy.engine import Engine
+
+# Thai dictionary order (ICU's Thai rules: a leading vowel sorts under its consonant, so เกษตร comes before ขนม;
+# Thai before Latin; case and tone marks only break ties). PostgreSQL names ICU's collation so; on SQLite the
+# same name is registered on every connection with PyICU's collator. Code-point order (SQLite's BINARY,
+# PostgreSQL's "C") would put every word with a leading vowel after ฮ; the server's default collation would
+# depend on how the database was created. So every ORDER BY on Thai text says `thai_order(column)`.
+THAI_COLLATION = "th-TH-x-icu"
+
+
+def thai_order(column: ColumnElement[str]) -> ColumnElement[str]:
+    """`column` for ORDER BY in Thai dictionary order, the same on SQLite and PostgreSQL."""
+    return column.collate(THAI_COLLATION)
 
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
-    """WAL lets readers go on while one writer commits; foreign keys are off in SQLite by default."""
+    """WAL lets readers go on while one writer commits; foreign keys are off in SQLite by default; the Thai order."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    dbapi_connection.create_collation(THAI_COLLATION, icu.Collator.createInstance(icu.Locale("th_TH")).compare)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")

@@ -103,9 +103,13 @@ def record_read(entry_id: int) -> bool:
 
 
 def _insert_ignoring_duplicates(row: dict):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: a row comes back only when the read was new.
+
+    Not `rowcount`: SQLAlchemy reports -1 for an INSERT on psycopg, which would count every repeat read.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(EntryView).values(row).on_conflict_do_nothing()
+    return insert(EntryView).values(row).on_conflict_do_nothing().returning(EntryView.entry_id)
 
 
 def _write(pending: list[tuple[int, str, date]]) -> int:
@@ -118,7 +122,7 @@ def _write(pending: list[tuple[int, str, date]]) -> int:
         if entry_id not in existing:
             continue
         row = {"entry_id": entry_id, "visitor_key": key, "day": day}
-        if db.session.execute(_insert_ignoring_duplicates(row)).rowcount:
+        if db.session.execute(_insert_ignoring_duplicates(row)).first() is not None:
             counted[entry_id] += 1
     for entry_id, n in counted.items():
         db.session.execute(update(Entry).where(Entry.id == entry_id).values(read_count=Entry.read_count + n))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextvars
-import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
 from app.extensions import db
+from tests.databases import PostgresDatabases, SQLiteDatabases, on_postgresql, open_databases
 from tests.i18n.catalogs import compile_stale_catalogs
 
 SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -40,6 +41,18 @@ class IsolatedCliRunner(FlaskCliRunner):
         return result
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason=...): the test checks something only SQLite has; skipped on PostgreSQL"
+    )
+
+
+def pytest_runtest_setup(item) -> None:
+    marker = item.get_closest_marker("sqlite_only")
+    if marker and on_postgresql():
+        pytest.skip(f"SQLite only: {marker.kwargs['reason']}")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def compiled_translations() -> None:
     """Build the .mo files as `make install` does, so a bare `pytest` on a fresh clone serves English too."""
@@ -47,16 +60,27 @@ def compiled_translations() -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory) -> Path:
-    """Run the Alembic migrations once into a template SQLite file that each test copies."""
-    from flask_migrate import upgrade
+def test_databases(tmp_path_factory) -> Iterator[SQLiteDatabases | PostgresDatabases]:
+    """The run's migrated template: SQLite, or PostgreSQL when TEST_DATABASE_URL is set (tests/databases.py)."""
+    databases = open_databases(tmp_path_factory.mktemp("template"))
+    yield databases
+    databases.close()
 
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    return path
+
+@pytest.fixture(scope="session")
+def migrated_template(test_databases, tmp_path_factory) -> Path:
+    """A migrated SQLite file, for the tests that copy a whole database file (on either run)."""
+    if isinstance(test_databases, SQLiteDatabases):
+        return test_databases.template
+    return SQLiteDatabases(tmp_path_factory.mktemp("sqlite-template")).template
+
+
+@pytest.fixture
+def database_url(tmp_path, test_databases) -> Iterator[str]:
+    """A freshly migrated database for this test (its own on SQLite, emptied after it on PostgreSQL)."""
+    url = test_databases.checkout(tmp_path)
+    yield url
+    test_databases.release(url)
 
 
 @pytest.fixture
@@ -66,13 +90,11 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(tmp_path, migrated_template, app_config):
-    db_path = tmp_path / "sala.db"
-    shutil.copy(migrated_template, db_path)
+def app(tmp_path, database_url, app_config):
     app = create_app(
         "testing",
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SEARCH_INDEX_DIR": str(tmp_path / "index"),
             "UPLOAD_DIR": str(tmp_path / "uploads"),
             **app_config,

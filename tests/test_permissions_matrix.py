@@ -45,6 +45,10 @@ from tests.conftest import IsolatedClient
 from tests.factories import make_blog, make_entry, make_station, make_user
 from tests.uploads.images import image_bytes
 
+# Who may do what does not depend on the database; the speed of this file comes from copying one SQLite world
+# file per case, so the PostgreSQL run leaves it to the SQLite run.
+pytestmark = pytest.mark.sqlite_only(reason="copies one SQLite world file per case")
+
 ROLES = (
     "anonymous",
     "member",

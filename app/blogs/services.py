@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.services import find_user_by_username
+from app.database import thai_order
 from app.entries.services import delete_entry, published_entries_query
 from app.errors import Conflict, DomainError
 from app.extensions import db
@@ -219,7 +220,7 @@ def writable_blog_ids(user: User) -> Select:
 
 def blogs_writable_by(user: User) -> list[Blog]:
     """Blogs the user owns or co-authors, by title: the dashboard list and the editor's blog picker."""
-    stmt = select(Blog).where(Blog.id.in_(writable_blog_ids(user))).order_by(Blog.title, Blog.id)
+    stmt = select(Blog).where(Blog.id.in_(writable_blog_ids(user))).order_by(thai_order(Blog.title), Blog.id)
     return list(db.session.scalars(stmt))
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.database import thai_order
 from app.extensions import db
 from app.models.blog import Blog
 from app.models.types import UTCDateTime, utcnow
@@ -57,7 +58,7 @@ class Entry(db.Model):
 
     blog: Mapped[Blog] = relationship()
     author: Mapped[User] = relationship()
-    tags: Mapped[list[Tag]] = relationship(secondary=entry_tags, order_by=Tag.name)
+    tags: Mapped[list[Tag]] = relationship(secondary=entry_tags, order_by=thai_order(Tag.name))
 
     @property
     def is_published(self) -> bool:

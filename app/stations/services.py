@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from app.database import thai_order
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.models import Blog, Entry, Station, StationBlog, StationMember, User
@@ -78,7 +79,7 @@ def stations_of_blog(blog: Blog) -> list[Station]:
         select(Station)
         .join(StationBlog, StationBlog.station_id == Station.id)
         .where(StationBlog.blog_id == blog.id, StationBlog.status == STATUS_ACCEPTED)
-        .order_by(Station.name, Station.id)
+        .order_by(thai_order(Station.name), Station.id)
     )
     return list(db.session.scalars(stmt))
 
@@ -252,7 +253,7 @@ def submit_blog(station: Station, blog: Blog, user: User) -> StationBlog:
 
 def submittable_blogs(user: User) -> list[Blog]:
     """Blogs the user may offer to a station: the ones they own (co-authors do not speak for a blog)."""
-    stmt = select(Blog).where(Blog.owner_id == user.id).order_by(Blog.title, Blog.id)
+    stmt = select(Blog).where(Blog.owner_id == user.id).order_by(thai_order(Blog.title), Blog.id)
     return list(db.session.scalars(stmt))
 
 
@@ -309,7 +310,7 @@ def accepted_blog_links(station: Station) -> list[StationBlog]:
         .join(Blog, Blog.id == StationBlog.blog_id)
         .where(StationBlog.station_id == station.id, StationBlog.status == STATUS_ACCEPTED)
         .options(joinedload(StationBlog.blog).joinedload(Blog.owner))
-        .order_by(Blog.title, Blog.id)
+        .order_by(thai_order(Blog.title), Blog.id)
     )
     return list(db.session.scalars(stmt))
 
@@ -479,7 +480,7 @@ def stations_moderated_by(user: User) -> list[Station]:
     stmt = (
         select(Station)
         .where(or_(Station.owner_id == user.id, Station.id.in_(_moderated_station_ids(user))))
-        .order_by(Station.name, Station.id)
+        .order_by(thai_order(Station.name), Station.id)
     )
     return list(db.session.scalars(stmt))
 
@@ -490,7 +491,7 @@ def stations_of_user(user: User) -> list[Station]:
         select(Station)
         .join(StationMember, and_(StationMember.station_id == Station.id, StationMember.user_id == user.id))
         .where(StationMember.status == STATUS_ACTIVE)
-        .order_by(Station.name, Station.id)
+        .order_by(thai_order(Station.name), Station.id)
     )
     return list(db.session.scalars(stmt))
 

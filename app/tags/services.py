@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, case, func, select
 
+from app.database import thai_order
 from app.entries.services import published_entries_query
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, Tag, User, entry_tags
@@ -35,7 +36,7 @@ def _tag_uses() -> Select:
 
 def popular_tags(limit: int = 100) -> list[tuple[str, int]]:
     """(name, count) of the most used tags."""
-    stmt = _tag_uses().order_by(_USES.desc(), Tag.name).limit(limit)
+    stmt = _tag_uses().order_by(_USES.desc(), thai_order(Tag.name)).limit(limit)
     return [(name, count) for name, count in db.session.execute(stmt)]
 
 
@@ -52,7 +53,7 @@ def suggest_tags(text: str, limit: int = SUGGEST_LIMIT) -> list[str]:
     stmt = (
         _tag_uses()
         .where(Tag.name.contains(wanted, autoescape=True))
-        .order_by(starts_with, _USES.desc(), Tag.name)
+        .order_by(starts_with, _USES.desc(), thai_order(Tag.name))
         .limit(limit)
     )
     return [name for name, _ in db.session.execute(stmt)]

@@ -49,7 +49,7 @@ def test_the_response_has_exactly_the_documented_shape_and_types(client, corpus)
     assert result["url"] == f"http://localhost/posts/{entry.number}"
     assert result["blog"] == "km-notes"
     assert result["author"] == "somchai"
-    assert result["tags"] == ["km", "ชุมพร"]
+    assert result["tags"] == ["ชุมพร", "km"]
     assert result["stations"] == ["Chumphon-KM-Station"]
     assert datetime.fromisoformat(result["published_at"]) == datetime(2006, 5, 23, 12, 0, tzinfo=UTC)
     assert isinstance(result["snippet"], str)

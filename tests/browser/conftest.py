@@ -12,7 +12,6 @@ Without Chromium (/usr/bin/chromium, or the path in SALA_CHROMIUM) the tests ski
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -63,19 +62,19 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, migrated_template) -> Iterator[LiveServer]:
-    """create_app("testing") on a migrated SQLite file, with its own search index and upload folder.
+def live_server(tmp_path_factory, test_databases) -> Iterator[LiveServer]:
+    """create_app("testing") on a migrated database of its own (SQLite, or PostgreSQL as for the other tests),
+    with its own search index and upload folder.
 
     CSRF protection is on, as in production, since a real browser sends the tokens; search changes are
     applied after each commit (SEARCH_SYNC_ON_COMMIT), so what a test writes is searchable at once.
     """
     root = tmp_path_factory.mktemp("live")
-    db_path = root / "sala.db"
-    shutil.copy(migrated_template, db_path)
+    database_url = test_databases.create(root)
     app = create_app(
         "testing",
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SEARCH_INDEX_DIR": str(root / "search_index" / "current"),
             "UPLOAD_DIR": str(root / "uploads"),
             "SEARCH_SYNC_ON_COMMIT": True,
@@ -98,6 +97,7 @@ def live_server(tmp_path_factory, migrated_template) -> Iterator[LiveServer]:
     got_request_exception.disconnect(record_exception, app)
     with app.app_context():
         db.engine.dispose()
+    test_databases.drop(database_url)
 
 
 @pytest.fixture(scope="session")

@@ -83,6 +83,9 @@ def site(app, client, auth):
     return blog, image
 
 
+@pytest.mark.sqlite_only(
+    reason="restores into a fresh SQLite app; test_backup_postgres.py is the PostgreSQL round trip"
+)
 def test_backup_during_writes_is_one_point_in_time_and_restores(app, runner, site, tmp_path, migrated_template):
     blog, image = site
     writer = BackgroundWriter(app, blog.id)

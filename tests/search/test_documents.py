@@ -29,7 +29,7 @@ def test_a_published_entry_becomes_a_document_of_its_visible_text(app):
     assert sections["title"] == "ชื่อบันทึก"
     assert sections["body"] == markdown_to_plain_text(entry.body_html)
     assert sections["body"].endswith("ก ข ๑ ๒") and "**" not in sections["body"] and "https" not in sections["body"]
-    assert document["tags"] == "km,ชุมพร" and sections["tags"] == "km\nชุมพร"
+    assert document["tags"] == "ชุมพร,km" and sections["tags"] == "ชุมพร\nkm"
     assert document["blog"] == "km-notes" and "บันทึก KM" in sections["names"]
     assert document["author"] == "somchai" and "สมชาย ใจดี" in sections["names"] and "somchai" in sections["names"]
     assert document["stations"] == "chumphon-km-station"
