@@ -59,6 +59,10 @@ class Config:
     # rebuilt, neighbouring common terms are also indexed as pairs, so a phrase of them is one lookup.
     SEARCH_PAIR_MIN_SHARE = float(os.environ.get("SEARCH_PAIR_MIN_SHARE", "0.1"))
     SEARCH_PAIR_MIN_DOCS = _env_int("SEARCH_PAIR_MIN_DOCS", 50)
+    # A rebuild writes segments of at most SEARCH_REINDEX_SEGMENT_DOCS entries in this many worker processes
+    # (app.search.bulk); a segment's postings are held in memory until it is written, ≈25 KB per entry.
+    SEARCH_REINDEX_PROCS = _env_int("SEARCH_REINDEX_PROCS", os.cpu_count() or 1)
+    SEARCH_REINDEX_SEGMENT_DOCS = _env_int("SEARCH_REINDEX_SEGMENT_DOCS", 10000)
     # Requests larger than this are refused before a view runs (413); entry bodies have their own limit.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 1024 * 1024)

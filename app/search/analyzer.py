@@ -109,6 +109,27 @@ def iter_terms(text: str) -> Iterator[tuple[str, int, int]]:
                 cursor += len(part)
 
 
+def term_texts(text: str) -> list[str]:
+    """The terms of prepared text, as `iter_terms` yields them, without their offsets (for indexing)."""
+    terms: list[str] = []
+    add = terms.append
+    breaker = _word_breaker()
+    for match in _TOKEN_RE.finditer(text):
+        if match.lastgroup == "thai":
+            run = match.group()
+            breaker.setText(run)
+            start = 0
+            for end in breaker:
+                if end > start:
+                    add(run[start:end])
+                start = end
+            continue
+        for part in _PART_SPLIT_RE.split(match.group()):
+            if part:
+                add(part.lower())
+    return terms
+
+
 def analyze(text: str) -> list[str]:
     """The terms of `text` as the index sees them; queries are analysed the same way."""
     return [term for term, *_ in iter_terms(prepare(text))]
@@ -173,20 +194,24 @@ class ThaiTokenizer(Tokenizer):
             yield token
 
     def _index_tokens(self, token: Token, value: str, position: int) -> Iterator[Token]:
-        """Terms and pair terms of each section, with the section's weight; sections GAP positions apart."""
+        for term, pos, weight in self.index_terms(value, position):
+            token.text = term
+            token.pos = pos
+            token.boost = weight
+            yield token
+
+    def index_terms(self, value: str, position: int = 0) -> Iterator[tuple[str, int, float]]:
+        """(term, position, weight) of what indexing writes: the terms and pair terms of each section, with
+        the section's weight; sections SECTION_GAP positions apart. Tokens and the bulk segment writer
+        (app.search.bulk) both come from here."""
         paired = self.paired
         sections = getattr(value, "sections", None) or ((value, 1.0),)
         for text, weight in sections:
-            token.boost = weight
             previous = None
-            for term, _start, _end in iter_terms(prepare(text)):
+            for term in term_texts(prepare(text)):
                 if previous is not None and term in paired and previous in paired:
-                    token.text = pair_term(previous, term)
-                    token.pos = position - 1
-                    yield token
-                token.text = term
-                token.pos = position
-                yield token
+                    yield pair_term(previous, term), position - 1, weight
+                yield term, position, weight
                 previous = term
                 position += 1
             position += SECTION_GAP

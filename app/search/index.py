@@ -39,6 +39,7 @@ from app.models import STATUS_PUBLISHED, Entry, SearchTask, User
 from app.search import backends
 from app.search.analyzer import analyze
 from app.search.backends import ReindexResult
+from app.search.bulk import build_segments
 from app.search.documents import entries_by_id, entry_document, load_context
 from app.search.schema import SCHEMA_VERSION, build_schema
 
@@ -46,8 +47,6 @@ logger = logging.getLogger(__name__)
 
 VERSION_INFIX = ".v"
 REINDEX_BATCH = 500
-# Below this many entries a single process is quicker than starting Whoosh's worker processes.
-PARALLEL_THRESHOLD = 2000
 REINDEX_LOCK_TIMEOUT = 60.0
 # Common terms (indexed also as pairs) are counted over this many entries, and at most this many are kept.
 PAIR_SAMPLE = 2000
@@ -227,6 +226,19 @@ def write_entries(writer: IndexWriter, session: Session, entry_ids: list[int], *
     return written
 
 
+def entry_documents(session: Session, entry_ids: list[int]) -> Iterator[dict]:
+    """The index documents of these entries (those that belong in the index), read in batches."""
+    for start in range(0, len(entry_ids), REINDEX_BATCH):
+        entries = entries_by_id(session, entry_ids[start : start + REINDEX_BATCH])
+        context = load_context(session, entries)
+        for entry in entries:
+            document = entry_document(entry, context)
+            if document is not None:
+                yield document
+        session.expunge_all()
+        session.rollback()  # end the read transaction between batches
+
+
 def common_terms(session: Session, entry_ids: list[int]) -> frozenset[str]:
     """The terms found in at least SEARCH_PAIR_MIN_SHARE of the entries (and SEARCH_PAIR_MIN_DOCS of them),
     counted over an even sample of at most PAIR_SAMPLE entries: the ones worth indexing as pairs.
@@ -256,21 +268,8 @@ def _build(version: Path, session: Session) -> int:
     entry_ids = list(session.scalars(indexable_entries_query()))
     session.rollback()
     ix = _create(version, common_terms(session, entry_ids))
-    procs = min(int(current_app.config.get("SEARCH_REINDEX_PROCS", 2)), os.cpu_count() or 1)
-    if procs > 1 and len(entry_ids) >= PARALLEL_THRESHOLD:
-        # Whoosh's worker processes analyse and write one segment each while this process reads the
-        # database and builds documents; the segments are kept as they are (no final merge).
-        writer = ix.writer(procs=procs, multisegment=True, limitmb=256, compound=False)
-    else:
-        writer = ix.writer(limitmb=256, compound=False)
-    try:
-        count = write_entries(writer, session, entry_ids, new_index=True)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+    count = build_segments(ix, session, entry_ids, int(current_app.config["SEARCH_REINDEX_PROCS"]))
     if ix.doc_count() != count:
-        # A worker process that died takes its documents with it; never swap in an incomplete index.
         raise RuntimeError(f"the rebuilt index holds {ix.doc_count()} documents, not {count}")
     return count
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from whoosh import index as whoosh_index
 
 from app.extensions import db
 from app.models import SearchTask
@@ -131,10 +132,12 @@ def test_a_missing_index_directory_is_created_on_first_search(app):
     assert path.is_symlink() and live(app).is_dir()
 
 
-def test_the_parallel_rebuild_gives_the_same_results(app, entries, monkeypatch):
+def test_the_parallel_rebuild_gives_the_same_results(app, entries):
     before = results()
-    monkeypatch.setattr(index, "PARALLEL_THRESHOLD", 1)
-    assert reindex().documents == 3
+    app.config.update(SEARCH_REINDEX_PROCS=2, SEARCH_REINDEX_SEGMENT_DOCS=1)
+    result = reindex()
+    assert result.documents == 3
+    assert len(whoosh_index.open_dir(str(result.directory)).reader().leaf_readers()) == 3  # one per worker job
     assert results() == before
 
 
