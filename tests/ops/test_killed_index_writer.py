@@ -62,21 +62,23 @@ with application.app_context():
 # A rebuild killed after writing part of the new version, while it holds the live version's lock.
 CHILD_REINDEX = """
 import json, sys, time
+import app.search.bulk as bulk
 import app.search.index as index
 from app import create_app
-
 application = create_app("testing", json.loads(sys.argv[1]))
-original = index.write_entries
-
-def write_entries(writer, session, entry_ids, *, new_index=False):
-    original(writer, session, entry_ids[: len(entry_ids) // 2], new_index=new_index)
-    print("WRITING", flush=True)
-    time.sleep(600)
-
-index.write_entries = write_entries
+original = bulk.BulkSegmentWriter.add_document
+added = 0
+def add_document(self, **fields):
+    global added
+    added += 1
+    if added == {kill_at}:
+        print("WRITING", flush=True)
+        time.sleep(600)
+    return original(self, **fields)
+bulk.BulkSegmentWriter.add_document = add_document
 with application.app_context():
     index.reindex()
-"""
+""".replace("{kill_at}", str(ENTRIES // 2))
 
 
 def _indexed_entry_ids() -> set[int]:
