@@ -65,13 +65,17 @@ clean:
 
 # Benchmarks (bench/README.md): bench-only packages, then the search benchmark (BENCH_ENTRIES entries).
 BENCH_ENTRIES ?= 100000
-.PHONY: bench-deps bench-search
+.PHONY: bench-deps bench-search bench-http
 
 bench-deps: install
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 
 bench-search: bench-deps
 	$(BIN)/python bench/search/run.py --entries $(BENCH_ENTRIES)
+
+# Pages under gunicorn against a bare 20 KB Flask page (needs wrk: apt-get install wrk).
+bench-http: bench-deps
+	$(BIN)/python bench/http/run.py
 
 # The Thai webfont, vendored from its npm package into static/ (static/fonts/README.md): no CDN at page time.
 # npm checks the tarball against the registry's checksum; we also check it against the one pinned here.
