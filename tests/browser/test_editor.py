@@ -87,7 +87,8 @@ def test_local_draft_is_offered_back_after_a_reload_and_cleared_after_saving(pag
     page.locator("#title").fill("บันทึกที่กู้จากร่าง")
     submit(page)
     expect(page).to_have_url(re.compile(r"/posts/\d+$"))
-    assert page.evaluate("key => localStorage.getItem(key)", key) is None
+    # drafts.js runs once the saved entry's page has loaded, which can be a moment after the URL changed.
+    page.wait_for_function("key => localStorage.getItem(key) === null", arg=key)
     page.goto(path)
     expect(page.locator("#draft-restore")).to_be_hidden()
 
