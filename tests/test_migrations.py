@@ -26,6 +26,16 @@ def empty_database(tmp_path, test_databases) -> Iterator[str]:
     test_databases.drop(url)
 
 
+def _not_search_documents(name, type_, parent_names) -> bool:
+    return not (type_ == "table" and name == "search_documents")
+
+
+def _comparable_index(index: dict) -> dict:
+    """A partial index's condition comes back as a SQL text object, which compares by identity: compare its text."""
+    options = {name: str(value) for name, value in index.get("dialect_options", {}).items()}
+    return {**index, "dialect_options": options}
+
+
 def _schema(connection) -> dict[str, dict]:
     """Everything the inspector sees of each table, in a form that compares equal when the schema is the same."""
     inspector = inspect(connection)
@@ -36,7 +46,7 @@ def _schema(connection) -> dict[str, dict]:
             "columns": columns,
             "primary_key": inspector.get_pk_constraint(table),
             "foreign_keys": sorted(inspector.get_foreign_keys(table), key=lambda fk: fk["name"] or ""),
-            "indexes": sorted(inspector.get_indexes(table), key=lambda ix: ix["name"] or ""),
+            "indexes": sorted(map(_comparable_index, inspector.get_indexes(table)), key=lambda ix: ix["name"] or ""),
             "unique": sorted(inspector.get_unique_constraints(table), key=lambda uq: uq["name"] or ""),
             "checks": sorted(inspector.get_check_constraints(table), key=lambda ck: ck["name"] or ""),
         }
@@ -51,7 +61,8 @@ def test_upgrade_from_nothing_matches_the_models_and_is_idempotent(empty_databas
         upgrade()
         with db.engine.connect() as conn:
             first = _schema(conn)
-            context = MigrationContext.configure(conn)
+            # The PostgreSQL search backend's table is made by its own migration, outside the models.
+            context = MigrationContext.configure(conn, opts={"include_name": _not_search_documents})
             assert compare_metadata(context, db.metadata) == []
             head = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
             assert context.get_current_revision() == head
