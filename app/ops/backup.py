@@ -238,6 +238,9 @@ def _restore_postgres(source: Path) -> None:
     db.session.remove()
     db.engine.dispose()
     dsn, env = _pg_command_env(_url())
+    # A connection still using the tables (an app server left running) would make the restore wait for ever:
+    # give up after a minute instead, with pg_restore's message.
+    env = {**env, "PGOPTIONS": f"{env.get('PGOPTIONS', '')} -c lock_timeout=60s".strip()}
     command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", f"--dbname={dsn}"]
     _run([*command, str(source)], env)
 

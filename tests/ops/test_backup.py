@@ -21,6 +21,10 @@ from tests.conftest import IsolatedCliRunner
 from tests.factories import make_blog, make_entry, make_user
 from tests.uploads.images import image_bytes, name_of, post_image
 
+# These go through the SQLite path (backup API, file copies); tests/ops/test_backup_postgres.py is the PostgreSQL
+# round trip, on databases of its own that no other connection holds.
+pytestmark = pytest.mark.sqlite_only(reason="the SQLite backup path; test_backup_postgres.py covers PostgreSQL")
+
 
 class BackgroundWriter(threading.Thread):
     """Posts entries with a comment each, in its own application context, until stopped."""
