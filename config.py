@@ -71,15 +71,21 @@ class Config:
     # Read counts are buffered and written in batches so page views never wait on a write lock.
     READ_FLUSH_INTERVAL_SECONDS = _env_int("READ_FLUSH_INTERVAL_SECONDS", 10)
     READ_FLUSH_BATCH = _env_int("READ_FLUSH_BATCH", 50)
-    # Page cache (app/page_cache/): SimpleCache in this process by default; with several worker processes set
-    # CACHE_REDIS_URL (for example redis://127.0.0.1:6379/1) so that a write in one retires pages in all of them.
-    # CACHE_TYPE=NullCache turns the page cache off. Read counts on cached pages lag by up to PAGE_CACHE_TIMEOUT.
+    # Page cache (app/page_cache/): files in CACHE_DIR by default, which every worker process of one machine
+    # shares, so a write in one retires pages in all of them (a cache in each process would not); with several
+    # machines set CACHE_REDIS_URL (for example redis://127.0.0.1:6379/1). CACHE_TYPE=NullCache turns the page
+    # cache off. Read counts on cached pages lag by up to PAGE_CACHE_TIMEOUT.
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
-    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "SimpleCache")
+    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "FileSystemCache")
+    CACHE_DIR = os.environ.get("CACHE_DIR", str(INSTANCE_DIR / "page-cache"))
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "sala:")
     CACHE_DEFAULT_TIMEOUT = _env_int("CACHE_DEFAULT_TIMEOUT", 300)
-    CACHE_THRESHOLD = _env_int("CACHE_THRESHOLD", 5000)  # most items SimpleCache keeps
+    CACHE_THRESHOLD = _env_int("CACHE_THRESHOLD", 5000)  # most pages kept in files or in a process
     PAGE_CACHE_TIMEOUT = _env_int("PAGE_CACHE_TIMEOUT", 300)
+    # PAGE_CACHE=0 renders every page afresh while the cache still serves what else it holds (related entries).
+    PAGE_CACHE = os.environ.get("PAGE_CACHE", "1") != "0"
+    # An entry's related entries are ranked over the whole index once and kept this long (app.search.query).
+    RELATED_CACHE_TIMEOUT = _env_int("RELATED_CACHE_TIMEOUT", 600)
     CACHE_NO_NULL_WARNING = True  # NullCache is the documented way to turn the page cache off
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "th")
     BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"

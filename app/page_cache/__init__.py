@@ -1,8 +1,9 @@
 """Page cache: public pages rendered once for anonymous readers and served again until what they show changes.
 
-Flask-Caching holds the pages and the version of each dependency tag: SimpleCache in the process by default,
-Redis when CACHE_REDIS_URL is set (required when several worker processes serve the site, or a write in one
-would not retire pages cached by another). CACHE_TYPE = "NullCache" turns page caching off.
+Flask-Caching holds the pages and the version of each dependency tag: files in CACHE_DIR by default, shared by
+the worker processes of one machine, Redis when CACHE_REDIS_URL is set (required when several machines serve the
+site). A cache inside each process (SimpleCache) suits one worker only: a write in one would not retire the
+pages another keeps. CACHE_TYPE = "NullCache" turns page caching off.
 
 - tags.py: what a page depends on (rows it loaded, lists it declares);
 - invalidation.py: which tags a committed change bumps;
@@ -21,6 +22,8 @@ DISABLED_CACHE_TYPES = frozenset({"NullCache", "null", "flask_caching.backends.N
 
 def init_app(app: Flask) -> None:
     cache.init_app(app)
-    app.extensions[invalidation.EXTENSION_KEY] = app.config.get("CACHE_TYPE") not in DISABLED_CACHE_TYPES
+    app.extensions[invalidation.EXTENSION_KEY] = (
+        app.config.get("PAGE_CACHE", True) and app.config.get("CACHE_TYPE") not in DISABLED_CACHE_TYPES
+    )
     tags.register_listeners()
     invalidation.register_listeners()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import select
@@ -32,7 +33,7 @@ from whoosh import query as wq
 from whoosh.qparser import QueryParser, plugins
 from whoosh.searching import Searcher
 
-from app.extensions import db
+from app.extensions import cache, db
 from app.models import STATUS_PUBLISHED, Entry, Station, StationBlog, User
 from app.models.station import STATUS_ACCEPTED
 from app.search import backends, postings
@@ -606,8 +607,18 @@ def search(
 
 def related_entries(entry: Entry, limit: int = 5) -> list[Entry]:
     """Published entries most like `entry` ("more like this": the entry's most telling words searched
-    together), never the entry itself."""
-    ids = backends.current().related_ids(entry, limit + 5)
+    together), never the entry itself.
+
+    Ranking them reads the whole index (tens of milliseconds), so the ranked ids are kept in the cache for
+    RELATED_CACHE_TIMEOUT, and afresh once the entry is edited: an entry published meanwhile joins the list
+    within that time, and one that was deleted, unpublished or hidden leaves it at once (only published entries
+    are loaded)."""
+    stamp = entry.updated_at.timestamp() if entry.updated_at else 0
+    key = f"related:{backends.backend_name()}:{entry.id}:{stamp}:{limit}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = backends.current().related_ids(entry, limit + 5)
+        cache.set(key, ids, timeout=current_app.config["RELATED_CACHE_TIMEOUT"])
     found = _published_entries(ids)
     return [found[i] for i in ids if i in found][:limit]
 

@@ -48,9 +48,9 @@ COMMENTS_ON_ENTRY = 30
 SEARCH_QUERY = "การจัดการความรู้"
 SIGNED_IN_USER = "author0001"
 SIGNED_IN_PASSWORD = "password123"
-# The setting that switches the page cache off for the "uncached" server (a Flask-Caching backend that stores
-# nothing); the rest of the configuration is the same as the cached server's.
-UNCACHED_ENV = {"CACHE_TYPE": "NullCache"}
+# The setting that switches the page cache off for the "uncached" server; the rest of its configuration (and its
+# cache of related entries) is the same as the cached server's.
+UNCACHED_ENV = {"PAGE_CACHE": "0"}
 TARGETS = {"cached": 0.70, "uncached-entry": 0.25, "signed-in": 0.20, "p99_ms": 100.0, "rss_mb": 250.0}
 
 
@@ -170,6 +170,7 @@ def server_env(workdir: Path, extra: dict[str, str]) -> dict[str, str]:
             "DATABASE_URL": f"sqlite:///{workdir / 'sala.db'}",
             "SEARCH_INDEX_DIR": str(workdir / "index"),
             "UPLOAD_DIR": str(workdir / "uploads"),
+            "CACHE_DIR": str(workdir / "page-cache"),
             "WEB_CONCURRENCY": str(extra.pop("WEB_CONCURRENCY", "2")),
             "PYTHONDONTWRITEBYTECODE": "1",
         }
