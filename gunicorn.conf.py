@@ -55,8 +55,8 @@ proc_name = "sala"
 def post_fork(server, worker) -> None:
     """Forget database connections inherited from the master (there should be none; this makes it certain)."""
     app = getattr(worker.app, "callable", None)  # the preloaded Flask app; None without preload
-    if app is None:
-        return
+    if app is None or "sqlalchemy" not in getattr(app, "extensions", {}):
+        return  # not preloaded, or another app served with these settings (bench/http's ceiling)
     from app.extensions import db
 
     with app.app_context():
