@@ -250,15 +250,8 @@ def common_terms(session: Session, entry_ids: list[int]) -> frozenset[str]:
     step = max(1, len(entry_ids) // PAIR_SAMPLE)
     sample = entry_ids[::step][:PAIR_SAMPLE]
     document_frequency: Counter[str] = Counter()
-    for start in range(0, len(sample), REINDEX_BATCH):
-        entries = entries_by_id(session, sample[start : start + REINDEX_BATCH])
-        context = load_context(session, entries)
-        for entry in entries:
-            document = entry_document(entry, context)
-            if document is not None:
-                document_frequency.update(set(analyze(document["text"])))
-        session.expunge_all()
-        session.rollback()
+    for document in entry_documents(session, sample):
+        document_frequency.update(set(analyze(document["text"])))
     threshold = max(int(config["SEARCH_PAIR_MIN_DOCS"]), float(config["SEARCH_PAIR_MIN_SHARE"]) * len(sample))
     common = [term for term, count in document_frequency.most_common(PAIR_MAX_TERMS) if count >= threshold]
     return frozenset(common)
