@@ -63,18 +63,13 @@ def _encode_positions(positions: list[int]) -> bytes:
 
 
 class BulkSegmentWriter(SegmentWriter):
-    """A SegmentWriter for new segments whose postings are kept per term in memory (see the module)."""
+    """A SegmentWriter for new segments whose postings are kept per term in memory (see the module); only
+    `write_segment` uses it, to add documents to a segment of a new index."""
 
     def __init__(self, ix: FileIndex, **kwargs) -> None:
         super().__init__(ix, **kwargs)
         self._terms: dict[str, dict[str | bytes, _TermPostings]] = {}
         self._field_lengths: dict[str, list[int]] = {}
-
-    def update_document(self, **fields) -> None:
-        raise NotImplementedError("BulkSegmentWriter only adds documents to a new segment")
-
-    def delete_document(self, docnum, delete=True) -> None:
-        raise NotImplementedError("BulkSegmentWriter only adds documents to a new segment")
 
     def add_document(self, **fields) -> None:
         self._check_state()
