@@ -82,6 +82,8 @@ class Config:
     CACHE_DEFAULT_TIMEOUT = _env_int("CACHE_DEFAULT_TIMEOUT", 300)
     CACHE_THRESHOLD = _env_int("CACHE_THRESHOLD", 5000)  # most pages kept in files or in a process
     PAGE_CACHE_TIMEOUT = _env_int("PAGE_CACHE_TIMEOUT", 300)
+    # Pages each worker process keeps in memory besides the shared cache (checked against the same versions).
+    PAGE_CACHE_MEMO_PAGES = _env_int("PAGE_CACHE_MEMO_PAGES", 256)
     # PAGE_CACHE=0 renders every page afresh while the cache still serves what else it holds (related entries).
     PAGE_CACHE = os.environ.get("PAGE_CACHE", "1") != "0"
     # An entry's related entries are ranked over the whole index once and kept this long (app.search.query).

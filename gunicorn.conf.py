@@ -35,8 +35,8 @@ timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Recycle workers now and then so a slow leak never grows without bound; the jitter keeps them from all
 # restarting at once.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 # A search of 2,000 Thai characters is about 18 KB once percent-encoded (9 bytes per character), but gunicorn
 # refuses any request line over its default of 4,094 bytes with 400, and cuts every setting above 8,190 down
 # to 8,190. Only 0 lifts that: the request line is then bounded by gunicorn's parser at 1 MB, and the search

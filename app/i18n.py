@@ -80,7 +80,10 @@ def switch_language(code: str) -> Response:
 def _vary_on_locale(response: Response) -> Response:
     """A response whose text depended on the cookie or Accept-Language must say so to caches."""
     if g.get("locale_from_request"):
-        response.vary.update(("Accept-Language", "Cookie"))
+        if response.headers.get("Vary") in (None, "", "Cookie"):  # the common cases, without parsing the header
+            response.headers["Vary"] = "Cookie, Accept-Language"
+        else:
+            response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 

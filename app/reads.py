@@ -80,12 +80,13 @@ def is_robot() -> bool:
     return any(marker in agent for marker in _ROBOT_MARKERS)
 
 
-def visitor_key(day: date) -> str:
+def visitor_key(day: date, anonymous: bool = False) -> str:
     """A non-reversible key for the current visitor (member id, or address and browser) on `day`.
 
     The day is part of the hashed text, so keys from different days cannot be linked to each other.
+    `anonymous` says the caller already knows nobody is signed in (a page served from the page cache).
     """
-    if current_user.is_authenticated:
+    if not anonymous and current_user.is_authenticated:
         raw = f"user:{current_user.id}:{day.isoformat()}"
     else:
         raw = f"guest:{request.remote_addr}:{request.user_agent.string}:{day.isoformat()}"
@@ -93,12 +94,14 @@ def visitor_key(day: date) -> str:
     return hashlib.blake2b(raw.encode(), key=secret[:64], digest_size=16).hexdigest()
 
 
-def record_read(entry_id: int) -> bool:
+def record_read(entry_id: int, anonymous: bool = False) -> bool:
     """Buffer a read of the entry by the current visitor; True when the buffer should now be flushed."""
     day = today()
     config = current_app.config
     return _buffer(current_app).add(
-        (entry_id, visitor_key(day), day), config["READ_FLUSH_BATCH"], config["READ_FLUSH_INTERVAL_SECONDS"]
+        (entry_id, visitor_key(day, anonymous), day),
+        config["READ_FLUSH_BATCH"],
+        config["READ_FLUSH_INTERVAL_SECONDS"],
     )
 
 
@@ -158,10 +161,10 @@ def _flush_quietly(app: Flask) -> None:
         app.logger.exception("could not write buffered read counts")
 
 
-def count_read(entry_id: int) -> None:
+def count_read(entry_id: int, anonymous: bool = False) -> None:
     """Called by the entry view: buffer the read and, when due, flush once the response has been sent."""
     setattr(g, _READ_ENTRY, entry_id)
-    if is_robot() or not record_read(entry_id):
+    if is_robot() or not record_read(entry_id, anonymous):
         return
     app = current_app._get_current_object()
 

@@ -63,9 +63,11 @@ def init_app(app: Flask) -> None:
     check_secret_key(app)
     apply_proxy_fix(app)
 
+    headers = list(security_headers(app).items())
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        # setdefault: a view that needs a different value for one response can still set its own.
-        for name, value in security_headers(app).items():
-            response.headers.setdefault(name, value)
+        # Only those not set: a view that needs a different value for one response can still set its own.
+        present = {name.lower() for name, _ in response.headers}
+        response.headers.extend([(name, value) for name, value in headers if name.lower() not in present])
         return response

@@ -7,7 +7,8 @@ pages another keeps. CACHE_TYPE = "NullCache" turns page caching off.
 
 - tags.py: what a page depends on (rows it loaded, lists it declares);
 - invalidation.py: which tags a committed change bumps;
-- pages.py: the `cached_page` view decorator — who is served from the cache, the key, CSRF tokens, read counts.
+- pages.py: `serve_from_cache` and the `cached_page` view decorator — who is served from the cache, the key,
+  CSRF tokens, read counts, and each process's memo of versions and pages.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.extensions import cache
-from app.page_cache import invalidation, tags
+from app.page_cache import invalidation, pages, tags
 
 DISABLED_CACHE_TYPES = frozenset({"NullCache", "null", "flask_caching.backends.NullCache"})
 
@@ -27,3 +28,4 @@ def init_app(app: Flask) -> None:
     )
     tags.register_listeners()
     invalidation.register_listeners()
+    pages.init_app(app)

@@ -5,9 +5,11 @@ when it was rendered and is served only while all of them are unchanged. Before 
 below note which tags the flush's new, changed and deleted rows affect; after the commit they give those
 tags new versions. A rolled-back transaction bumps nothing.
 
-Also after the commit, before the tags, a site-wide "generation" token changes. A render keeps its page only
-if the generation is the same after the render as before it, so a page read from the database while a write
-was being committed is never stored with the versions of after that write (app/page_cache/pages.py).
+Also after the commit, a site-wide "generation" token changes, both before and after the tags. A render keeps
+its page only if the generation is the same after the render as before it, so a page read from the database
+while a write was being committed is never stored with the versions of after that write; and each process
+trusts the tag versions it remembers only while the generation is the one it read them under
+(app/page_cache/pages.py), so the change after the tags sends it back for the new versions.
 
 Read counts are written with plain UPDATE statements (app/reads.py) and bump nothing: the count a cached page
 shows may lag by up to PAGE_CACHE_TIMEOUT seconds.
@@ -158,12 +160,13 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
 
 
 def bump(tags: Iterable[str]) -> None:
-    """Give the tags new versions; the generation changes first (see the module docstring for why)."""
+    """Give the tags new versions; the generation changes before and after them (the module docstring says why)."""
     tags = set(tags)
     if not tags:
         return
     cache.set(GENERATION_KEY, new_token(), timeout=0)
     cache.set_many({version_key(tag): new_token() for tag in tags}, timeout=0)
+    cache.set(GENERATION_KEY, new_token(), timeout=0)
 
 
 def _after_commit(session: Session) -> None:

@@ -1,8 +1,13 @@
-"""Serving public pages to anonymous visitors from the cache: `cached_page` wraps a view.
+"""Serving public pages to anonymous visitors from the cache: `cached_page` marks a view, `serve_from_cache` serves.
 
 Only a GET or HEAD from a visitor who is not signed in (no login in the session, no remember-me cookie) and
 whose session holds nothing a page shows (no flash message, no saved-draft tokens) is looked up or stored;
 only a 200 response is stored. Everyone else gets the view as if there were no cache.
+
+A hit is answered by `serve_from_cache`, the application's first before-request function, so a page served
+from the cache costs no rate-limit bookkeeping, form parsing or view code (no cached page is rate-limited, and
+its query string passed the input guard when the page was rendered). A miss goes on to the view, and the
+`cached_page` wrapper stores what it renders.
 
 The key is the host, path, query string and interface language. What is stored is the body and its content
 type only: the response served from it is built fresh, so the security headers, the Vary header and the
@@ -13,24 +18,32 @@ form on an entry), the stored copy holds a placeholder instead, and each visitor
 their own token in its place. The placeholder contains "<", which user text can never put into a page
 (Jinja escapes it; Markdown output is sanitised), so only the token is ever replaced.
 
+Checking a page's dependency versions (often fifty tags) in the shared cache on every hit would cost more
+than serving the page. Each process keeps a `ProcessMemo` instead: the versions it has read and the pages it
+has served, good for as long as the site-wide generation is unchanged. Every bump changes the generation
+after the tags (app/page_cache/invalidation.py), so a hit costs one read of the generation while nothing is
+written, and any write sends every process back to the shared cache for the versions it needs.
+
 Each response considered for the cache says how it was served in an ``X-Cache: hit`` or ``miss`` header.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, g, make_response, request, session
-from flask_login import current_user
+from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_login.config import COOKIE_NAME
 from flask_wtf.csrf import generate_csrf
 
 from app import reads
 from app.extensions import cache
-from app.i18n import current_locale
+from app.i18n import select_locale
 from app.page_cache import tags
 from app.page_cache.invalidation import GENERATION_KEY, enabled, new_token, version_key
 
@@ -39,21 +52,79 @@ PAGE_PREFIX = "page:"
 CSRF_PLACEHOLDER = b"<sala-csrf-token>"
 # Session keys that never change what a page shows an anonymous visitor (the CSRF secret is swapped per visitor).
 NEUTRAL_SESSION_KEYS = frozenset({"csrf_token", "_permanent", "_fresh", "_id"})
+MEMO_KEY = "sala.page_cache.memo"
+# Set on a view function by `cached_page`; `serve_from_cache` only looks up pages of views that carry it.
+CACHED_VIEW_ATTRIBUTE = "serves_cached_page"
+# On `g` after a miss: the page's key and the generation read before the render (see `_store`).
+_PENDING = "page_cache_pending"
+
+
+class ProcessMemo:
+    """This process's copies of tag versions and of recently served pages, valid for one generation.
+
+    Versions are dropped whenever the generation changes. Pages are kept (at most `max_pages`, least recently
+    served first out) because a page is only served while its own stored versions equal the current ones; a
+    page found current is marked with the generation, so it is not checked again until the next write.
+    """
+
+    def __init__(self, max_pages: int) -> None:
+        self.lock = threading.Lock()
+        self.max_pages = max_pages
+        self.generation: str | None = None
+        self.versions: dict[str, str] = {}
+        self.pages: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.checked: dict[str, str] = {}  # page key -> the generation under which it was last found current
+
+    def versions_for(self, generation: str) -> dict[str, str]:
+        """The versions known for `generation`, forgetting those of an earlier one."""
+        with self.lock:
+            if generation != self.generation:
+                self.generation, self.versions = generation, {}
+            return self.versions
+
+    def page(self, key: str) -> tuple[dict[str, Any] | None, bool]:
+        """The kept page (or None), and whether it was found current under the present generation."""
+        with self.lock:
+            stored = self.pages.get(key)
+            if stored is None:
+                return None, False
+            self.pages.move_to_end(key)
+            return stored, self.checked.get(key) == self.generation
+
+    def keep(self, key: str, stored: dict[str, Any], generation: str) -> None:
+        if self.max_pages <= 0:
+            return
+        with self.lock:
+            self.pages[key] = stored
+            self.pages.move_to_end(key)
+            self.checked[key] = generation
+            while len(self.pages) > self.max_pages:
+                oldest, _ = self.pages.popitem(last=False)
+                self.checked.pop(oldest, None)
+
+    def forget(self, key: str) -> None:
+        with self.lock:
+            self.pages.pop(key, None)
+            self.checked.pop(key, None)
+
+
+def _memo() -> ProcessMemo:
+    return current_app.extensions[MEMO_KEY]
 
 
 def _cacheable_visitor() -> bool:
+    """Anonymous with a neutral session; Flask-Login signs in only through `_user_id` or the remember cookie."""
     if request.method not in ("GET", "HEAD"):
         return False
     if current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies:
         return False
-    if not NEUTRAL_SESSION_KEYS.issuperset(session.keys()):
-        return False
-    return not current_user.is_authenticated
+    return NEUTRAL_SESSION_KEYS.issuperset(session.keys())
 
 
 def page_key() -> str:
     """The page's cache key: host (and script root), path, raw query string and language."""
-    parts = (request.host_url, request.path, request.query_string.decode("latin-1"), current_locale())
+    host = f"{request.scheme}://{request.host}{request.root_path}"
+    parts = (host, request.path, request.query_string.decode("latin-1"), select_locale())
     return PAGE_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -61,24 +132,71 @@ def _csrf_field() -> str:
     return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
 
 
-def _still_current(versions: dict[str, str]) -> bool:
-    current = cache.get_many(*(version_key(tag) for tag in versions))
-    return list(versions.values()) == current
+def _is_current(stored: dict[str, Any], known: dict[str, str]) -> bool:
+    """Whether every tag of the stored page still has the version it was rendered with."""
+    if stored["expires"] <= time.time():
+        return False
+    versions = stored["versions"]
+    missing = [tag for tag in versions if tag not in known]
+    if missing:
+        for tag, value in zip(missing, cache.get_many(*(version_key(tag) for tag in missing)), strict=True):
+            if value is not None:
+                known[tag] = value
+    return all(known.get(tag) == version for tag, version in versions.items())
 
 
-def _from_cache(key: str) -> Response | None:
-    """The stored page, rebuilt for this visitor, when every tag it depends on still has its stored version."""
+def _current_page(key: str, generation: str) -> dict[str, Any] | None:
+    """The stored page for `key` if it is still current: from this process's memo, else from the shared cache."""
+    memo = _memo()
+    known = memo.versions_for(generation)
+    stored, checked = memo.page(key)
+    if stored is not None:
+        if checked and stored["expires"] > time.time():
+            return stored
+        if _is_current(stored, known):
+            memo.keep(key, stored, generation)
+            return stored
+        memo.forget(key)
     stored = cache.get(key)
-    if not stored or not _still_current(stored["versions"]):
+    if not stored or not _is_current(stored, known):
         return None
+    memo.keep(key, stored, generation)
+    return stored
+
+
+def _response_from(stored: dict[str, Any]) -> Response:
+    """The stored page, rebuilt for this visitor: their own CSRF token, and their read counted."""
     body = stored["body"]
     if stored["has_csrf"]:
         body = body.replace(CSRF_PLACEHOLDER, generate_csrf().encode())
     if stored["read_entry_id"] is not None:
-        reads.count_read(stored["read_entry_id"])
+        reads.count_read(stored["read_entry_id"], anonymous=True)
     response = current_app.response_class(body, content_type=stored["content_type"])
     response.headers[CACHE_STATUS_HEADER] = "hit"
+    response.headers["Vary"] = "Cookie"
     return response
+
+
+def serve_from_cache() -> Response | None:
+    """Before every request: answer from the cache when the page is stored and current, else leave a note."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, CACHED_VIEW_ATTRIBUTE, False) or not enabled() or not _cacheable_visitor():
+        return None
+    key = page_key()
+    try:
+        generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, new_token(), timeout=0)
+            generation = cache.get(GENERATION_KEY)
+        stored = _current_page(key, generation) if generation is not None else None
+    except Exception:  # noqa: BLE001 - a cache outage must not take the site down: render as if uncached
+        current_app.logger.exception("page cache unavailable")
+        return None
+    if stored is not None:
+        return _response_from(stored)
+    if generation is not None:
+        setattr(g, _PENDING, (key, generation))
+    return None
 
 
 def _versions_of(dependencies: set[str]) -> dict[str, str] | None:
@@ -104,7 +222,7 @@ def _storable(response: Response) -> bool:
     )
 
 
-def _store(key: str, response: Response, generation: str | None) -> None:
+def _store(key: str, response: Response, generation: str) -> None:
     """Keep the rendered page, unless a write was committed during the render (it may be out of date)."""
     versions = _versions_of(tags.collected())
     if versions is None or cache.get(GENERATION_KEY) != generation:
@@ -113,22 +231,26 @@ def _store(key: str, response: Response, generation: str | None) -> None:
     token = g.get(_csrf_field())
     if token:
         body = body.replace(token.encode(), CSRF_PLACEHOLDER)
+    timeout = current_app.config["PAGE_CACHE_TIMEOUT"]
     stored = {
         "body": body,
         "content_type": response.content_type,
         "versions": versions,
         "has_csrf": bool(token),
         "read_entry_id": reads.entry_read_by_this_request(),
+        "expires": time.time() + timeout,
     }
-    cache.set(key, stored, timeout=current_app.config["PAGE_CACHE_TIMEOUT"])
+    cache.set(key, stored, timeout=timeout)
+    _memo().keep(key, stored, generation)
 
 
-def _render(key: str, view: Callable, args: tuple, kwargs: dict, generation: str | None) -> Response:
+def _render(key: str, view: Callable, args: tuple, kwargs: dict, generation: str) -> Response:
     tags.start_collecting()
     response = make_response(view(*args, **kwargs))
     if not _storable(response):
         return response
     response.headers[CACHE_STATUS_HEADER] = "miss"
+    response.vary.add("Cookie")
     try:
         _store(key, response, generation)
     except Exception:  # noqa: BLE001 - the page is rendered; failing to keep it must not fail the request
@@ -137,22 +259,21 @@ def _render(key: str, view: Callable, args: tuple, kwargs: dict, generation: str
 
 
 def cached_page(view: Callable) -> Callable:
-    """Serve the view's page from the cache to anonymous visitors, and store it for the next one."""
+    """Mark the view's page as cacheable for anonymous visitors; store what it renders after a miss."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not enabled() or not _cacheable_visitor():
+        pending = g.pop(_PENDING, None)
+        if pending is None:  # not a cacheable visitor, or the cache is off or out of order
             return view(*args, **kwargs)
-        key = page_key()
-        try:
-            response = _from_cache(key)
-            generation = cache.get(GENERATION_KEY) if response is None else None
-        except Exception:  # noqa: BLE001 - a cache outage must not take the site down: render as if uncached
-            current_app.logger.exception("page cache unavailable")
-            return view(*args, **kwargs)
-        if response is None:
-            response = _render(key, view, args, kwargs, generation)
-        response.vary.add("Cookie")
-        return response
+        key, generation = pending
+        return _render(key, view, args, kwargs, generation)
 
+    setattr(wrapper, CACHED_VIEW_ATTRIBUTE, True)
     return wrapper
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its process memo and put the cache lookup before every other before-request function."""
+    app.extensions[MEMO_KEY] = ProcessMemo(app.config.get("PAGE_CACHE_MEMO_PAGES", 256))
+    app.before_request_funcs.setdefault(None, []).insert(0, serve_from_cache)
