@@ -83,4 +83,6 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     from app.cli import register_cli
 
     register_cli(app)
+    # Outermost, so everything inside (the page cache's cookieless path too) sees the client's address and scheme.
+    security.apply_proxy_fix(app)
     return app

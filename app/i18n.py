@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import get_locale
+from werkzeug.sansio.request import Request
 
 from app.urls import safe_next_url
 
@@ -25,19 +26,26 @@ def select_locale() -> str:
     if not has_request_context():
         return current_app.config.get("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     g.locale_from_request = True
-    chosen = request.cookies.get(LOCALE_COOKIE)
+    return locale_for(request)
+
+
+def locale_for(incoming: Request) -> str:
+    """The language a request asks for (cookie, then Accept-Language), else the default; for `select_locale`
+    and for the page cache's cookieless path, which answers before Flask sees the request.
+    """
+    chosen = incoming.cookies.get(LOCALE_COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    return _preferred_by_browser() or current_app.config.get("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    return _preferred_by_browser(incoming) or current_app.config.get("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
 
 
-def _preferred_by_browser() -> str | None:
+def _preferred_by_browser(incoming: Request) -> str | None:
     """The reader's most preferred language that Sala speaks, matching "en-GB" to "en".
 
     Werkzeug's `best_match` prefers any exact match over a regional one, so "en-GB;q=0.8, th;q=0.1" would give
     Thai; here the reader's order decides.
     """
-    for value, quality in request.accept_languages:  # highest quality first
+    for value, quality in incoming.accept_languages:  # highest quality first
         primary = value.replace("_", "-").split("-")[0].lower()
         if quality > 0 and primary in LANGUAGES:
             return primary

@@ -75,9 +75,19 @@ def today() -> date:
     return to_local(utcnow()).date()
 
 
-def is_robot() -> bool:
-    agent = request.user_agent.string.lower()
+def is_robot(user_agent: str | None = None) -> bool:
+    agent = (request.user_agent.string if user_agent is None else user_agent).lower()
     return any(marker in agent for marker in _ROBOT_MARKERS)
+
+
+def _hashed(raw: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hashlib.blake2b(raw.encode(), key=secret[:64], digest_size=16).hexdigest()
+
+
+def guest_key(day: date, remote_addr: str | None, user_agent: str) -> str:
+    """The visitor key of a reader who is not signed in: their address and browser on `day`."""
+    return _hashed(f"guest:{remote_addr}:{user_agent}:{day.isoformat()}")
 
 
 def visitor_key(day: date, anonymous: bool = False) -> str:
@@ -87,22 +97,29 @@ def visitor_key(day: date, anonymous: bool = False) -> str:
     `anonymous` says the caller already knows nobody is signed in (a page served from the page cache).
     """
     if not anonymous and current_user.is_authenticated:
-        raw = f"user:{current_user.id}:{day.isoformat()}"
-    else:
-        raw = f"guest:{request.remote_addr}:{request.user_agent.string}:{day.isoformat()}"
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hashlib.blake2b(raw.encode(), key=secret[:64], digest_size=16).hexdigest()
+        return _hashed(f"user:{current_user.id}:{day.isoformat()}")
+    return guest_key(day, request.remote_addr, request.user_agent.string)
+
+
+def _buffer_read(entry_id: int, key: str, day: date) -> bool:
+    config = current_app.config
+    return _buffer(current_app).add(
+        (entry_id, key, day), config["READ_FLUSH_BATCH"], config["READ_FLUSH_INTERVAL_SECONDS"]
+    )
 
 
 def record_read(entry_id: int, anonymous: bool = False) -> bool:
     """Buffer a read of the entry by the current visitor; True when the buffer should now be flushed."""
     day = today()
-    config = current_app.config
-    return _buffer(current_app).add(
-        (entry_id, visitor_key(day, anonymous), day),
-        config["READ_FLUSH_BATCH"],
-        config["READ_FLUSH_INTERVAL_SECONDS"],
-    )
+    return _buffer_read(entry_id, visitor_key(day, anonymous), day)
+
+
+def record_guest_read(entry_id: int, remote_addr: str | None, user_agent: str) -> bool:
+    """`record_read` for a reader who is not signed in, outside a request (app/page_cache/cookieless.py)."""
+    if is_robot(user_agent):
+        return False
+    day = today()
+    return _buffer_read(entry_id, guest_key(day, remote_addr, user_agent), day)
 
 
 def _insert_ignoring_duplicates(row: dict):
@@ -153,7 +170,7 @@ def flush(app: Flask | None = None) -> int:
     return counted
 
 
-def _flush_quietly(app: Flask) -> None:
+def flush_quietly(app: Flask) -> None:
     """Flush, logging instead of raising: a lost batch of read counts must not break a response or exit."""
     try:
         flush(app)
@@ -170,7 +187,7 @@ def count_read(entry_id: int, anonymous: bool = False) -> None:
 
     @after_this_request
     def _flush_after(response):
-        response.call_on_close(lambda: _flush_quietly(app))
+        response.call_on_close(lambda: flush_quietly(app))
         return response
 
 
@@ -182,7 +199,7 @@ def entry_read_by_this_request() -> int | None:
 def _flush_at_exit(app_ref: weakref.ref[Flask]) -> None:
     app = app_ref()
     if app is not None:
-        _flush_quietly(app)
+        flush_quietly(app)
 
 
 def init_app(app: Flask) -> None:

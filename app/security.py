@@ -60,8 +60,8 @@ def security_headers(app: Flask) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
+    """The secret key check and the headers; `create_app` applies the proxy fix last, as the outermost layer."""
     check_secret_key(app)
-    apply_proxy_fix(app)
 
     headers = list(security_headers(app).items())
 

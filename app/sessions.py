@@ -1,20 +1,31 @@
-"""The signed-cookie session, with its signing serializer built once per key instead of on every request.
+"""The signed-cookie session, with its signing serializers built once per key instead of on every request.
 
 Flask builds a new `URLSafeTimedSerializer` each time it opens or saves a session, which costs about as much as
 signing the cookie itself; on a page served from the page cache that was one of the larger costs. The
 serializer depends only on the secret key and its fallbacks, so one is kept per set of keys.
+
+`new_csrf_session` starts a session for a visitor who has none, outside Flask's request handling (the
+page cache's cookieless path): the session cookie holds the raw CSRF token and the page gets the signed one,
+exactly as Flask-WTF's `generate_csrf` and Flask's `save_session` would make them.
 """
 
 from __future__ import annotations
+
+import hashlib
+import os
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
+# Flask-WTF signs its tokens with this salt (flask_wtf.csrf.generate_csrf and validate_csrf).
+CSRF_SALT = "wtf-csrf-token"
+
 
 class SessionInterface(SecureCookieSessionInterface):
     def __init__(self) -> None:
         self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+        self._csrf_serializers: dict[object, URLSafeTimedSerializer] = {}
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -23,6 +34,25 @@ class SessionInterface(SecureCookieSessionInterface):
             serializer = super().get_signing_serializer(app)
             self._serializers = {keys: serializer}  # a changed key replaces the old one
         return serializer
+
+    def csrf_serializer(self, app: Flask) -> URLSafeTimedSerializer:
+        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        serializer = self._csrf_serializers.get(secret)
+        if serializer is None:
+            serializer = URLSafeTimedSerializer(secret, salt=CSRF_SALT)
+            self._csrf_serializers = {secret: serializer}
+        return serializer
+
+
+def new_csrf_session(app: Flask) -> tuple[str, str]:
+    """A fresh session holding only a CSRF token: (the signed token for the form, the Set-Cookie header)."""
+    interface: SessionInterface = app.session_interface
+    raw = hashlib.sha1(os.urandom(64)).hexdigest()  # as Flask-WTF makes it
+    session = interface.session_class()
+    session[app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")] = raw  # marks it modified, so it is saved
+    response = app.response_class()
+    interface.save_session(app, session, response)
+    return interface.csrf_serializer(app).dumps(raw), response.headers["Set-Cookie"]
 
 
 def init_app(app: Flask) -> None:

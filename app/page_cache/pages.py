@@ -40,6 +40,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_login.config import COOKIE_NAME
 from flask_wtf.csrf import generate_csrf
+from werkzeug.sansio.request import Request
 
 from app import reads
 from app.extensions import cache
@@ -121,11 +122,25 @@ def _cacheable_visitor() -> bool:
     return NEUTRAL_SESSION_KEYS.issuperset(session.keys())
 
 
-def page_key() -> str:
-    """The page's cache key: host (and script root), path, raw query string and language."""
-    host = f"{request.scheme}://{request.host}{request.root_path}"
-    parts = (host, request.path, request.query_string.decode("latin-1"), select_locale())
+def key_for(incoming: Request, locale: str) -> str:
+    """A page's cache key: host (and script root), path, raw query string and language."""
+    host = f"{incoming.scheme}://{incoming.host}{incoming.root_path}"
+    parts = (host, incoming.path, incoming.query_string.decode("latin-1"), locale)
     return PAGE_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def page_key() -> str:
+    """The current request's page key."""
+    return key_for(request, select_locale())
+
+
+def current_generation() -> str | None:
+    """The site-wide generation, giving it a first value if the cache has none."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, new_token(), timeout=0)
+        generation = cache.get(GENERATION_KEY)
+    return generation
 
 
 def _csrf_field() -> str:
@@ -145,7 +160,7 @@ def _is_current(stored: dict[str, Any], known: dict[str, str]) -> bool:
     return all(known.get(tag) == version for tag, version in versions.items())
 
 
-def _current_page(key: str, generation: str) -> dict[str, Any] | None:
+def current_page(key: str, generation: str) -> dict[str, Any] | None:
     """The stored page for `key` if it is still current: from this process's memo, else from the shared cache."""
     memo = _memo()
     known = memo.versions_for(generation)
@@ -184,11 +199,8 @@ def serve_from_cache() -> Response | None:
         return None
     key = page_key()
     try:
-        generation = cache.get(GENERATION_KEY)
-        if generation is None:
-            cache.add(GENERATION_KEY, new_token(), timeout=0)
-            generation = cache.get(GENERATION_KEY)
-        stored = _current_page(key, generation) if generation is not None else None
+        generation = current_generation()
+        stored = current_page(key, generation) if generation is not None else None
     except Exception:  # noqa: BLE001 - a cache outage must not take the site down: render as if uncached
         current_app.logger.exception("page cache unavailable")
         return None
@@ -275,5 +287,8 @@ def cached_page(view: Callable) -> Callable:
 
 def init_app(app: Flask) -> None:
     """Give the app its process memo and put the cache lookup before every other before-request function."""
+    from app.page_cache.cookieless import CookielessHits
+
     app.extensions[MEMO_KEY] = ProcessMemo(app.config.get("PAGE_CACHE_MEMO_PAGES", 256))
     app.before_request_funcs.setdefault(None, []).insert(0, serve_from_cache)
+    app.wsgi_app = CookielessHits(app, app.wsgi_app)
