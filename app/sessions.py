@@ -17,6 +17,7 @@ import os
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.http import dump_cookie
 
 # Flask-WTF signs its tokens with this salt (flask_wtf.csrf.generate_csrf and validate_csrf).
 CSRF_SALT = "wtf-csrf-token"
@@ -45,14 +46,25 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def new_csrf_session(app: Flask) -> tuple[str, str]:
-    """A fresh session holding only a CSRF token: (the signed token for the form, the Set-Cookie header)."""
+    """A fresh session holding only a CSRF token: (the signed token for the form, the Set-Cookie header).
+
+    The cookie is the one `save_session` sets for a new, non-permanent session, with the same name and flags
+    (tests/cache/test_cookieless.py compares them).
+    """
     interface: SessionInterface = app.session_interface
     raw = hashlib.sha1(os.urandom(64)).hexdigest()  # as Flask-WTF makes it
-    session = interface.session_class()
-    session[app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")] = raw  # marks it modified, so it is saved
-    response = app.response_class()
-    interface.save_session(app, session, response)
-    return interface.csrf_serializer(app).dumps(raw), response.headers["Set-Cookie"]
+    session = {app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"): raw}
+    cookie = dump_cookie(
+        interface.get_cookie_name(app),
+        interface.get_signing_serializer(app).dumps(session),
+        domain=interface.get_cookie_domain(app),
+        path=interface.get_cookie_path(app),
+        secure=interface.get_cookie_secure(app),
+        httponly=interface.get_cookie_httponly(app),
+        samesite=interface.get_cookie_samesite(app),
+        partitioned=interface.get_cookie_partitioned(app),
+    )
+    return interface.csrf_serializer(app).dumps(raw), cookie
 
 
 def init_app(app: Flask) -> None:

@@ -85,3 +85,21 @@ def test_behind_a_proxy_each_forwarded_reader_counts(app, cast):
         response = app.test_client().get(f"/posts/{entry.number}", headers={"X-Forwarded-For": address})
         response.close()
     assert db.session.scalar(select(Entry.read_count).where(Entry.id == entry.id)) == 2
+
+
+@pytest.mark.parametrize("app_config", [{"CACHE_TYPE": "SimpleCache", "WTF_CSRF_ENABLED": True}])
+def test_the_session_cookie_it_starts_is_flasks_own(app, cast):
+    """Name and flags as Flask sets them, and Flask reads it back: the token in the form is accepted."""
+    path = f"/posts/{cast['km_entry'].number}"
+    app.test_client().get(path)
+    cookieless = app.test_client().get(path)
+    with_cookie = app.test_client()
+    with_cookie.set_cookie("unrelated", "1")
+    through_flask = with_cookie.get(path)
+
+    def flags(response) -> list[str]:
+        name_and_value, *attributes = response.headers["Set-Cookie"].split("; ")
+        return [name_and_value.split("=", 1)[0], *sorted(attributes)]
+
+    assert flags(cookieless) == flags(through_flask)
+    assert cookieless.headers[CACHE_STATUS] == "hit"
