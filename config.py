@@ -84,7 +84,10 @@ class Config:
     PAGE_CACHE_TIMEOUT = _env_int("PAGE_CACHE_TIMEOUT", 300)
     # Pages each worker process keeps in memory besides the shared cache (checked against the same versions).
     PAGE_CACHE_MEMO_PAGES = _env_int("PAGE_CACHE_MEMO_PAGES", 256)
-    # PAGE_CACHE=0 renders every page afresh while the cache still serves what else it holds (related entries).
+    # List totals and rankings (app/page_cache/derived.py) are retired by changes, like pages; this bounds them.
+    DERIVED_CACHE_TIMEOUT = _env_int("DERIVED_CACHE_TIMEOUT", 3600)
+    # PAGE_CACHE=0 renders every page afresh while the cache still serves what else it holds (related entries,
+    # list totals and rankings).
     PAGE_CACHE = os.environ.get("PAGE_CACHE", "1") != "0"
     # An entry's related entries are ranked over the whole index once and kept this long (app.search.query).
     RELATED_CACHE_TIMEOUT = _env_int("RELATED_CACHE_TIMEOUT", 600)

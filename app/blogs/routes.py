@@ -75,7 +75,7 @@ def show(slug: str):
     if moved is not None:
         return moved
     shown.shows(shown.blog_entries(blog.id), shown.blog_stations(blog.id))
-    pagination = paginate(services.blog_entries_query(blog))
+    pagination = paginate(services.blog_entries_query(blog), total=(f"blog:{blog.id}", [shown.blog_entries(blog.id)]))
     return render_template("blogs/show.html", blog=blog, pagination=pagination, stations=stations_of_blog(blog))
 
 

@@ -27,7 +27,7 @@ def home():
     shown.shows(shown.ALL_ENTRIES, shown.ALL_STATIONS, shown.ALL_TAGS)
     return render_template(
         "main/home.html",
-        entries=paginate(published_entries_query()),
+        entries=paginate(published_entries_query(), total=("entries", [shown.ALL_ENTRIES])),
         stations=active_stations(HOME_STATIONS),
         tags=popular_tags(HOME_TAGS),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import thai_order
@@ -37,6 +37,12 @@ class Tag(db.Model):
 
 class Entry(db.Model):
     __tablename__ = "entries"
+    # Lists of published entries, newest first (home, tags, stations, blogs, feeds): with these the database
+    # walks the newest rows in order and stops at a page's worth, instead of sorting every published entry.
+    __table_args__ = (
+        Index("ix_entries_status_published_at", "status", "published_at", "id"),
+        Index("ix_entries_blog_id_status_published_at", "blog_id", "status", "published_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)

@@ -7,6 +7,7 @@ pages another keeps. CACHE_TYPE = "NullCache" turns page caching off.
 
 - tags.py: what a page depends on (rows it loaded, lists it declares);
 - invalidation.py: which tags a committed change bumps;
+- derived.py: `remember`, values computed from many rows (counts, rankings) kept under the same tags;
 - pages.py: `serve_from_cache` and the `cached_page` view decorator — who is served from the cache, the key,
   CSRF tokens, read counts, and each process's memo of versions and pages.
 """
@@ -23,8 +24,9 @@ DISABLED_CACHE_TYPES = frozenset({"NullCache", "null", "flask_caching.backends.N
 
 def init_app(app: Flask) -> None:
     cache.init_app(app)
+    app.extensions[invalidation.TRACKING_KEY] = app.config.get("CACHE_TYPE") not in DISABLED_CACHE_TYPES
     app.extensions[invalidation.EXTENSION_KEY] = (
-        app.config.get("PAGE_CACHE", True) and app.config.get("CACHE_TYPE") not in DISABLED_CACHE_TYPES
+        app.config.get("PAGE_CACHE", True) and app.extensions[invalidation.TRACKING_KEY]
     )
     tags.register_listeners()
     invalidation.register_listeners()

@@ -2,7 +2,7 @@
 
 Most anonymous requests carry no cookie at all (a first visit, a link from elsewhere, a crawler). For them
 nothing Flask would do depends on a session, a login or a language cookie, so when their page is stored and
-current (`pages.current_page`, the same check the in-Flask path makes) this middleware answers it in an app
+current (`pages.current_stored`, the same check the in-Flask path makes) this middleware answers it in an app
 context only. That skips the request context, session handling and every before- and after-request hook,
 which cost more than the page itself.
 
@@ -51,7 +51,7 @@ class CookielessHits:
             incoming = Request(environ, shallow=True)  # the class Flask's request extends: same key
             try:
                 generation = pages.current_generation()
-                stored = pages.current_page(pages.key_for(incoming, locale_for(incoming)), generation)
+                stored = pages.current_stored(pages.key_for(incoming, locale_for(incoming)), generation)
             except Exception:  # noqa: BLE001 - let Flask's path render (and log) as if there were no cache
                 stored = None
             if stored is None:

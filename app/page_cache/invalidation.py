@@ -42,7 +42,8 @@ from app.page_cache import tags as t
 
 GENERATION_KEY = "page-generation"
 VERSION_PREFIX = "page-version:"
-EXTENSION_KEY = "sala.page_cache"
+EXTENSION_KEY = "sala.page_cache"  # pages are cached and served
+TRACKING_KEY = "sala.page_cache.tracking"  # changes bump tags: pages or derived values (derived.py) rely on them
 
 # Entry columns that move an entry into or out of a list (or between lists).
 ENTRY_LIST_FIELDS = frozenset({"status", "published_at", "blog_id", "author_id", "blog", "author", "tags"})
@@ -53,7 +54,13 @@ _NOTED = "page_cache_noted"
 
 
 def enabled() -> bool:
+    """Whether pages are cached (PAGE_CACHE on and a real cache backend)."""
     return has_app_context() and bool(current_app.extensions.get(EXTENSION_KEY))
+
+
+def tracking() -> bool:
+    """Whether committed changes bump tags: whenever the cache backend is real, even with PAGE_CACHE off."""
+    return has_app_context() and bool(current_app.extensions.get(TRACKING_KEY))
 
 
 def version_key(tag: str) -> str:
@@ -143,7 +150,7 @@ def _deleted_tags(session: Session, obj: Any) -> set[str]:
 
 
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
-    if not enabled():
+    if not tracking():
         return
     noted: set[str] = session.info.setdefault(_NOTED, set())
     with session.no_autoflush:
@@ -171,7 +178,7 @@ def bump(tags: Iterable[str]) -> None:
 
 def _after_commit(session: Session) -> None:
     noted = session.info.pop(_NOTED, None)
-    if not noted or not enabled():
+    if not noted or not tracking():
         return
     try:
         bump(noted)

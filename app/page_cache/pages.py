@@ -109,7 +109,7 @@ class ProcessMemo:
             self.checked.pop(key, None)
 
 
-def _memo() -> ProcessMemo:
+def memo() -> ProcessMemo:
     return current_app.extensions[MEMO_KEY]
 
 
@@ -160,22 +160,24 @@ def _is_current(stored: dict[str, Any], known: dict[str, str]) -> bool:
     return all(known.get(tag) == version for tag, version in versions.items())
 
 
-def current_page(key: str, generation: str) -> dict[str, Any] | None:
-    """The stored page for `key` if it is still current: from this process's memo, else from the shared cache."""
-    memo = _memo()
-    known = memo.versions_for(generation)
-    stored, checked = memo.page(key)
+def current_stored(key: str, generation: str) -> dict[str, Any] | None:
+    """What is stored under `key` (a page, or a derived value) if it is still current: from this process's memo,
+    else from the shared cache.
+    """
+    process = memo()
+    known = process.versions_for(generation)
+    stored, checked = process.page(key)
     if stored is not None:
         if checked and stored["expires"] > time.time():
             return stored
         if _is_current(stored, known):
-            memo.keep(key, stored, generation)
+            process.keep(key, stored, generation)
             return stored
-        memo.forget(key)
+        process.forget(key)
     stored = cache.get(key)
     if not stored or not _is_current(stored, known):
         return None
-    memo.keep(key, stored, generation)
+    process.keep(key, stored, generation)
     return stored
 
 
@@ -200,7 +202,7 @@ def serve_from_cache() -> Response | None:
     key = page_key()
     try:
         generation = current_generation()
-        stored = current_page(key, generation) if generation is not None else None
+        stored = current_stored(key, generation) if generation is not None else None
     except Exception:  # noqa: BLE001 - a cache outage must not take the site down: render as if uncached
         current_app.logger.exception("page cache unavailable")
         return None
@@ -211,7 +213,7 @@ def serve_from_cache() -> Response | None:
     return None
 
 
-def _versions_of(dependencies: set[str]) -> dict[str, str] | None:
+def versions_of(dependencies: set[str]) -> dict[str, str] | None:
     """The current version of each tag, giving a first version to tags that have none yet."""
     keys = [version_key(tag) for tag in sorted(dependencies)]
     values = cache.get_many(*keys)
@@ -236,7 +238,7 @@ def _storable(response: Response) -> bool:
 
 def _store(key: str, response: Response, generation: str) -> None:
     """Keep the rendered page, unless a write was committed during the render (it may be out of date)."""
-    versions = _versions_of(tags.collected())
+    versions = versions_of(tags.collected())
     if versions is None or cache.get(GENERATION_KEY) != generation:
         return
     body = response.get_data()
@@ -253,7 +255,7 @@ def _store(key: str, response: Response, generation: str) -> None:
         "expires": time.time() + timeout,
     }
     cache.set(key, stored, timeout=timeout)
-    _memo().keep(key, stored, generation)
+    memo().keep(key, stored, generation)
 
 
 def _render(key: str, view: Callable, args: tuple, kwargs: dict, generation: str) -> Response:

@@ -72,7 +72,10 @@ def _render_show(station: Station, status: int = 200):
         member_count=services.member_count(station),
         members=services.first_members(station, MEMBERS_ON_STATION_PAGE),
         blog_links=services.accepted_blog_links(station),
-        pagination=paginate(services.station_entries_query(station)),
+        pagination=paginate(
+            services.station_entries_query(station),
+            total=(f"station:{station.id}", [shown.station_entries(station.id)]),
+        ),
         awaiting_approval=viewer_row is not None and viewer_row.status == STATUS_PENDING,
         pending_count=pending_count,
     ), status

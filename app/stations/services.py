@@ -39,6 +39,8 @@ from app.models.station import (
     STATUS_PENDING,
 )
 from app.models.types import utcnow
+from app.page_cache import derived
+from app.page_cache import tags as shown
 from app.text.normalize import normalize_text
 
 SLUG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,59}$")
@@ -440,7 +442,19 @@ def station_counts(stations: list[Station]) -> dict[int, tuple[int, int]]:
 
 
 def active_stations(limit: int = 5) -> list[Station]:
-    """Stations with the most recent published entry in their feed first, then the most members."""
+    """Stations with the most recent published entry in their feed first, then the most members.
+
+    The ranking reads every published entry of every station, so it is kept (app/page_cache/derived.py)
+    until an entry, a station, a membership or a station's blogs change.
+    """
+    ids = derived.remember(
+        f"active-stations:{limit}", [shown.ALL_STATIONS, shown.ALL_ENTRIES], lambda: _active_station_ids(limit)
+    )
+    found = {station.id: station for station in db.session.scalars(select(Station).where(Station.id.in_(ids)))}
+    return [found[station_id] for station_id in ids if station_id in found]
+
+
+def _active_station_ids(limit: int) -> list[int]:
     latest = (
         select(StationBlog.station_id, func.max(Entry.published_at).label("latest"))
         .join(Entry, Entry.blog_id == StationBlog.blog_id)
@@ -454,7 +468,7 @@ def active_stations(limit: int = 5) -> list[Station]:
         .subquery()
     )
     stmt = (
-        select(Station)
+        select(Station.id)
         .outerjoin(latest, latest.c.station_id == Station.id)
         .order_by(
             latest.c.latest.is_(None),

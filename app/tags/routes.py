@@ -59,7 +59,7 @@ def suggest():
 def show(name: str):
     tag = _tag_or_redirect(name, "tags.show")
     shown.shows(shown.tag_entries(tag.id))
-    pagination = paginate(services.tag_entries_query(tag))
+    pagination = paginate(services.tag_entries_query(tag), total=(f"tag:{tag.id}", [shown.tag_entries(tag.id)]))
     return render_template("tags/show.html", tag=tag, pagination=pagination)
 
 

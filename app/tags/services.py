@@ -8,6 +8,8 @@ from app.database import thai_order
 from app.entries.services import published_entries_query
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, Tag, User, entry_tags
+from app.page_cache import derived
+from app.page_cache import tags as shown
 from app.text.tags import MAX_TAG_LENGTH, normalize_tag
 
 CLOUD_WEIGHTS = 5
@@ -35,9 +37,13 @@ def _tag_uses() -> Select:
 
 
 def popular_tags(limit: int = 100) -> list[tuple[str, int]]:
-    """(name, count) of the most used tags."""
-    stmt = _tag_uses().order_by(_USES.desc(), thai_order(Tag.name)).limit(limit)
-    return [(name, count) for name, count in db.session.execute(stmt)]
+    """(name, count) of the most used tags, counted again only after a change to which entries carry which tags."""
+
+    def count() -> list[tuple[str, int]]:
+        stmt = _tag_uses().order_by(_USES.desc(), thai_order(Tag.name)).limit(limit)
+        return [(name, uses) for name, uses in db.session.execute(stmt)]
+
+    return derived.remember(f"popular-tags:{limit}", [shown.ALL_TAGS], count)
 
 
 def suggest_tags(text: str, limit: int = SUGGEST_LIMIT) -> list[str]:
