@@ -176,6 +176,16 @@ def bump(tags: Iterable[str]) -> None:
     cache.set(GENERATION_KEY, new_token(), timeout=0)
 
 
+def index_changed() -> None:
+    """The search index took changes (app/search/sync.py, a rebuild): retire the search pages that show it."""
+    if not tracking():
+        return
+    try:
+        bump({t.SEARCH_INDEX})
+    except Exception:  # noqa: BLE001 - the index is written; a cache outage must not turn that into an error
+        current_app.logger.exception("could not retire cached search pages; they expire within PAGE_CACHE_TIMEOUT")
+
+
 def _after_commit(session: Session) -> None:
     noted = session.info.pop(_NOTED, None)
     if not noted or not tracking():

@@ -26,6 +26,7 @@ ALL_ENTRIES = "entries"  # the newest published entries: any entry published, un
 ALL_STATIONS = "stations"  # the list of stations and their member and blog counts
 ALL_TAGS = "tags"  # the popular-tags list and its counts
 RELATED_ENTRIES = "entry-texts"  # which entries are related to an entry: any entry's text, tags or status
+SEARCH_INDEX = "search-index"  # search results: bumped once the search index has taken a change (app/search)
 
 _COLLECTING = "page_cache_tags"
 

@@ -307,7 +307,11 @@ def _remove_old_versions(path: Path, keep: set[Path]) -> None:
 
 def reindex(path: Path | None = None) -> ReindexResult:
     """Rebuild every search document of the configured backend from the database."""
-    return backends.current().reindex(path)
+    from app.page_cache.invalidation import index_changed
+
+    result = backends.current().reindex(path)
+    index_changed()
+    return result
 
 
 def reindex_whoosh(path: Path | None = None) -> ReindexResult:

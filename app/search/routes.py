@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_sqlalchemy.pagination import Pagination
 
+from app.page_cache import tags as shown
+from app.page_cache.pages import cached_page
 from app.search.forms import SearchForm
 from app.search.query import QueryError, SearchHit, SearchPage, search
 from app.tags.services import popular_tags
@@ -32,7 +34,10 @@ class SearchPagination(Pagination):
 
 
 @bp.get("/search")
+@cached_page
 def index():
+    """Results are cached for anonymous readers like any public page, until the index takes a change."""
+    shown.shows(shown.SEARCH_INDEX, shown.ALL_TAGS)
     form = SearchForm(formdata=request.args)
     if not form.validate():
         return _render(form, status=400)

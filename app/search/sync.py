@@ -31,6 +31,7 @@ from app.extensions import db
 from app.models import Blog, Comment, Entry, SearchTask, Station, StationBlog, User
 from app.models.search_task import TASK_BLOG, TASK_ENTRY, TASK_USER
 from app.models.station import STATUS_ACCEPTED
+from app.page_cache.invalidation import index_changed
 from app.search import backends
 from app.search.index import open_writer, write_entries
 
@@ -260,13 +261,17 @@ def drain(path: Path | None = None, *, engine: Engine | None = None, timeout: fl
     backend = backends.current()
     engine = engine or db.engine
     applied = 0
-    while True:
-        done = backend.apply_batch(engine, timeout, path)
-        if done is None:
-            return applied or None
-        applied += done
-        if pending_count(engine) == 0:
-            return applied
+    try:
+        while True:
+            done = backend.apply_batch(engine, timeout, path)
+            if done is None:
+                return applied or None
+            applied += done
+            if pending_count(engine) == 0:
+                return applied
+    finally:
+        if applied:
+            index_changed()
 
 
 register_listeners()

@@ -182,10 +182,30 @@ def test_a_pending_flash_message_is_shown_fresh_and_never_cached(app, client, ca
         assert "ข้อความสำหรับผู้อ่านคนนี้" not in again.get_data(as_text=True)
 
 
-def test_search_is_not_cached(client, cast):
+def test_search_results_are_kept_until_the_index_takes_a_change(client, cast):
+    prime(client, "/search?q=km")
+    blog = cast["km_blog"]
+    make_entry(blog, title="บันทึกใหม่เรื่องการทำ KM", tags="km")  # indexed straight after the commit
+    response = client.get("/search?q=km")
+    assert response.headers[CACHE_STATUS] == "miss"
+    assert "บันทึกใหม่เรื่องการทำ KM" in response.get_data(as_text=True)
+
+
+def test_a_comment_the_index_takes_retires_search_results(client, cast):
+    from app.comments.services import add_comment
+
+    prime(client, "/search?q=ผักบุ้งลอยฟ้า")
+    add_comment(cast["garden_entry"], "ลองปลูกผักบุ้งลอยฟ้าดูครับ", user=cast["somchai"])
+    db.session.commit()
+    response = client.get("/search?q=ผักบุ้งลอยฟ้า")
+    assert response.headers[CACHE_STATUS] == "miss"
+    assert "ปลูกผักบุ้ง" in response.get_data(as_text=True)
+
+
+def test_a_refused_search_is_never_kept(client, cast):
     for _ in range(2):
-        response = client.get("/search?q=km")
-        assert response.status_code == 200
+        response = client.get("/search", query_string={"q": "km", "sort": "foo"})
+        assert response.status_code == 400
         assert CACHE_STATUS not in response.headers
 
 
