@@ -91,7 +91,8 @@ def prepare(workdir: Path, entries: int) -> Meta:
     if meta_file.exists():
         meta = Meta(**json.loads(meta_file.read_text()))
         if meta.entries == entries:
-            print(f"reusing {workdir} ({entries:,} entries)", flush=True)
+            print(f"reusing {workdir} ({entries:,} entries); migrating it to the current schema", flush=True)
+            corpus.make_app(workdir)  # runs the migrations, so a corpus built earlier gets new indexes too
             return meta
     if workdir.exists():
         shutil.rmtree(workdir)
