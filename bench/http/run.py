@@ -51,6 +51,7 @@ SIGNED_IN_PASSWORD = "password123"
 # The setting that switches the page cache off for the "uncached" server; the rest of its configuration (and its
 # cache of related entries) is the same as the cached server's.
 UNCACHED_ENV = {"PAGE_CACHE": "0"}
+LAYOUT_PAGE = "layout"  # the not-found page: Sala's layout with nothing in it (reported apart, a 404 by design)
 TARGETS = {"cached": 0.70, "uncached-entry": 0.25, "signed-in": 0.20, "p99_ms": 100.0, "rss_mb": 250.0}
 
 
@@ -318,6 +319,8 @@ def run_throughput(workdir: Path, meta: Meta, args) -> list[Result]:
     with serving("wsgi:app", args.port, server_env(workdir, dict(UNCACHED_ENV)), args.workers):
         for page, path in pages.items():
             results.append(measure("sala", "uncached", page, args.port, path, args))
+        # The floor of any rendered page: the layout alone (header, search box, footer), as the 404 page shows it.
+        results.append(measure("sala", "uncached", LAYOUT_PAGE, args.port, "/bench-no-such-page", args))
     with serving("bench.http.ceiling:app", args.port, ceiling_env, args.workers):
         results.append(measure("ceiling", "fixed", "20KB", args.port, "/", args))
     return results
@@ -334,7 +337,7 @@ def report(results: list[Result], args) -> bool:
     print("|---|---|---|---|")
     ok = True
     by_key = {(r.mode, r.page): r for r in results if r.server == "sala"}
-    for page in dict.fromkeys(r.page for r in results if r.server == "sala"):
+    for page in dict.fromkeys(r.page for r in results if r.server == "sala" and r.page != LAYOUT_PAGE):
         cells = []
         for mode in ("cached", "uncached", "signed-in"):
             result = by_key[(mode, page)]
@@ -348,6 +351,12 @@ def report(results: list[Result], args) -> bool:
             mark = "" if target is None and result.p99_ms <= TARGETS["p99_ms"] else (" ✅" if passed else " ❌")
             cells.append(f"{result.requests_per_s:,.0f} req/s = {share:.0%}, p99 {result.p99_ms:.0f} ms{mark}")
         print(f"| {page} | " + " | ".join(cells) + " |")
+    layout = by_key.get(("uncached", LAYOUT_PAGE))
+    if layout is not None:
+        print(
+            f"\nlayout alone (the 404 page, rendered each time): {layout.requests_per_s:,.0f} req/s = "
+            f"{layout.requests_per_s / ceiling:.0%} of the ceiling, p99 {layout.p99_ms:.0f} ms"
+        )
     return ok
 
 
