@@ -76,7 +76,7 @@ class Config:
     # machines set CACHE_REDIS_URL (for example redis://127.0.0.1:6379/1). CACHE_TYPE=NullCache turns the page
     # cache off. Read counts on cached pages lag by up to PAGE_CACHE_TIMEOUT.
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
-    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "FileSystemCache")
+    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "app.page_cache.files.PageFiles")
     CACHE_DIR = os.environ.get("CACHE_DIR", str(INSTANCE_DIR / "page-cache"))
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "sala:")
     CACHE_DEFAULT_TIMEOUT = _env_int("CACHE_DEFAULT_TIMEOUT", 300)

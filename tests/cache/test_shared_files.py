@@ -13,13 +13,13 @@ from tests.factories import make_blog, make_entry, make_user
 
 @pytest.fixture
 def app_config(tmp_path) -> dict:
-    return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "page-cache")}
+    return {"CACHE_TYPE": "app.page_cache.files.PageFiles", "CACHE_DIR": str(tmp_path / "page-cache")}
 
 
 def test_files_are_the_default_without_redis():
     if Config.CACHE_REDIS_URL:
         pytest.skip("CACHE_REDIS_URL is set in this environment")
-    assert Config.CACHE_TYPE == "FileSystemCache"
+    assert Config.CACHE_TYPE == "app.page_cache.files.PageFiles"
 
 
 def test_a_write_in_one_worker_retires_the_page_another_serves(app, client, tmp_path):
