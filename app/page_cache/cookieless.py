@@ -50,11 +50,13 @@ class CookielessHits:
                 return self.wsgi_app(environ, start_response)
             incoming = Request(environ, shallow=True)  # the class Flask's request extends: same key
             try:
-                generation = pages.current_generation()
-                stored = pages.current_stored(pages.key_for(incoming, locale_for(incoming)), generation)
+                key, generation = pages.key_for(incoming, locale_for(incoming)), pages.current_generation()
+                stored = pages.current_stored(key, generation) if generation is not None else None
             except Exception:  # noqa: BLE001 - let Flask's path render (and log) as if there were no cache
-                stored = None
+                return self.wsgi_app(environ, start_response)
             if stored is None:
+                if generation is not None:
+                    environ[pages.COOKIELESS_MISS] = (key, generation)
                 return self.wsgi_app(environ, start_response)
             return self._answer(incoming, stored, start_response)
 

@@ -13,15 +13,13 @@ what an entry list counts leaves out suspended members' entries.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from flask import current_app
 
-from app.extensions import cache
 from app.page_cache import pages, tags
-from app.page_cache.invalidation import GENERATION_KEY, tracking
+from app.page_cache.invalidation import tracking
 
 DERIVED_PREFIX = "derived:"
 T = TypeVar("T")
@@ -46,19 +44,9 @@ def remember(name: str, depends: Iterable[str], compute: Callable[[], T]) -> T:
         return stored["value"]
     value = compute()
     if generation is not None:
+        timeout = current_app.config["DERIVED_CACHE_TIMEOUT"]
         try:
-            _keep(key, value, {tags.SITE, *depends}, generation)
+            pages.keep(key, {"value": value}, {tags.SITE, *depends}, generation, timeout)
         except Exception:  # noqa: BLE001 - the value is computed; failing to keep it must not fail the request
             current_app.logger.exception("could not keep a derived value")
     return value
-
-
-def _keep(key: str, value: object, depends: set[str], generation: str) -> None:
-    """Keep the value unless a write was committed while it was computed (it may already be out of date)."""
-    versions = pages.versions_of(depends)
-    if versions is None or cache.get(GENERATION_KEY) != generation:
-        return
-    timeout = current_app.config["DERIVED_CACHE_TIMEOUT"]
-    stored = {"value": value, "versions": versions, "expires": time.time() + timeout}
-    cache.set(key, stored, timeout=timeout)
-    pages.memo().keep(key, stored, generation)

@@ -176,24 +176,23 @@ def bump(tags: Iterable[str]) -> None:
     cache.set(GENERATION_KEY, new_token(), timeout=0)
 
 
-def index_changed() -> None:
-    """The search index took changes (app/search/sync.py, a rebuild): retire the search pages that show it."""
-    if not tracking():
+def _bump_after_the_fact(tags: set[str]) -> None:
+    """Bump after a change that is already made (committed, or in the index): a cache outage is only logged."""
+    if not tags or not tracking():
         return
     try:
-        bump({t.SEARCH_INDEX})
-    except Exception:  # noqa: BLE001 - the index is written; a cache outage must not turn that into an error
-        current_app.logger.exception("could not retire cached search pages; they expire within PAGE_CACHE_TIMEOUT")
+        bump(tags)
+    except Exception:  # noqa: BLE001 - the change stands; a cache outage must not turn it into an error
+        current_app.logger.exception("could not retire cached pages; they expire within PAGE_CACHE_TIMEOUT")
+
+
+def index_changed() -> None:
+    """The search index took changes (app/search/sync.py, a rebuild): retire the search pages that show it."""
+    _bump_after_the_fact({t.SEARCH_INDEX})
 
 
 def _after_commit(session: Session) -> None:
-    noted = session.info.pop(_NOTED, None)
-    if not noted or not tracking():
-        return
-    try:
-        bump(noted)
-    except Exception:  # noqa: BLE001 - the write is committed; a cache outage must not turn it into an error
-        current_app.logger.exception("could not retire cached pages; they expire within PAGE_CACHE_TIMEOUT")
+    _bump_after_the_fact(session.info.pop(_NOTED, None) or set())
 
 
 def _after_transaction_end(session: Session, transaction: Any) -> None:

@@ -56,8 +56,10 @@ NEUTRAL_SESSION_KEYS = frozenset({"csrf_token", "_permanent", "_fresh", "_id"})
 MEMO_KEY = "sala.page_cache.memo"
 # Set on a view function by `cached_page`; `serve_from_cache` only looks up pages of views that carry it.
 CACHED_VIEW_ATTRIBUTE = "serves_cached_page"
-# On `g` after a miss: the page's key and the generation read before the render (see `_store`).
+# On `g` after a miss: the page's key and the generation read before the render (see `keep`).
 _PENDING = "page_cache_pending"
+# In the WSGI environ after the cookieless path found no current page: (key, generation), so it is not looked up again.
+COOKIELESS_MISS = "sala.page_cache.miss"
 
 
 class ProcessMemo:
@@ -199,6 +201,10 @@ def serve_from_cache() -> Response | None:
     view = current_app.view_functions.get(request.endpoint or "")
     if not getattr(view, CACHED_VIEW_ATTRIBUTE, False) or not enabled() or not _cacheable_visitor():
         return None
+    missed = request.environ.get(COOKIELESS_MISS)
+    if missed is not None:  # the cookieless path looked it up already: render and store
+        setattr(g, _PENDING, missed)
+        return None
     key = page_key()
     try:
         generation = current_generation()
@@ -236,26 +242,31 @@ def _storable(response: Response) -> bool:
     )
 
 
-def _store(key: str, response: Response, generation: str) -> None:
-    """Keep the rendered page, unless a write was committed during the render (it may be out of date)."""
-    versions = versions_of(tags.collected())
+def keep(key: str, fields: dict[str, Any], depends: set[str], generation: str, timeout: int) -> None:
+    """Store `fields` (a page, or a derived value) with the versions of `depends`, in the cache and this process's
+    memo, unless a write was committed since `generation` was read (what was computed may be out of date).
+    """
+    versions = versions_of(depends)
     if versions is None or cache.get(GENERATION_KEY) != generation:
         return
+    stored = {**fields, "versions": versions, "expires": time.time() + timeout}
+    cache.set(key, stored, timeout=timeout)
+    memo().keep(key, stored, generation)
+
+
+def _store(key: str, response: Response, generation: str) -> None:
+    """Keep the rendered page, with a placeholder where the reader's CSRF token was."""
     body = response.get_data()
     token = g.get(_csrf_field())
     if token:
         body = body.replace(token.encode(), CSRF_PLACEHOLDER)
-    timeout = current_app.config["PAGE_CACHE_TIMEOUT"]
-    stored = {
+    fields = {
         "body": body,
         "content_type": response.content_type,
-        "versions": versions,
         "has_csrf": bool(token),
         "read_entry_id": reads.entry_read_by_this_request(),
-        "expires": time.time() + timeout,
     }
-    cache.set(key, stored, timeout=timeout)
-    memo().keep(key, stored, generation)
+    keep(key, fields, tags.collected(), generation, current_app.config["PAGE_CACHE_TIMEOUT"])
 
 
 def _render(key: str, view: Callable, args: tuple, kwargs: dict, generation: str) -> Response:
