@@ -89,6 +89,10 @@ class Config:
     # PAGE_CACHE=0 renders every page afresh while the cache still serves what else it holds (related entries,
     # list totals and rankings).
     PAGE_CACHE = os.environ.get("PAGE_CACHE", "1") != "0"
+    # Pages kept for an audience (app/page_cache/audiences.py): rendered once for guests, or for members a view
+    # deems alike, and finished for each reader (their navigation, name and CSRF token). Independent of
+    # PAGE_CACHE; AUDIENCE_PAGES=0 renders every page that is not served whole for each reader.
+    AUDIENCE_PAGES = os.environ.get("AUDIENCE_PAGES", "1") != "0"
     # An entry's related entries are ranked over the whole index once and kept this long (app.search.query).
     RELATED_CACHE_TIMEOUT = _env_int("RELATED_CACHE_TIMEOUT", 600)
     CACHE_NO_NULL_WARNING = True  # NullCache is the documented way to turn the page cache off

@@ -65,7 +65,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from app import auth_setup, errors_setup, i18n, page_cache, reads, sessions, static_files, templating
+    from app import auth_setup, errors_setup, i18n, page_cache, reads, sessions, site_nav, static_files, templating
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
@@ -73,6 +73,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     sessions.init_app(app)
     static_files.init_app(app)
     templating.init_app(app)
+    site_nav.init_app(app)
     errors_setup.init_app(app)
     reads.init_app(app)
     page_cache.init_app(app)

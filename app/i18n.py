@@ -6,8 +6,14 @@ A reader's choice is remembered in a cookie; without one, the browser's Accept-L
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, Flask, Response, abort, current_app, g, has_request_context, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from werkzeug.sansio.request import Request
 
 from app.urls import safe_next_url
@@ -95,8 +101,56 @@ def _vary_on_locale(response: Response) -> Response:
     return response
 
 
+def _template_translations() -> dict[str, Callable[..., Any]]:
+    """`_`, `gettext`, `ngettext` and `pgettext` for one render, bound to the request's catalog.
+
+    They shadow the callables Flask-Babel installs as globals, which look the catalog up again on every call
+    (a third of the time the layout took to render). They behave as Jinja's "newstyle" gettext: the result is
+    markup when autoescaping, and always a %-format of the keyword arguments, which are escaped.
+    """
+    translations = get_translations()
+    bound = getattr(translations, "_sala_template_callables", None)
+    if bound is None:
+        bound = _bind(translations)
+        translations._sala_template_callables = bound
+    return bound
+
+
+def _bind(translations: Any) -> dict[str, Callable[..., Any]]:
+    lookup, plural_lookup = translations.ugettext, translations.ungettext
+    context_lookup, context_plural_lookup = translations.upgettext, translations.unpgettext
+
+    def finish(context: Context, text: str, variables: dict[str, Any]) -> str:
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    @pass_context
+    def gettext(context: Context, string: str, **variables: Any) -> str:
+        return finish(context, lookup(string), variables)
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        return finish(context, plural_lookup(singular, plural, num), variables)
+
+    @pass_context
+    def pgettext(context: Context, message_context: str, string: str, **variables: Any) -> str:
+        return finish(context, context_lookup(message_context, string), variables)
+
+    @pass_context
+    def npgettext(
+        context: Context, message_context: str, singular: str, plural: str, num: int, **variables: Any
+    ) -> str:
+        variables.setdefault("num", num)
+        return finish(context, context_plural_lookup(message_context, singular, plural, num), variables)
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_vary_on_locale)
+    app.context_processor(_template_translations)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,
         current_locale=current_locale,

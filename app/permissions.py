@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, event, false, or_, select
+from sqlalchemy import ColumnElement, bindparam, event, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -232,6 +232,40 @@ _RULES: dict[str, Callable[[Any, Any], bool]] = {
     "report_comment": _report_comment,
     "administer": _administer,
 }
+
+
+_HAS_COMMENTED = select(
+    exists().where(Comment.entry_id == bindparam("entry_id"), Comment.author_id == bindparam("user_id"))
+)
+
+# Pages whose member view depends on nothing but being signed in (home, tag and search pages).
+ANY_MEMBER = "any"
+
+
+def member_audience(user: Any) -> str:
+    """The audience of a page that shows members nothing of their own: active members, or suspended ones."""
+    return ANY_MEMBER if _member(user) is not None else "suspended"
+
+
+def entry_page_audience(user: Any, entry: Entry) -> str:
+    """What the entry page shows a signed-in `user` that depends on them, as a key (app/page_cache/audiences.py):
+    members with the same key are shown the same page.
+
+    The rules the page applies decide it: editing (which also moderates the comments and shows hidden ones),
+    being the author (who may not report the entry and whose reads do not count), and having commented (their
+    own comments get a delete button instead of a report link), in which case the page is theirs alone.
+    """
+    member = _member(user)
+    if member is None:
+        return "suspended"
+    commented = db.session.scalar(select(exists().where(Comment.entry_id == entry.id, Comment.author_id == member.id)))
+    return ":".join(
+        (
+            "editor" if _edit_entry(member, entry) else "reader",
+            "author" if entry.author_id == member.id else "other",
+            f"commenter-{member.id}" if commented else "no-comments",
+        )
+    )
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:

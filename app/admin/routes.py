@@ -39,12 +39,6 @@ def require_admin():
     return None
 
 
-@bp.app_context_processor
-def admin_globals() -> dict:
-    """`open_report_count()` for the administrators' link in the header (queried only when shown)."""
-    return {"open_report_count": reports.open_report_count}
-
-
 @bp.get("/")
 def index():
     return render_template(

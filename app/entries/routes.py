@@ -20,7 +20,7 @@ from app.licenses import LICENSES, license_for
 from app.models import STATUS_DRAFT, STATUS_PUBLISHED, Blog, Entry
 from app.page_cache import tags as shown
 from app.page_cache.pages import cached_page
-from app.permissions import can
+from app.permissions import can, entry_page_audience
 from app.search.query import related_entries
 from app.stations.services import stations_of_blog
 from app.uploads.services import upload_limit_mb
@@ -97,8 +97,16 @@ def new(slug: str):
     return _editor(form, blog, None)
 
 
+def _entry_audience(number: int) -> str | None:
+    """The signed-in reader's audience for a published entry's page; anything else is rendered for them alone."""
+    entry = services.find_entry(number)
+    if entry is None or not entry.is_published or not can(current_user, "view_entry", entry):
+        return None
+    return entry_page_audience(current_user, entry)
+
+
 @bp.get("/posts/<int:number>")
-@cached_page
+@cached_page(members=_entry_audience)
 def show(number: int):
     entry = _visible_entry(number)
     canonical = url_for("entries.show", number=entry.number)

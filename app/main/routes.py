@@ -12,6 +12,7 @@ from app.main import services
 from app.page_cache import tags as shown
 from app.page_cache.pages import cached_page
 from app.pagination import paginate
+from app.permissions import member_audience
 from app.stations.services import active_stations, pending_requests_for_moderator, stations_of_user
 from app.tags.services import popular_tags
 
@@ -22,7 +23,7 @@ HOME_TAGS = 30
 
 
 @bp.get("/")
-@cached_page
+@cached_page(members=lambda: member_audience(current_user))
 def home():
     shown.shows(shown.ALL_ENTRIES, shown.ALL_STATIONS, shown.ALL_TAGS)
     return render_template(

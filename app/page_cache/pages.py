@@ -145,7 +145,7 @@ def current_generation() -> str | None:
     return generation
 
 
-def _csrf_field() -> str:
+def csrf_field() -> str:
     return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
 
 
@@ -257,7 +257,7 @@ def keep(key: str, fields: dict[str, Any], depends: set[str], generation: str, t
 def _store(key: str, response: Response, generation: str) -> None:
     """Keep the rendered page, with a placeholder where the reader's CSRF token was."""
     body = response.get_data()
-    token = g.get(_csrf_field())
+    token = g.get(csrf_field())
     if token:
         body = body.replace(token.encode(), CSRF_PLACEHOLDER)
     fields = {
@@ -269,12 +269,12 @@ def _store(key: str, response: Response, generation: str) -> None:
     keep(key, fields, tags.collected(), generation, current_app.config["PAGE_CACHE_TIMEOUT"])
 
 
-def _render(key: str, view: Callable, args: tuple, kwargs: dict, generation: str) -> Response:
-    tags.start_collecting()
-    response = make_response(view(*args, **kwargs))
+def _keep_page(pending: tuple[str, str], response: Response) -> Response:
+    """After a miss: store the page the view gave, if it may be stored."""
     if not _storable(response):
         return response
-    response.headers[CACHE_STATUS_HEADER] = "miss"
+    key, generation = pending
+    response.headers.setdefault(CACHE_STATUS_HEADER, "miss")
     response.vary.add("Cookie")
     try:
         _store(key, response, generation)
@@ -283,25 +283,43 @@ def _render(key: str, view: Callable, args: tuple, kwargs: dict, generation: str
     return response
 
 
-def cached_page(view: Callable) -> Callable:
-    """Mark the view's page as cacheable for anonymous visitors; store what it renders after a miss."""
+def cached_page(view: Callable | None = None, *, members: Callable[..., str | None] | None = None) -> Callable:
+    """Mark the view's page as cacheable: whole for anonymous visitors, and kept for each reader's audience
+    (app/page_cache/audiences.py) for guests and, when `members` is given, for signed-in members.
 
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        pending = g.pop(_PENDING, None)
-        if pending is None:  # not a cacheable visitor, or the cache is off or out of order
-            return view(*args, **kwargs)
-        key, generation = pending
-        return _render(key, view, args, kwargs, generation)
+    `members(**view_args)` names the member's audience for the page (a string that is the same for every member
+    who would see the same page), or None to render the page for them alone.
+    """
+    from app.page_cache import audiences
 
-    setattr(wrapper, CACHED_VIEW_ATTRIBUTE, True)
-    return wrapper
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            pending = g.pop(_PENDING, None)  # set by serve_from_cache after a miss of a storable page
+            audience = audiences.audience_for(members, kwargs)
+            if audience is not None:
+                if pending is not None:
+                    tags.start_collecting()
+                response = audiences.respond(view, args, kwargs, audience)
+            elif pending is not None:
+                tags.start_collecting()
+                response = make_response(view(*args, **kwargs))
+            else:
+                return view(*args, **kwargs)
+            return response if pending is None else _keep_page(pending, response)
+
+        setattr(wrapper, CACHED_VIEW_ATTRIBUTE, True)
+        return wrapper
+
+    return decorate if view is None else decorate(view)
 
 
 def init_app(app: Flask) -> None:
     """Give the app its process memo and put the cache lookup before every other before-request function."""
+    from app.page_cache.audiences import page_slots, viewer_name
     from app.page_cache.cookieless import CookielessHits
 
     app.extensions[MEMO_KEY] = ProcessMemo(app.config.get("PAGE_CACHE_MEMO_PAGES", 256))
+    app.jinja_env.globals.update(page_slots=page_slots, viewer_name=viewer_name)
     app.before_request_funcs.setdefault(None, []).insert(0, serve_from_cache)
     app.wsgi_app = CookielessHits(app, app.wsgi_app)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
 from app.page_cache import tags as shown
 from app.page_cache.pages import cached_page
+from app.permissions import member_audience
 from app.search.forms import SearchForm
 from app.search.query import QueryError, SearchHit, SearchPage, search
 from app.tags.services import popular_tags
@@ -34,7 +36,7 @@ class SearchPagination(Pagination):
 
 
 @bp.get("/search")
-@cached_page
+@cached_page(members=lambda: member_audience(current_user))
 def index():
     """Results are cached for anonymous readers like any public page, until the index takes a change."""
     shown.shows(shown.SEARCH_INDEX, shown.ALL_TAGS)

@@ -140,7 +140,7 @@ def new():
 
 
 @bp.get("/c/<slug>")
-@cached_page
+@cached_page(members=lambda slug: f"member-{current_user.id}")  # roles, blogs and buttons: each member's own
 def show(slug: str):
     station = services.get_station_or_404(slug)
     return _canonical_redirect(station, slug, "stations.show") or _render_show(station)

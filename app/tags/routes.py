@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.feeds import atom_response
 from app.json_views import json_response
@@ -11,6 +12,7 @@ from app.models import Tag
 from app.page_cache import tags as shown
 from app.page_cache.pages import cached_page
 from app.pagination import paginate
+from app.permissions import member_audience
 from app.tags import services
 from app.text.tags import normalize_tag
 
@@ -55,7 +57,7 @@ def suggest():
 
 
 @bp.get("/tags/<path:name>")
-@cached_page
+@cached_page(members=lambda name: member_audience(current_user))
 def show(name: str):
     tag = _tag_or_redirect(name, "tags.show")
     shown.shows(shown.tag_entries(tag.id))

@@ -4,8 +4,12 @@ One run builds (or reuses) a database of generated Thai entries with its search 
 a time on 127.0.0.1 and with the same gunicorn settings (2 workers unless told otherwise):
 
 * the ceiling: bench/http/ceiling.py, a fixed 20 KB page;
-* Sala with its page cache: anonymous pages (cached after the warm-up) and the same pages signed in;
-* Sala with the page cache switched off: anonymous pages rendered on every request.
+* Sala with its page cache: anonymous pages (cached after the warm-up) and the same pages signed in (each a
+  page kept for the member's audience, finished with their navigation: app/page_cache/audiences.py);
+* Sala with the page cache switched off ("uncached"): no whole page is kept, so every request goes through
+  Flask and the view, which finishes the page kept for guests;
+* Sala with nothing kept ("cold": PAGE_CACHE=0 and AUDIENCE_PAGES=0): every page rendered in full, as the
+  first reader after a change gets it.
 
 Load comes from wrk (Debian package `wrk`) with a fixed number of connections; each page gets a short
 warm-up, then a measured run. Req/s are also given as a share of the ceiling's, measured at the start and at
@@ -51,6 +55,7 @@ SIGNED_IN_PASSWORD = "password123"
 # The setting that switches the page cache off for the "uncached" server; the rest of its configuration (and its
 # cache of related entries) is the same as the cached server's.
 UNCACHED_ENV = {"PAGE_CACHE": "0"}
+COLD_ENV = {"PAGE_CACHE": "0", "AUDIENCE_PAGES": "0"}
 LAYOUT_PAGE = "layout"  # the not-found page: Sala's layout with nothing in it (reported apart, a 404 by design)
 TARGETS = {"cached": 0.70, "uncached-entry": 0.25, "signed-in": 0.20, "p99_ms": 100.0, "rss_mb": 250.0}
 
@@ -247,11 +252,11 @@ def sign_in(port: int, username: str, password: str) -> str:
     cookies.update(_cookies(headers))
     if status != 302:
         raise SystemExit(f"login as {username} failed: {status}")
-    cookie = _cookie_header(cookies)
-    status, _headers, page = request(port, "GET", "/dashboard", headers={"Cookie": cookie})
+    status, headers, _page = request(port, "GET", "/dashboard", headers={"Cookie": _cookie_header(cookies)})
     if status != 200:
         raise SystemExit(f"signed-in dashboard answered {status}")
-    return cookie
+    cookies.update(_cookies(headers))  # the welcome message has been shown: the session no longer holds it
+    return _cookie_header(cookies)
 
 
 def _cookies(headers) -> dict[str, str]:
@@ -321,6 +326,9 @@ def run_throughput(workdir: Path, meta: Meta, args) -> list[Result]:
             results.append(measure("sala", "uncached", page, args.port, path, args))
         # The floor of any rendered page: the layout alone (header, search box, footer), as the 404 page shows it.
         results.append(measure("sala", "uncached", LAYOUT_PAGE, args.port, "/bench-no-such-page", args))
+    with serving("wsgi:app", args.port, server_env(workdir, dict(COLD_ENV)), args.workers):
+        for page, path in pages.items():
+            results.append(measure("sala", "cold", page, args.port, path, args))
     with serving("bench.http.ceiling:app", args.port, ceiling_env, args.workers):
         results.append(measure("ceiling", "fixed", "20KB", args.port, "/", args))
     return results
@@ -333,14 +341,20 @@ def report(results: list[Result], args) -> bool:
         f"\nceiling: {ceilings[0]:.0f} req/s at the start, {ceilings[-1]:.0f} at the end, mean {ceiling:.0f}; "
         f"{args.workers} workers, {args.connections} connections, {args.seconds:g} s per page\n"
     )
-    print("| page | anonymous cached | anonymous uncached | signed in |")
-    print("|---|---|---|---|")
+    print("| page | anonymous cached | anonymous uncached | signed in | cold (rendered in full, no target) |")
+    print("|---|---|---|---|---|")
     ok = True
     by_key = {(r.mode, r.page): r for r in results if r.server == "sala"}
     for page in dict.fromkeys(r.page for r in results if r.server == "sala" and r.page != LAYOUT_PAGE):
         cells = []
-        for mode in ("cached", "uncached", "signed-in"):
+        for mode in ("cached", "uncached", "signed-in", "cold"):
             result = by_key[(mode, page)]
+            if mode == "cold":
+                cells.append(
+                    f"{result.requests_per_s:,.0f} req/s = {result.requests_per_s / ceiling:.0%}, "
+                    f"p99 {result.p99_ms:.0f} ms"
+                )
+                continue
             share = result.requests_per_s / ceiling
             target = {"cached": TARGETS["cached"], "signed-in": TARGETS["signed-in"]}.get(mode)
             if mode == "uncached" and page == "entry":

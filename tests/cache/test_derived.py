@@ -1,6 +1,6 @@
 """List totals and rankings are kept under page-cache tags and retired by exactly the changes that move them.
 
-These run with the page cache off (PAGE_CACHE=0), as the uncached benchmark server does: every page is rendered,
+These run with the page cache off (PAGE_CACHE=0, AUDIENCE_PAGES=0), as the cold benchmark server does: every page is rendered,
 and only the derived values are kept.
 """
 
@@ -15,7 +15,7 @@ from tests.factories import make_blog, make_entry, make_user
 
 @pytest.fixture
 def app_config() -> dict:
-    return {"CACHE_TYPE": "SimpleCache", "PAGE_CACHE": False, "ENTRIES_PER_PAGE": 1}
+    return {"CACHE_TYPE": "SimpleCache", "PAGE_CACHE": False, "AUDIENCE_PAGES": False, "ENTRIES_PER_PAGE": 1}
 
 
 @pytest.fixture

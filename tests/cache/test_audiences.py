@@ -1,0 +1,166 @@
+"""Pages kept for an audience (app/page_cache/audiences.py): rendered once for readers who see the same page,
+finished for each reader with their own navigation, name and CSRF token, and never what another reader may not see.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.comments.services import add_comment, hide_comment
+from app.extensions import db
+from app.models import Entry
+from tests.cache.conftest import CACHE_STATUS
+from tests.factories import make_blog, make_entry, make_user
+
+
+@pytest.fixture
+def app_config() -> dict:
+    # As the uncached benchmark server runs: no whole pages, pages kept for audiences.
+    return {"CACHE_TYPE": "SimpleCache", "PAGE_CACHE": False, "WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def scene(app):
+    """Somchai's entry with a comment by Malee; Prasert and Wipa are members who have not commented."""
+    somchai = make_user("somchai", display_name="สมชาย เจ้าของบล็อก")
+    malee = make_user("malee", display_name="มาลี ผู้แสดงความเห็น")
+    prasert = make_user("prasert", display_name="ประเสริฐ ผู้อ่าน")
+    wipa = make_user("wipa", display_name="วิภา ผู้อ่าน")
+    entry = make_entry(make_blog(somchai, "km-notes"), title="ถอดบทเรียนเวที KM")
+    comment = add_comment(entry, "ขอบคุณที่แบ่งปันค่ะ", user=malee, ip_address="198.51.100.7")
+    db.session.commit()
+    return {"somchai": somchai, "malee": malee, "prasert": prasert, "wipa": wipa, "entry": entry, "comment": comment}
+
+
+def signed_in(app, username: str):
+    """A client of its own, signed in through the real form (with its CSRF token), its welcome flash shown."""
+    client = app.test_client()
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    response = client.post("/login", data={"login": username, "password": "password123", "csrf_token": token})
+    assert response.status_code == 302
+    client.get("/dashboard")  # takes the flash message, which is never kept for an audience
+    return client
+
+
+def page(client, path: str) -> tuple[str | None, str]:
+    response = client.get(path)
+    response.close()  # a read is written once the response is closed
+    assert response.status_code == 200, path
+    return response.headers.get(CACHE_STATUS), response.get_data(as_text=True)
+
+
+def tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', html))
+
+
+def test_a_member_gets_the_page_of_their_audience_with_their_own_name_and_token(app, scene):
+    path = f"/posts/{scene['entry'].number}"
+    prasert, wipa = signed_in(app, "prasert"), signed_in(app, "wipa")
+    status, first = page(prasert, path)
+    assert status == "miss"
+    status, second = page(wipa, path)
+    assert status == "assembled"
+    assert "วิภา ผู้อ่าน" in second and "ประเสริฐ" not in second
+    assert "แสดงความเห็นในนาม วิภา ผู้อ่าน" in second
+    assert "<sala-slot" not in second and "<sala-csrf-token>" not in second
+    assert tokens(second) and not tokens(second) & tokens(first)
+    # Her token is hers: the comment form of the assembled page works.
+    token = next(iter(tokens(second)))
+    response = wipa.post(f"{path}/comments", data={"body": "ได้ความรู้มากค่ะ", "csrf_token": token})
+    assert response.status_code == 302
+    assert "ได้ความรู้มากค่ะ" in page(prasert, path)[1]
+
+
+def test_a_member_who_commented_gets_their_own_buttons_and_others_do_not(app, scene):
+    path, comment_id = f"/posts/{scene['entry'].number}", scene["comment"].id
+    delete_action = f'action="/comments/{comment_id}/delete"'
+    report_link = f'href="/comments/{comment_id}/report"'
+    page(signed_in(app, "prasert"), path)
+    _, malees = page(signed_in(app, "malee"), path)
+    assert delete_action in malees and report_link not in malees
+    _, wipas = page(signed_in(app, "wipa"), path)
+    assert delete_action not in wipas and report_link in wipas
+
+
+def test_hidden_comments_stay_with_those_who_moderate(app, scene):
+    hide_comment(scene["comment"])
+    db.session.commit()
+    path = f"/posts/{scene['entry'].number}"
+    _, owners = page(signed_in(app, "somchai"), path)
+    assert "ขอบคุณที่แบ่งปันค่ะ" in owners and "แสดงความเห็นนี้" in owners
+    for reader in ("prasert", "wipa"):
+        _, readers = page(signed_in(app, reader), path)
+        assert "ขอบคุณที่แบ่งปันค่ะ" not in readers
+    assert "ขอบคุณที่แบ่งปันค่ะ" not in page(app.test_client(), path)[1]
+
+
+def test_a_change_retires_the_page_kept_for_an_audience(app, scene):
+    path = f"/posts/{scene['entry'].number}"
+    prasert = signed_in(app, "prasert")
+    page(prasert, path)
+    assert page(prasert, path)[0] == "assembled"
+    add_comment(scene["entry"], "ความเห็นใหม่จากวิภา", user=scene["wipa"])
+    db.session.commit()
+    status, html = page(prasert, path)
+    assert status == "miss" and "ความเห็นใหม่จากวิภา" in html
+
+
+def test_guests_share_one_page_and_every_read_counts(app, scene):
+    path = f"/posts/{scene['entry'].number}"
+    entry_id = scene["entry"].id
+    statuses = []
+    for address in ("203.0.113.1", "203.0.113.2", "203.0.113.3"):
+        guest = app.test_client()
+        response = guest.get(path, environ_base={"REMOTE_ADDR": address})
+        response.close()
+        statuses.append(response.headers.get(CACHE_STATUS))
+        assert "เข้าสู่ระบบ" in response.get_data(as_text=True)
+    assert statuses == ["miss", "assembled", "assembled"]
+    prasert = signed_in(app, "prasert")
+    assert page(prasert, path)[0] == "miss"  # members are another audience
+    assert page(signed_in(app, "wipa"), path)[0] == "assembled"
+    db.session.expire_all()
+    assert db.session.get(Entry, entry_id).read_count == 5
+
+
+def test_the_author_reading_their_own_entry_adds_no_read(app, scene):
+    path = f"/posts/{scene['entry'].number}"
+    entry_id = scene["entry"].id
+    somchai = signed_in(app, "somchai")
+    page(somchai, path)
+    assert page(somchai, path)[0] == "assembled"
+    db.session.expire_all()
+    assert db.session.get(Entry, entry_id).read_count == 0
+
+
+def test_a_member_with_a_flash_message_gets_a_page_rendered_for_them(app, scene):
+    client = app.test_client()
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    client.post("/login", data={"login": "prasert", "password": "password123", "csrf_token": token})
+    response = client.get("/")
+    assert CACHE_STATUS not in response.headers
+    assert 'class="flash' in response.get_data(as_text=True)
+
+
+def test_each_member_has_their_own_station_page(app, scene):
+    from app.stations.services import create_station
+
+    create_station(scene["somchai"], "km-station", "ชุมชนคนทำ KM", "")
+    db.session.commit()
+    owner = signed_in(app, "somchai")
+    _, owners = page(owner, "/c/km-station")
+    assert page(owner, "/c/km-station")[0] == "assembled"
+    status, readers = page(signed_in(app, "prasert"), "/c/km-station")
+    assert status == "miss"
+    assert "/c/km-station/edit" in owners and "/c/km-station/edit" not in readers
+
+
+def test_with_audience_pages_off_every_page_is_rendered(app, scene):
+    app.config["AUDIENCE_PAGES"] = False
+    path = f"/posts/{scene['entry'].number}"
+    for client in (app.test_client(), app.test_client(), signed_in(app, "prasert")):
+        assert page(client, path)[0] is None
