@@ -1,7 +1,7 @@
 """List totals and rankings are kept under page-cache tags and retired by exactly the changes that move them.
 
-These run with the page cache off (PAGE_CACHE=0, AUDIENCE_PAGES=0), as the cold benchmark server does: every page is rendered,
-and only the derived values are kept.
+These run with the page cache off (PAGE_CACHE=0, AUDIENCE_PAGES=0), as the cold benchmark server does: every
+page is rendered, and only the derived values are kept.
 """
 
 from __future__ import annotations
