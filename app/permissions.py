@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, bindparam, event, exists, false, or_, select
+from sqlalchemy import ColumnElement, event, false, or_, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -234,10 +234,6 @@ _RULES: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-_HAS_COMMENTED = select(
-    exists().where(Comment.entry_id == bindparam("entry_id"), Comment.author_id == bindparam("user_id"))
-)
-
 # Pages whose member view depends on nothing but being signed in (home, tag and search pages).
 ANY_MEMBER = "any"
 
@@ -247,9 +243,9 @@ def member_audience(user: Any) -> str:
     return ANY_MEMBER if _member(user) is not None else "suspended"
 
 
-def entry_page_audience(user: Any, entry: Entry) -> str:
+def entry_page_audience(user: Any, entry: Entry, commented: bool) -> str:
     """What the entry page shows a signed-in `user` that depends on them, as a key (app/page_cache/audiences.py):
-    members with the same key are shown the same page.
+    members with the same key are shown the same page. `commented`: whether they have commented on the entry.
 
     The rules the page applies decide it: editing (which also moderates the comments and shows hidden ones),
     being the author (who may not report the entry and whose reads do not count), and having commented (their
@@ -258,7 +254,6 @@ def entry_page_audience(user: Any, entry: Entry) -> str:
     member = _member(user)
     if member is None:
         return "suspended"
-    commented = db.session.scalar(select(exists().where(Comment.entry_id == entry.id, Comment.author_id == member.id)))
     return ":".join(
         (
             "editor" if _edit_entry(member, entry) else "reader",

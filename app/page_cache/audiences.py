@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from flask import Response, current_app, g, make_response, request, session
@@ -34,12 +35,13 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from app import reads
-from app.i18n import select_locale
+from app.i18n import current_locale
 from app.page_cache import pages, tags
 from app.page_cache.invalidation import tracking
 from app.site_nav import site_nav
 
 AUDIENCE_PREFIX = "audience:"
+AUDIENCE_OF_PREFIX = "audience-of:"
 GUESTS = "guests"
 SITE_NAV_SLOT = b"<sala-slot-site-nav>"
 VIEWER_NAME_SLOT = b"<sala-slot-viewer-name>"
@@ -47,6 +49,7 @@ ASSEMBLED = "assembled"  # X-Cache of a page kept for the reader's audience and 
 # Session keys of a signed-in member that change nothing a page shows besides the navigation.
 MEMBER_SESSION_KEYS = pages.NEUTRAL_SESSION_KEYS | {"_user_id", "_remember", "_remember_seconds"}
 _RENDERING = "audience_page_rendering"
+_GENERATION = "audience_page_generation"
 
 AudienceOf = Callable[..., "str | None"]
 
@@ -81,8 +84,48 @@ def audience_for(members: AudienceOf | None, view_args: dict[str, Any]) -> str |
     return None if audience is None else f"member:{audience}"
 
 
+def remembered(members: AudienceOf) -> AudienceOf:
+    """Keep each member's audience for a page until something it read changes, like a kept page.
+
+    For a `members` function that reads the database (the entry page's reads the entry, its blog and author,
+    and whether the member commented): what it loads, and the lists it declares with `tags.shows`, are its
+    dependencies, and a hit costs no query.
+    """
+
+    @wraps(members)
+    def audience(**view_args: Any) -> str | None:
+        args = "&".join(f"{name}={value}" for name, value in sorted(view_args.items()))
+        key = f"{AUDIENCE_OF_PREFIX}{request.endpoint}?{args}#{current_user.get_id()}"
+        try:
+            generation = _generation()
+            stored = pages.current_stored(key, generation) if generation is not None else None
+        except Exception:  # noqa: BLE001 - a cache outage must not fail the page: work the audience out
+            current_app.logger.exception("page cache unavailable")
+            return members(**view_args)
+        if stored is not None:
+            return stored["audience"]
+        with tags.collecting_apart() as read:
+            found = members(**view_args)
+        if generation is not None:
+            timeout = current_app.config["PAGE_CACHE_TIMEOUT"]
+            try:
+                pages.keep(key, {"audience": found}, read, generation, timeout)
+            except Exception:  # noqa: BLE001 - worked out; failing to keep it must not fail the request
+                current_app.logger.exception("could not keep a member's audience")
+        return found
+
+    return audience
+
+
+def _generation() -> str | None:
+    """The site-wide generation, read once per request (an audience and its page are checked against it)."""
+    if _GENERATION not in g:
+        setattr(g, _GENERATION, pages.current_generation())
+    return g.get(_GENERATION)
+
+
 def _key(audience: str) -> str:
-    page = pages.key_for(request, select_locale())
+    page = pages.key_for(request, current_locale())  # the language the page is rendered in, found once per request
     return AUDIENCE_PREFIX + hashlib.sha256(f"{page}\n{audience}".encode()).hexdigest()
 
 
@@ -90,7 +133,7 @@ def respond(view: Callable, args: tuple, kwargs: dict, audience: str) -> Respons
     """The page for the reader: kept for their audience and finished for them, or rendered and then kept."""
     key = _key(audience)
     try:
-        generation = pages.current_generation()
+        generation = _generation()
         stored = pages.current_stored(key, generation) if generation is not None else None
     except Exception:  # noqa: BLE001 - a cache outage must not fail the page: render it for this reader
         current_app.logger.exception("page cache unavailable")
