@@ -39,10 +39,13 @@ def locale_for(incoming: Request) -> str:
     """The language a request asks for (cookie, then Accept-Language), else the default; for `select_locale`
     and for the page cache's cookieless path, which answers before Flask sees the request.
     """
-    chosen = incoming.cookies.get(LOCALE_COOKIE)
-    if chosen in LANGUAGES:
-        return chosen
-    return _preferred_by_browser(incoming) or current_app.config.get("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    headers = incoming.headers
+    if headers.get("Cookie"):  # parsing the headers costs more than the rest; most first visits send neither
+        chosen = incoming.cookies.get(LOCALE_COOKIE)
+        if chosen in LANGUAGES:
+            return chosen
+    preferred = _preferred_by_browser(incoming) if headers.get("Accept-Language") else None
+    return preferred or current_app.config.get("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
 
 
 def _preferred_by_browser(incoming: Request) -> str | None:

@@ -74,7 +74,7 @@ class CookielessHits:
             *self.headers,
         ]
         flush_after = stored["read_entry_id"] is not None and reads.record_guest_read(
-            stored["read_entry_id"], incoming.remote_addr, incoming.user_agent.string
+            stored["read_entry_id"], incoming.remote_addr, incoming.headers.get("User-Agent", "")
         )
         start_response("200 OK", headers)
         chunks = [b""] if incoming.method == "HEAD" else [body]
