@@ -159,24 +159,15 @@ def _render(key: str, view: Callable, args: tuple, kwargs: dict, generation: str
         g.pop(_RENDERING, None)
     if response.is_streamed:
         return response
-    body = response.get_data()
-    token = g.get(pages.csrf_field())
-    if token:
-        body = body.replace(token.encode(), pages.CSRF_PLACEHOLDER)
+    fields = pages.stored_fields(response)
     if generation is not None and _storable(response):
-        fields = {
-            "body": body,
-            "content_type": response.content_type,
-            "has_csrf": bool(token),
-            "read_entry_id": reads.entry_read_by_this_request(),
-        }
         try:
             pages.keep(key, fields, tags.collected(), generation, current_app.config["PAGE_CACHE_TIMEOUT"])
         except Exception:  # noqa: BLE001 - the page is rendered; failing to keep it must not fail the request
             current_app.logger.exception("could not keep a page for its audience")
         response.headers[pages.CACHE_STATUS_HEADER] = "miss"
         response.vary.add("Cookie")
-    response.set_data(_finish(body, bool(token)))
+    response.set_data(_finish(fields["body"], fields["has_csrf"]))
     return response
 
 

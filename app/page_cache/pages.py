@@ -254,19 +254,23 @@ def keep(key: str, fields: dict[str, Any], depends: set[str], generation: str, t
     memo().keep(key, stored, generation)
 
 
-def _store(key: str, response: Response, generation: str) -> None:
-    """Keep the rendered page, with a placeholder where the reader's CSRF token was."""
+def stored_fields(response: Response) -> dict[str, Any]:
+    """What is kept of a rendered page: its body with a placeholder where the reader's CSRF token was, its
+    content type, and the entry whose read it counted (counted again for each reader it is served to)."""
     body = response.get_data()
     token = g.get(csrf_field())
     if token:
         body = body.replace(token.encode(), CSRF_PLACEHOLDER)
-    fields = {
+    return {
         "body": body,
         "content_type": response.content_type,
         "has_csrf": bool(token),
         "read_entry_id": reads.entry_read_by_this_request(),
     }
-    keep(key, fields, tags.collected(), generation, current_app.config["PAGE_CACHE_TIMEOUT"])
+
+
+def _store(key: str, response: Response, generation: str) -> None:
+    keep(key, stored_fields(response), tags.collected(), generation, current_app.config["PAGE_CACHE_TIMEOUT"])
 
 
 def _keep_page(pending: tuple[str, str], response: Response) -> Response:
