@@ -2,7 +2,8 @@
 
 It shows one of few states (a guest; a member by name; an administrator with the number of open reports) on
 one page type, so each state is rendered once per process and kept (a few hundred, least recently used out),
-with a placeholder for the sign-out form's CSRF token, which is filled in for each reader. `NavState` holds
+rendered with a placeholder where the sign-out form asks for its CSRF token, filled in for each reader
+(app/page_cache/csrf_slots.py). `NavState` holds
 everything `_site_nav.html` shows, so a kept navigation is exactly the one the template would render.
 """
 
@@ -12,16 +13,17 @@ import threading
 from collections import OrderedDict
 from typing import NamedTuple
 
-from flask import current_app, g, render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.i18n import current_locale
+from app.page_cache.csrf_slots import CSRF_PLACEHOLDER, placeholder_tokens
 from app.permissions import can
 
 KEPT_STATES = 512
-_CSRF_PLACEHOLDER = "<sala-csrf-token>"
+_CSRF_PLACEHOLDER = CSRF_PLACEHOLDER.decode()
 _EXTENSION_KEY = "sala.site_nav"
 
 
@@ -70,10 +72,8 @@ def site_nav() -> Markup:
     kept: _Kept = current_app.extensions[_EXTENSION_KEY]
     html = kept.get(key)
     if html is None:
-        html = render_template("_site_nav.html", nav=nav)
-        token = g.get("csrf_token")
-        if token:
-            html = html.replace(token, _CSRF_PLACEHOLDER)
+        with placeholder_tokens():
+            html = render_template("_site_nav.html", nav=nav)
         kept.put(key, html)
     if _CSRF_PLACEHOLDER in html:
         html = html.replace(_CSRF_PLACEHOLDER, generate_csrf())

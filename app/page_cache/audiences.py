@@ -11,10 +11,11 @@ page (so the same commits retire it) and each later reader of that audience gets
 - the site navigation (their name, their admin link, their sign-out form): a slot, filled by
   `app.site_nav.site_nav()`;
 - ``viewer_name()`` (the comment form's "commenting as"), a slot filled with the reader's display name;
-- CSRF tokens: a placeholder, replaced by the reader's own token (as on cached pages).
+- CSRF tokens: the page is rendered with a placeholder wherever a form asks for one, filled with the reader's
+  own token (as on cached pages, app/page_cache/csrf_slots.py).
 
-The slots contain "<", which user text can never put into a page (Jinja escapes it; Markdown and comment
-output are sanitised), so only the slots are ever replaced.
+The slots and the placeholder are put in by the render itself and contain "<", which user text can never put into
+a page (Jinja escapes it; Markdown and comment output are sanitised), so only they are ever replaced.
 
 An audience must capture everything about the reader that the view's output depends on; it is computed by the
 area's rules (app/permissions.py), so what the page shows and the key it is kept under follow the same rules.
@@ -37,10 +38,12 @@ from markupsafe import Markup, escape
 from app import reads
 from app.i18n import current_locale
 from app.page_cache import pages, tags
+from app.page_cache.csrf_slots import fill, placeholder_tokens
 from app.page_cache.invalidation import tracking
 from app.site_nav import site_nav
 
-AUDIENCE_PREFIX = "audience:"
+# Changed with pages.PAGE_PREFIX, so that pages kept in an earlier form are never served.
+AUDIENCE_PREFIX = "audience:v2:"
 AUDIENCE_OF_PREFIX = "audience-of:"
 GUESTS = "guests"
 SITE_NAV_SLOT = b"<sala-slot-site-nav>"
@@ -154,7 +157,8 @@ def _render(key: str, view: Callable, args: tuple, kwargs: dict, generation: str
     tags.start_collecting()
     g.setdefault(_RENDERING, True)
     try:
-        response = make_response(view(*args, **kwargs))
+        with placeholder_tokens():
+            response = make_response(view(*args, **kwargs))
     finally:
         g.pop(_RENDERING, None)
     if response.is_streamed:
@@ -180,9 +184,10 @@ def _storable(response: Response) -> bool:
 
 
 def _finish(body: bytes, has_csrf: bool) -> bytes:
-    """Put the reader's own parts into a page kept for their audience."""
+    """Put the reader's own parts into a page kept for their audience (the page, if it is being stored whole,
+    keeps the CSRF placeholder: `generate_csrf` gives it)."""
     if has_csrf:
-        body = body.replace(pages.CSRF_PLACEHOLDER, generate_csrf().encode())
+        body = fill(body, generate_csrf())
     if VIEWER_NAME_SLOT in body:
         body = body.replace(VIEWER_NAME_SLOT, str(escape(current_user.display_name)).encode())
     if SITE_NAV_SLOT in body:

@@ -27,6 +27,7 @@ from werkzeug.wsgi import ClosingIterator
 from app import reads
 from app.i18n import locale_for
 from app.page_cache import pages
+from app.page_cache.csrf_slots import fill
 from app.page_cache.invalidation import enabled
 from app.security import security_headers
 from app.sessions import new_csrf_session
@@ -65,7 +66,7 @@ class CookielessHits:
         headers = [("Content-Type", stored["content_type"])]
         if stored["has_csrf"]:
             token, cookie = new_csrf_session(self.app)
-            body = body.replace(pages.CSRF_PLACEHOLDER, token.encode())
+            body = fill(body, token)
             headers.append(("Set-Cookie", cookie))
         headers += [
             ("Content-Length", str(len(body))),

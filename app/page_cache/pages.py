@@ -13,10 +13,9 @@ The key is the host, path, query string and interface language. What is stored i
 type only: the response served from it is built fresh, so the security headers, the Vary header and the
 visitor's own session cookie are added by the usual after-request hooks, and no cookie is ever replayed.
 
-A form's CSRF token belongs to one visitor's session. When a render put one into the page (the guest comment
-form on an entry), the stored copy holds a placeholder instead, and each visitor served from the cache gets
-their own token in its place. The placeholder contains "<", which user text can never put into a page
-(Jinja escapes it; Markdown output is sanitised), so only the token is ever replaced.
+A form's CSRF token belongs to one visitor's session. A page that will be stored is rendered with a placeholder
+wherever a form asks for a token (the guest comment form on an entry), and each visitor served from the cache
+gets their own token in those places only (app/page_cache/csrf_slots.py).
 
 Checking a page's dependency versions (often fifty tags) in the shared cache on every hit would cost more
 than serving the page. Each process keeps a `ProcessMemo` instead: the versions it has read and the pages it
@@ -46,11 +45,12 @@ from app import reads
 from app.extensions import cache
 from app.i18n import select_locale
 from app.page_cache import tags
+from app.page_cache.csrf_slots import CSRF_PLACEHOLDER, fill, placeholder_tokens
 from app.page_cache.invalidation import GENERATION_KEY, enabled, new_token, version_key
 
 CACHE_STATUS_HEADER = "X-Cache"
-PAGE_PREFIX = "page:"
-CSRF_PLACEHOLDER = b"<sala-csrf-token>"
+# Changed when what a stored page holds changes, so that copies stored in the earlier form are never served.
+PAGE_PREFIX = "page:v2:"
 # Session keys that never change what a page shows an anonymous visitor (the CSRF secret is swapped per visitor).
 NEUTRAL_SESSION_KEYS = frozenset({"csrf_token", "_permanent", "_fresh", "_id"})
 MEMO_KEY = "sala.page_cache.memo"
@@ -145,10 +145,6 @@ def current_generation() -> str | None:
     return generation
 
 
-def csrf_field() -> str:
-    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-
-
 def _is_current(stored: dict[str, Any], known: dict[str, str]) -> bool:
     """Whether every tag of the stored page still has the version it was rendered with."""
     if stored["expires"] <= time.time():
@@ -187,7 +183,7 @@ def _response_from(stored: dict[str, Any]) -> Response:
     """The stored page, rebuilt for this visitor: their own CSRF token, and their read counted."""
     body = stored["body"]
     if stored["has_csrf"]:
-        body = body.replace(CSRF_PLACEHOLDER, generate_csrf().encode())
+        body = fill(body, generate_csrf())
     if stored["read_entry_id"] is not None:
         reads.count_read(stored["read_entry_id"], anonymous=True)
     response = current_app.response_class(body, content_type=stored["content_type"])
@@ -255,18 +251,24 @@ def keep(key: str, fields: dict[str, Any], depends: set[str], generation: str, t
 
 
 def stored_fields(response: Response) -> dict[str, Any]:
-    """What is kept of a rendered page: its body with a placeholder where the reader's CSRF token was, its
-    content type, and the entry whose read it counted (counted again for each reader it is served to)."""
+    """What is kept of a page rendered within `placeholder_tokens`: its body (the placeholder where a form asked
+    for a CSRF token), its content type, and the entry whose read it counted (counted again for each reader)."""
     body = response.get_data()
-    token = g.get(csrf_field())
-    if token:
-        body = body.replace(token.encode(), CSRF_PLACEHOLDER)
     return {
         "body": body,
         "content_type": response.content_type,
-        "has_csrf": bool(token),
+        "has_csrf": CSRF_PLACEHOLDER in body,
         "read_entry_id": reads.entry_read_by_this_request(),
     }
+
+
+def with_own_token(response: Response) -> Response:
+    """The response rendered to be stored, with the reader's own CSRF token where the placeholder is."""
+    if not response.is_streamed:
+        body = response.get_data()
+        if CSRF_PLACEHOLDER in body:
+            response.set_data(fill(body, generate_csrf()))
+    return response
 
 
 def _store(key: str, response: Response, generation: str) -> None:
@@ -274,9 +276,9 @@ def _store(key: str, response: Response, generation: str) -> None:
 
 
 def _keep_page(pending: tuple[str, str], response: Response) -> Response:
-    """After a miss: store the page the view gave, if it may be stored."""
+    """After a miss: store the page the view gave, if it may be stored, and finish it for this reader."""
     if not _storable(response):
-        return response
+        return with_own_token(response)
     key, generation = pending
     response.headers.setdefault(CACHE_STATUS_HEADER, "miss")
     response.vary.add("Cookie")
@@ -284,7 +286,7 @@ def _keep_page(pending: tuple[str, str], response: Response) -> Response:
         _store(key, response, generation)
     except Exception:  # noqa: BLE001 - the page is rendered; failing to keep it must not fail the request
         current_app.logger.exception("could not store a page in the cache")
-    return response
+    return with_own_token(response)
 
 
 def cached_page(view: Callable | None = None, *, members: Callable[..., str | None] | None = None) -> Callable:
@@ -301,16 +303,15 @@ def cached_page(view: Callable | None = None, *, members: Callable[..., str | No
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             pending = g.pop(_PENDING, None)  # set by serve_from_cache after a miss of a storable page
             audience = audiences.audience_for(members, kwargs)
-            if audience is not None:
-                if pending is not None:
-                    tags.start_collecting()
-                response = audiences.respond(view, args, kwargs, audience)
-            elif pending is not None:
-                tags.start_collecting()
-                response = make_response(view(*args, **kwargs))
-            else:
-                return view(*args, **kwargs)
-            return response if pending is None else _keep_page(pending, response)
+            if pending is None:
+                return view(*args, **kwargs) if audience is None else audiences.respond(view, args, kwargs, audience)
+            tags.start_collecting()
+            with placeholder_tokens():
+                if audience is None:
+                    response = make_response(view(*args, **kwargs))
+                else:
+                    response = audiences.respond(view, args, kwargs, audience)
+            return _keep_page(pending, response)
 
         setattr(wrapper, CACHED_VIEW_ATTRIBUTE, True)
         return wrapper
