@@ -10,6 +10,8 @@ pages another keeps. CACHE_TYPE = "NullCache" turns page caching off.
 - derived.py: `remember`, values computed from many rows (counts, rankings) kept under the same tags;
 - pages.py: `serve_from_cache` and the `cached_page` view decorator — who is served from the cache, the key,
   CSRF tokens, read counts, and each process's memo of versions and pages.
+- csrf_slots.py: the placeholder a page rendered to be kept holds where a form asks for a CSRF token, filled
+  with each reader's own token.
 """
 
 from __future__ import annotations
