@@ -2,9 +2,9 @@
 
 It shows one of few states (a guest; a member by name; an administrator with the number of open reports) on
 one page type, so each state is rendered once per process and kept (a few hundred, least recently used out),
-rendered with a placeholder where the sign-out form asks for its CSRF token, filled in for each reader
-(app/page_cache/csrf_slots.py). `NavState` holds
-everything `_site_nav.html` shows, so a kept navigation is exactly the one the template would render.
+with a placeholder where the sign-out form asks for its CSRF token, filled in for each reader
+(app/page_cache/csrf_slots.py). `NavState` holds everything `_site_nav.html` shows, so a kept navigation is
+exactly the one the template would render.
 """
 
 from __future__ import annotations

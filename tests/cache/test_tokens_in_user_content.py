@@ -19,8 +19,9 @@ from sqlalchemy import select
 from app.auth.services import update_profile
 from app.comments.services import add_comment
 from app.entries.services import update_entry
-from app.extensions import db
+from app.extensions import cache, db
 from app.models import User
+from app.page_cache import pages
 from tests.cache.conftest import CACHE_STATUS
 from tests.cache.test_audiences import page, signed_in
 from tests.csrf_client import page_token
@@ -147,3 +148,13 @@ def test_a_name_holding_the_readers_token_is_shown_as_written_in_the_kept_naviga
     own = page_token(html)
     assert own != written
     assert written in html and own not in FORM_POSITION.sub("", html)
+
+
+def test_the_stored_copy_holds_no_token_only_the_placeholder_in_the_form(app, scene):
+    renderer = app.test_client()
+    token = page_token(renderer.get(scene["path"]).get_data(as_text=True))
+    with app.test_request_context(scene["path"]):
+        stored = cache.get(pages.page_key())["body"].decode()
+    assert token not in stored
+    assert re.search(r'<input[^>]*name="csrf_token"[^>]*value="<sala-csrf-token>"', stored)
+    assert stored.count("<sala-csrf-token>") == len(FORM_POSITION.findall(stored))
