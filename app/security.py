@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, session
 from flask_login import COOKIE_NAME, current_user
 from werkzeug.exceptions import BadHost, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -86,11 +86,12 @@ def refuse_untrusted_host() -> None:
 
 
 def _may_be_signed_in() -> bool:
-    """Without a session or remember-me cookie nobody is signed in; asking Flask-Login would open the session
-    (and add ``Vary: Cookie``) on responses that never depended on it."""
+    """Whether a member may be signed in: the request sent a session or remember-me cookie, or it changed the
+    session (signing in does). Otherwise asking Flask-Login would read the session and add ``Vary: Cookie`` to
+    responses that never depended on it."""
     config = current_app.config
     names = (config.get("SESSION_COOKIE_NAME", "session"), config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME))
-    return any(name in request.cookies for name in names)
+    return session.modified or any(name in request.cookies for name in names)
 
 
 def keep_member_responses_private(response: Response) -> Response:
