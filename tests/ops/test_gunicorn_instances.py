@@ -4,6 +4,7 @@ and each instance with a control socket of its own."""
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import runpy
 import signal
@@ -76,6 +77,13 @@ def _wait_until_serving(process: subprocess.Popen, port: int, socket_path: Path)
         time.sleep(0.1)
 
 
+def _master_behind(socket_path: Path) -> int:
+    """The pid of the gunicorn master that answers on this control socket (gunicornc's `show stats`)."""
+    command = [str(GUNICORN.with_name("gunicornc")), "-s", str(socket_path), "-c", "show stats", "-j"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30, check=True)
+    return json.loads(result.stdout)["pid"]
+
+
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -96,6 +104,7 @@ def test_two_instances_serve_production_each_with_its_own_control_socket(app, tm
             assert response.status in (200, 503)
             assert response.getheader("Strict-Transport-Security")  # the production settings
             assert stat.S_IMODE(socket_path.stat().st_mode) == 0o600
+            assert _master_behind(socket_path) == process.pid  # each socket answers for its own instance
         assert not (tmp_path / "gunicorn.ctl").exists()  # the one socket both used to share
     finally:
         for process in processes:
