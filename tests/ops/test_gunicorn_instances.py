@@ -135,14 +135,15 @@ def test_gunicorn_without_site_url_refuses_to_start(app, tmp_path):
 
 
 def _settings(monkeypatch, **env) -> dict:
-    monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)
+    """gunicorn.conf.py's settings; the environment (SALA_CONFIG, which the file sets) is restored after the test."""
+    for name in ("GUNICORN_CONTROL_SOCKET", "SALA_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
 def test_sala_config_is_production_under_gunicorn_unless_set(monkeypatch):
-    monkeypatch.delenv("SALA_CONFIG", raising=False)
     _settings(monkeypatch)
     assert os.environ["SALA_CONFIG"] == "production"
     _settings(monkeypatch, SALA_CONFIG="development")
