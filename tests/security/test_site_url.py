@@ -135,12 +135,20 @@ def test_trusted_hosts_can_be_set_instead_of_derived(app):
     assert client.get("/healthz", headers={"Host": "sala.example.go.th"}).status_code == 400
 
 
-@pytest.mark.parametrize("kind", ["testing", "production"])
+def _app_for(kind: str, app):
+    if kind == "testing":
+        return app
+    if kind == "production":
+        return production_app(app, WTF_CSRF_ENABLED=False)
+    folders = {name: app.config[name] for name in ("SQLALCHEMY_DATABASE_URI", "SEARCH_INDEX_DIR", "UPLOAD_DIR")}
+    return create_app("development", {**folders, "CACHE_TYPE": "NullCache", "WTF_CSRF_ENABLED": False})
+
+
+@pytest.mark.parametrize("kind", ["development", "testing", "production"])
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_host_label_over_63_characters_gets_400_not_500(app, kind, method):
     make_user("somchai")
-    target = app if kind == "testing" else production_app(app, WTF_CSRF_ENABLED=False)
-    client = target.test_client()
+    client = _app_for(kind, app).test_client()
     assert client.post("/login", data={"login": "somchai", "password": PASSWORD}).status_code == 302
 
     for path in ("/", "/login", "/api/v1/search?q=x", "/no-such-page"):
