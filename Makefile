@@ -42,8 +42,8 @@ demo: migrate
 run: demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Production-like serving: migrate, then gunicorn with gunicorn.conf.py (workers, timeouts, logs; set
-# SALA_CONFIG=production and SECRET_KEY for a real site, GUNICORN_BIND for the address).
+# Production serving: migrate, then gunicorn with gunicorn.conf.py (workers, timeouts, logs). gunicorn runs the
+# production settings unless SALA_CONFIG says otherwise: set SECRET_KEY and SITE_URL; GUNICORN_BIND for the address.
 serve: migrate
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 

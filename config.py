@@ -18,6 +18,12 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_list(name: str) -> list[str] | None:
+    """A comma-separated setting as a list, or None when the variable is unset or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",")]
+    return [item for item in items if item] or None
+
+
 # The key used when SECRET_KEY is not set: fine on a developer's machine, refused in production (app/security.py).
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
 MIN_SECRET_KEY_LENGTH = 32
@@ -31,6 +37,8 @@ DEFAULT_CSP = (
 )
 # Browser features Sala never uses, switched off for the site and anything it might embed.
 DEFAULT_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Browsers keep to HTTPS for a year once they have seen this over HTTPS (production only; app/security.py).
+DEFAULT_HSTS = "max-age=31536000; includeSubDomains"
 
 
 class Config:
@@ -39,6 +47,16 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     # Production refuses to start with a missing, default or short SECRET_KEY (app/security.py).
     REQUIRE_STRONG_SECRET_KEY = False
+    # The site's public address (scheme, host, optional port and path prefix): every absolute URL the site
+    # sends (mails, feeds, the JSON API) is built from it, never from the request's Host header (app/urls.py).
+    # Production has no default and refuses to start without it.
+    SITE_URL = os.environ.get("SITE_URL") or "http://127.0.0.1:5000"
+    # Host names the site answers to (Flask's setting; any other Host header gets 400). None answers any host;
+    # production derives it from SITE_URL unless TRUSTED_HOSTS (comma-separated) is set (app/security.py).
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
+    TRUSTED_HOSTS_FROM_SITE_URL = False
+    # `flask demo` loads accounts with a published password; production refuses unless --force (app/cli.py).
+    DEMO_DATA_ALLOWED = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sala.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # Where search documents live: "whoosh" (an embedded index directory per server, the default) or
@@ -116,6 +134,8 @@ class Config:
     REFERRER_POLICY = os.environ.get("REFERRER_POLICY", "strict-origin-when-cross-origin")
     PERMISSIONS_POLICY = os.environ.get("PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY)
     X_FRAME_OPTIONS = "DENY"
+    # Strict-Transport-Security: off here (a browser would then refuse plain http to the host, localhost too).
+    STRICT_TRANSPORT_SECURITY = os.environ.get("STRICT_TRANSPORT_SECURITY", "")
     # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (werkzeug ProxyFix); 0 = ignore it.
     # Never set these above 0 when clients can reach the app directly: they could then forge their address.
     PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
@@ -155,6 +175,9 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    # What the test client sends as Host; fixed, so a SITE_URL or TRUSTED_HOSTS in the shell changes no test.
+    SITE_URL = "http://localhost"
+    TRUSTED_HOSTS = None
     WTF_CSRF_ENABLED = False
     READ_FLUSH_BATCH = 1
     SECRET_KEY = "testing-secret"
@@ -169,9 +192,13 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     REQUIRE_STRONG_SECRET_KEY = True
+    SITE_URL = os.environ.get("SITE_URL", "")
+    TRUSTED_HOSTS_FROM_SITE_URL = True
+    DEMO_DATA_ALLOWED = False
     # Cookies only over HTTPS (the language cookie sala_lang follows SESSION_COOKIE_SECURE, app/i18n.py).
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    STRICT_TRANSPORT_SECURITY = os.environ.get("STRICT_TRANSPORT_SECURITY", DEFAULT_HSTS)
 
 
 CONFIGS: dict[str, type[Config]] = {

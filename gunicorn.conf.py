@@ -9,13 +9,22 @@ opens nothing: no database connection and no search index writer exist before a 
 writer's lock is an flock on an open file, and a lock held across fork() would be shared by every child;
 that is why nothing may open a writer at import time. `post_fork` still drops any pooled database connection
 a worker might have inherited, so no two processes ever use one connection.
+
+Served by gunicorn, Sala runs the production settings unless SALA_CONFIG says otherwise (`flask run` and
+`make run` keep the development settings of wsgi.py), so a forgotten SALA_CONFIG can never serve a site with
+the public development key and the debugger's settings; production then refuses to start without SECRET_KEY and
+SITE_URL.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 import os
+import re
+
+os.environ.setdefault("SALA_CONFIG", "production")
 
 
 def _int(name: str, default: int) -> int:
@@ -51,6 +60,30 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 proc_name = "sala"
+# gunicorn's control socket (for `gunicornc`) is one path per user by default, so a second instance took over
+# the first one's socket, and removed it on exit. Each instance gets its own, named after the addresses it
+# listens on (`on_starting`), in gunicorn's socket directory; GUNICORN_CONTROL_SOCKET sets a path, or "off".
+CONTROL_SOCKET = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = CONTROL_SOCKET == "off"
+if CONTROL_SOCKET and not control_socket_disable:
+    control_socket = CONTROL_SOCKET
+MAX_SOCKET_NAME = 48
+
+
+def control_socket_for(binds: list[str], default_path: str) -> str:
+    """A control socket path of this instance's own: gunicorn's default directory, the addresses in the name."""
+    name = re.sub(r"[^A-Za-z0-9.]+", "-", "_".join(binds)).strip("-")
+    if len(name) > MAX_SOCKET_NAME:  # a Unix socket path may not be much over 100 bytes
+        name = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return os.path.join(os.path.dirname(default_path), f"sala-{name}.ctl")
+
+
+def on_starting(server) -> None:
+    """Name the control socket after the final bind addresses (command-line flags included), unless it was set."""
+    settings = server.cfg.settings["control_socket"]
+    if server.cfg.control_socket_disable or settings.value != settings.default:
+        return
+    server.cfg.set("control_socket", control_socket_for(server.cfg.bind, settings.default))
 
 
 def post_fork(server, worker) -> None:

@@ -1,4 +1,8 @@
-"""WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi ...`."""
+"""WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi ...`.
+
+Without SALA_CONFIG this is the development site (`make run`); gunicorn.conf.py sets SALA_CONFIG to production
+before this is imported, so serving with gunicorn is production unless told otherwise.
+"""
 
 import os
 

@@ -11,7 +11,7 @@ from typing import NoReturn
 
 import click
 from email_validator import EmailNotValidError, validate_email
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 
@@ -159,9 +159,17 @@ def create_blog_command(slug: str, owner: str, title: str, description: str) -> 
 
 
 @click.command("demo", help="โหลดข้อมูลตัวอย่างภาษาไทยชุดเล็ก (รันซ้ำจะไม่เพิ่มอะไร)")
+@click.option("--force", is_flag=True, help="โหลดแม้เป็นเว็บไซต์จริง (production)")
 @with_appcontext
-def demo_command() -> None:
-    """Load a small Thai demo data set once (running it again adds nothing)."""
+def demo_command(force: bool) -> None:
+    """Load a small Thai demo data set once (running it again adds nothing).
+
+    The demo accounts share a published password, so a production site refuses them unless forced.
+    """
+    if not force and not current_app.config.get("DEMO_DATA_ALLOWED", True):
+        _fail(
+            _("ไม่โหลดข้อมูลตัวอย่างลงเว็บไซต์จริง (production): บัญชีตัวอย่างใช้รหัสผ่านที่ทุกคนรู้ ถ้าต้องการจริง ๆ ให้สั่ง flask demo --force")
+        )
     try:
         summary = load_demo()
     except DomainError as error:

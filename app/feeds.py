@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urljoin
 
-from flask import Response, render_template, request, url_for
+from flask import Response, render_template
 from sqlalchemy import Select
 
 from app.extensions import db
 from app.models import Entry
 from app.text.dates import utcnow
+from app.urls import site_url
 
 FEED_SIZE = 20
 ATOM_CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -43,10 +43,10 @@ class FeedItem:
 def _item(entry: Entry) -> FeedItem:
     published = entry.published_at or entry.created_at
     return FeedItem(
-        url=url_for("entries.show", number=entry.number, _external=True),
+        url=site_url("entries.show", number=entry.number),
         title=xml_safe(entry.title),
         author_name=xml_safe(entry.author.display_name),
-        author_url=url_for("users.profile", username=entry.author.username, _external=True),
+        author_url=site_url("users.profile", username=entry.author.username),
         published=published,
         updated=max(published, entry.updated_at or published),
         categories=[xml_safe(tag.name) for tag in entry.tags],
@@ -64,13 +64,12 @@ def newest_entries(entries: Select | Iterable[Entry], limit: int = FEED_SIZE) ->
 
 
 def atom_response(title: str, page_url: str, feed_url: str, entries: Select | Iterable[Entry]) -> Response:
-    """An Atom 1.0 document of the newest published entries; the URLs may be relative to this site."""
+    """An Atom 1.0 document of the newest published entries; the URLs are absolute (`site_url`)."""
     items = [_item(entry) for entry in newest_entries(entries)]
-    feed_url = urljoin(request.host_url, feed_url)
     body = render_template(
         "feeds/atom.xml",
         title=xml_safe(title),
-        page_url=urljoin(request.host_url, page_url),
+        page_url=page_url,
         feed_url=feed_url,
         updated=max((item.updated for item in items), default=utcnow()),
         items=items,

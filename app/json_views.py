@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import DomainError
-from app.errors_setup import CSRF_MESSAGE, STATUS_MESSAGES
+from app.errors_setup import STATUS_MESSAGES, csrf_message
 from app.extensions import db
 
 
@@ -46,7 +46,7 @@ def json_login_required(view: Callable) -> Callable:
 
 def _http_message(error: HTTPException) -> str:
     if isinstance(error, CSRFError):
-        return str(CSRF_MESSAGE)
+        return csrf_message()
     if error.code is not None and error.code >= 500:
         return _("เกิดข้อผิดพลาดในระบบ กรุณาลองใหม่อีกครั้ง")
     return str(STATUS_MESSAGES.get(error.code, error.description))

@@ -20,6 +20,8 @@ from app.models import (
     User,
 )
 from app.models.station import STATUS_ACCEPTED
+from tests.conftest import IsolatedCliRunner
+from tests.security.production import production_app
 
 
 def _count(stmt) -> int:
@@ -108,3 +110,18 @@ def test_demo_users_can_log_in_and_pages_render(runner, client, auth):
     assert "Chumphon-KM-Station" in home.get_data(as_text=True)
     for path in ("/u/somchai", "/u/malee/followers", "/c/Chumphon-KM-Station", "/b/chumphon-km", "/tags"):
         assert client.get(path).status_code == 200, path
+
+
+def test_demo_refuses_a_production_site_unless_forced(app):
+    production = production_app(app)
+    production.test_cli_runner_class = IsolatedCliRunner
+    runner = production.test_cli_runner()
+
+    refused = runner.invoke(args=["demo"])
+    assert refused.exit_code == 1
+    assert "production" in refused.output and "--force" in refused.output
+    assert _counts()["User"] == 0
+
+    forced = runner.invoke(args=["demo", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert _counts()["User"] >= 3

@@ -9,6 +9,7 @@ import pytest
 
 from app.feeds import ATOM_CONTENT_TYPE, atom_response
 from app.models import Entry
+from app.urls import site_url
 from tests.factories import make_blog, make_entry, make_user
 
 NS = {"atom": "http://www.w3.org/2005/Atom"}
@@ -89,15 +90,16 @@ def test_tag_feed(client, blog):
     assert "km" in root.findtext("atom:title", namespaces=NS)
 
 
-def test_atom_response_takes_a_list_and_relative_urls(app, blog):
+def test_atom_response_takes_a_list_and_urls_at_the_site_address(app, blog):
     entries = [
         make_entry(blog, title="หนึ่ง", published_at=START),
         make_entry(blog, title="สอง\x0bมีอักขระควบคุม", published_at=START + timedelta(hours=1)),
     ]
-    with app.test_request_context("/", base_url="https://sala.example"):
-        response = atom_response("ฟีดทดสอบ", "/b/km-notes", "/b/km-notes/feed.atom", entries)
+    with app.test_request_context("/", base_url="https://forged.example"):
+        page, feed = site_url("blogs.show", slug="km-notes"), site_url("blogs.feed", slug="km-notes")
+        response = atom_response("ฟีดทดสอบ", page, feed, entries)
     root = parse(response)
-    assert root.findtext("atom:id", namespaces=NS) == "https://sala.example/b/km-notes/feed.atom"
+    assert root.findtext("atom:id", namespaces=NS) == "http://localhost/b/km-notes/feed.atom"
     assert titles(root) == ["สองมีอักขระควบคุม", "หนึ่ง"]
 
 
@@ -107,5 +109,6 @@ def test_atom_response_orders_a_select_newest_first(app, blog):
     make_entry(blog, title="ก่อน", published_at=START)
     make_entry(blog, title="หลัง", published_at=START + timedelta(days=1))
     with app.test_request_context("/"):
-        response = atom_response("ฟีด", "/", "/feed.atom", select(Entry).order_by(Entry.id))
+        entries = select(Entry).order_by(Entry.id)
+        response = atom_response("ฟีด", "http://localhost/", "http://localhost/feed.atom", entries)
     assert titles(parse(response)) == ["หลัง", "ก่อน"]

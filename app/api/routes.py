@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request
 
 from app.search.forms import ApiSearchForm
 from app.search.query import QueryError, page_as_json, search
+from app.urls import site_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -33,4 +34,4 @@ def search_entries():
         )
     except QueryError as error:
         return _json({"error": str(error)}, 400)
-    return _json(page_as_json(result, lambda entry: url_for("entries.show", number=entry.number, _external=True)))
+    return _json(page_as_json(result, lambda entry: site_url("entries.show", number=entry.number)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -17,6 +17,7 @@ from app.extensions import db
 from app.mail import send_mail
 from app.models import User
 from app.text.normalize import normalize_text
+from app.urls import site_url
 
 
 def find_user_by_username(username: str) -> User | None:
@@ -139,7 +140,7 @@ def find_user_for_reset(email: str) -> User | None:
 
 def send_password_reset_email(user: User) -> None:
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    link = url_for("auth.reset_password", token=make_password_reset_token(user), _external=True)
+    link = site_url("auth.reset_password", token=make_password_reset_token(user))
     body = _(
         "สวัสดีคุณ %(name)s\n\nมีผู้ขอตั้งรหัสผ่านใหม่สำหรับบัญชี %(username)s ในศาลา "
         "เปิดลิงก์นี้ภายใน %(minutes)d นาทีเพื่อตั้งรหัสผ่านใหม่ (ใช้ได้ครั้งเดียว):\n\n%(link)s\n\n"

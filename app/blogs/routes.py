@@ -19,6 +19,7 @@ from app.page_cache.pages import cached_page
 from app.pagination import paginate
 from app.permissions import can
 from app.stations.services import stations_of_blog
+from app.urls import site_url
 
 bp = Blueprint("blogs", __name__)
 
@@ -89,8 +90,8 @@ def feed(slug: str):
     shown.shows(shown.blog_entries(blog.id))
     return atom_response(
         blog.title,
-        url_for("blogs.show", slug=blog.slug, _external=True),
-        url_for("blogs.feed", slug=blog.slug, _external=True),
+        site_url("blogs.show", slug=blog.slug),
+        site_url("blogs.feed", slug=blog.slug),
         services.blog_entries_query(blog),
     )
 

@@ -21,6 +21,7 @@ from app.pagination import paginate
 from app.permissions import can
 from app.stations import services
 from app.stations.forms import ModeratorForm, StationEditForm, StationForm, SubmitBlogForm
+from app.urls import site_url
 
 bp = Blueprint("stations", __name__)
 
@@ -156,8 +157,8 @@ def feed(slug: str):
     shown.shows(shown.station_entries(station.id))
     return atom_response(
         station.name,
-        url_for("stations.show", slug=station.slug, _external=True),
-        url_for("stations.feed", slug=station.slug, _external=True),
+        site_url("stations.show", slug=station.slug),
+        site_url("stations.feed", slug=station.slug),
         services.station_entries_query(station),
     )
 

@@ -15,6 +15,7 @@ from app.pagination import paginate
 from app.permissions import member_audience
 from app.tags import services
 from app.text.tags import normalize_tag
+from app.urls import site_url
 
 bp = Blueprint("tags", __name__)
 
@@ -72,7 +73,7 @@ def feed(name: str):
     shown.shows(shown.tag_entries(tag.id))
     return atom_response(
         _("#%(name)s · ศาลา", name=tag.name),
-        url_for("tags.show", name=tag.name, _external=True),
-        url_for("tags.feed", name=tag.name, _external=True),
+        site_url("tags.show", name=tag.name),
+        site_url("tags.feed", name=tag.name),
         services.tag_entries_query(tag),
     )

@@ -174,6 +174,7 @@ def server_env(workdir: Path, extra: dict[str, str]) -> dict[str, str]:
         {
             "SALA_CONFIG": "production",
             "SECRET_KEY": secrets.token_hex(32),
+            "SITE_URL": "http://127.0.0.1",  # production answers only its own host (TRUSTED_HOSTS)
             "DATABASE_URL": f"sqlite:///{workdir / 'sala.db'}",
             "SEARCH_INDEX_DIR": str(workdir / "index"),
             "UPLOAD_DIR": str(workdir / "uploads"),

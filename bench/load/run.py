@@ -375,6 +375,7 @@ def main() -> int:
         **os.environ,
         "SALA_CONFIG": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
+        "SITE_URL": "http://127.0.0.1",  # production answers only its own host (TRUSTED_HOSTS)
         "DATABASE_URL": f"sqlite:///{folder / 'sala.db'}",
         "SEARCH_INDEX_DIR": str(folder / "search_index" / "current"),
         "UPLOAD_DIR": str(folder / "uploads"),

@@ -96,7 +96,8 @@ def test_healthz_through_gunicorn(app, server):
 
 
 def _settings(monkeypatch, **env) -> dict:
-    for name in ("WEB_CONCURRENCY", "GUNICORN_PRELOAD", "GUNICORN_TIMEOUT"):
+    # SALA_CONFIG too: the file sets it when unset, and monkeypatch puts back what was there before the test.
+    for name in ("WEB_CONCURRENCY", "GUNICORN_PRELOAD", "GUNICORN_TIMEOUT", "SALA_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

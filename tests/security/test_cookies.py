@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
 from tests import factories
-from tests.conftest import IsolatedClient
-
-STRONG_KEY = "k" * 16 + "9f3b2c7e1a5d4f60"  # 32 characters, not the development default
+from tests.security.production import production_app
 
 
 def _cookies(response) -> dict[str, list[str]]:
@@ -28,18 +25,7 @@ def _log_in(client) -> dict[str, list[str]]:
 @pytest.fixture
 def production_like(app):
     """The production settings (ProductionConfig) on the test database, with a strong key."""
-    production = create_app(
-        "production",
-        {
-            "SECRET_KEY": STRONG_KEY,
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
-            "UPLOAD_DIR": app.config["UPLOAD_DIR"],
-            "WTF_CSRF_ENABLED": False,
-        },
-    )
-    production.test_client_class = IsolatedClient
-    return production
+    return production_app(app, WTF_CSRF_ENABLED=False)
 
 
 def test_cookies_are_httponly_and_lax_but_not_secure_in_testing(app, client):

@@ -48,13 +48,29 @@ def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, key):
 
 
 def test_production_starts_with_a_long_random_key(tmp_path):
-    settings = {"SECRET_KEY": "Zq3" * 11, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}
+    settings = {
+        "SECRET_KEY": "Zq3" * 11,
+        "SITE_URL": "https://sala.example.go.th",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+    }
     assert create_app("production", settings).config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_the_development_key_among_the_fallbacks(tmp_path):
+    settings = {
+        "SECRET_KEY": "Zq3" * 11,
+        "SECRET_KEY_FALLBACKS": [DEVELOPMENT_SECRET_KEY],
+        "SITE_URL": "https://sala.example.go.th",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+    }
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production", settings)
 
 
 def _import_wsgi(tmp_path, **env) -> subprocess.CompletedProcess:
     """Start the app the way gunicorn does (`import wsgi`), with the given environment."""
-    environment = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "SALA_CONFIG")}
+    ignored = ("SECRET_KEY", "SALA_CONFIG", "SITE_URL", "TRUSTED_HOSTS")
+    environment = {key: value for key, value in os.environ.items() if key not in ignored}
     environment.update(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", **env)
     return subprocess.run(
         [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
@@ -65,7 +81,8 @@ def test_the_wsgi_entry_point_refuses_production_without_secret_key(tmp_path):
     result = _import_wsgi(tmp_path, SALA_CONFIG="production")
     assert result.returncode != 0
     assert "RuntimeError: SECRET_KEY is missing" in result.stderr
-    assert _import_wsgi(tmp_path, SALA_CONFIG="production", SECRET_KEY="Zq3" * 11).returncode == 0
+    started = _import_wsgi(tmp_path, SALA_CONFIG="production", SECRET_KEY="Zq3" * 11, SITE_URL="https://sala.test")
+    assert started.returncode == 0, started.stderr
     assert _import_wsgi(tmp_path).returncode == 0  # development (make run) needs no key
 
 
