@@ -252,7 +252,7 @@ def open_writer(path: Path | None = None, timeout: float = 0.5, **kwargs) -> Ind
 
 
 def readable_document_count(path: Path | None = None) -> int:
-    """Documents in the live index, opened as it is (for health checks): never rebuilt here.
+    """Documents in the live index, opened as a search opens it (for health checks): never rebuilt here.
 
     An empty index is started when there is none, as the first search would. Raises ValueError when an older
     release wrote the index (the next search or write rebuilds it), and OSError or a Whoosh error when the
@@ -261,7 +261,9 @@ def readable_document_count(path: Path | None = None) -> int:
     directory = current_dir(path)
     if not is_current(directory):
         raise ValueError(f"the search index at {directory} is not of schema version {SCHEMA_VERSION}")
-    return whoosh_index.open_dir(str(directory)).doc_count()
+    with open_searcher(directory) as searcher:
+        searcher.document_number(entry_id="0")  # a term looked up in every segment, as a search does
+        return searcher.doc_count()
 
 
 def document_count(path: Path | None = None) -> int:
