@@ -1,4 +1,4 @@
-"""What `/healthz` reports: can this worker reach the database and read the search index."""
+"""What `/healthz` reports: can this worker reach the database and search with the configured backend."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import text
 
 from app.extensions import db
-from app.search import sync
-from app.search.index import readable_document_count
+from app.search import backends, sync
 
 logger = logging.getLogger(__name__)
 
@@ -25,18 +24,29 @@ def check_database() -> dict[str, Any]:
 
 
 def check_search() -> dict[str, Any]:
-    """The live index opens; the pending outbox tasks are reported (a growing number means sync is stuck)."""
+    """The configured backend answers a real query (the index, or the search_documents table); the pending
+    outbox tasks are reported (a growing number means sync is stuck)."""
+    name = None
     try:
-        documents = readable_document_count()
+        name = backends.backend_name()
+        documents = backends.current().probe()
     except Exception as error:
-        logger.warning("health check: search index unreadable: %s", error)
-        return {"ok": False, "error": type(error).__name__}
+        db.session.rollback()
+        logger.warning("health check: search backend %s cannot search: %s", name, error)
+        reason = str(error) if isinstance(error, backends.ConfigurationError) else "cannot answer a search query"
+        return {"ok": False, "backend": name, "error": type(error).__name__, "reason": reason}
     try:
         pending = sync.pending_count()
     except Exception as error:
         logger.warning("health check: cannot count pending search tasks: %s", error)
-        return {"ok": False, "documents": documents, "error": type(error).__name__}
-    return {"ok": True, "documents": documents, "pending_tasks": pending}
+        return {
+            "ok": False,
+            "backend": name,
+            "documents": documents,
+            "error": type(error).__name__,
+            "reason": "cannot count the pending search tasks",
+        }
+    return {"ok": True, "backend": name, "documents": documents, "pending_tasks": pending}
 
 
 def health() -> tuple[dict[str, Any], bool]:

@@ -22,15 +22,18 @@ import re
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
-from whoosh.index import FileIndex, LockError
+from whoosh.index import EmptyIndexError, FileIndex, LockError
+from whoosh.reading import IndexReader, ReaderClosed
+from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 from whoosh.writing import IndexWriter
 
@@ -44,6 +47,7 @@ from app.search.documents import entries_by_id, entry_document, load_context
 from app.search.schema import SCHEMA_VERSION, build_schema
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 VERSION_INFIX = ".v"
 REINDEX_BATCH = 500
@@ -53,6 +57,11 @@ PAIR_SAMPLE = 2000
 PAIR_MAX_TERMS = 1000
 # Written into each index directory: the SCHEMA_VERSION its documents were made with.
 SCHEMA_FILE = "SALA_SCHEMA_VERSION"
+# What a read raises when a commit in another process replaced the index's files under it (finding 13.6).
+INDEX_CHANGED_ERRORS = (OSError, EmptyIndexError, ReaderClosed)
+# Tries at opening a searcher while writers keep committing, with this pause between them (seconds).
+OPEN_ATTEMPTS = 20
+OPEN_PAUSE = 0.01
 
 
 def configured_path() -> Path:
@@ -99,13 +108,40 @@ def _point_link(path: Path, version: Path) -> Path | None:
     return moved
 
 
+def _retried(read: Callable[[], T]) -> T:
+    """`read()`, again after a pause when it found no file it had just seen listed.
+
+    Whoosh finds an index's newest table of contents by listing the directory and then opens it; a commit in
+    another process between the two deletes that file. Whoosh retries this for readers but not in open_dir()
+    or exists_in().
+    """
+    attempt = 1
+    while True:
+        try:
+            return read()
+        except FileNotFoundError:
+            if attempt == OPEN_ATTEMPTS:
+                raise
+        attempt += 1
+        time.sleep(OPEN_PAUSE)
+
+
+def _exists(path: Path) -> bool:
+    return _retried(lambda: whoosh_index.exists_in(str(path)))
+
+
+def open_dir(directory: Path) -> FileIndex:
+    """The index in `directory` (whoosh.index.open_dir, safe against a concurrent commit)."""
+    return _retried(lambda: whoosh_index.open_dir(str(directory)))
+
+
 def current_dir(path: Path | None = None) -> Path:
     """The directory holding the live index, created (empty) when there is none yet."""
     path = path or configured_path()
-    if whoosh_index.exists_in(str(path)):
+    if _exists(path):
         return path.resolve()
     with _layout_lock(path):
-        if whoosh_index.exists_in(str(path)):
+        if _exists(path):
             return path.resolve()
         if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
             path.rmdir()
@@ -148,7 +184,52 @@ def live_dir(path: Path | None = None) -> Path:
 
 def open_index(path: Path | None = None) -> FileIndex:
     """The live index for reading (its resolved directory, which a rebuild never changes under a reader)."""
-    return whoosh_index.open_dir(str(live_dir(path)))
+    return open_dir(live_dir(path))
+
+
+def _open_files(reader: IndexReader) -> None:
+    """Read one value of every column of every segment, which makes Whoosh open (and keep open) its file."""
+    for leaf, _offset in reader.leaf_readers():
+        if not leaf.doc_count_all():
+            continue
+        leaf.stored_fields(0)
+        for name, field in leaf.schema.items():
+            if field.scorable:
+                leaf.doc_field_length(0, name)
+            if field.column_type and leaf.has_column(name):
+                leaf.column_reader(name)
+
+
+def open_searcher(directory: Path, load: Callable[[Searcher], object] | None = None) -> Searcher:
+    """A searcher on the index in `directory` holding open every file it will ever read.
+
+    Whoosh opens a segment's column files (stored fields, field lengths, sort keys) on first read, and a commit
+    in another process deletes the files of the segments it merged away. A searcher opened just before such a
+    commit then failed on its first read: FileNotFoundError, or a TypeError from stored_fields, as Whoosh takes
+    a vanished stored-fields file for an absent column (and a vanished length column silently for lengths of
+    0). So every file is opened here, and the searcher is handed out only when no commit came meanwhile
+    (`up_to_date()`: a commit writes its new table of contents before deleting anything). An open file stays
+    readable after it is deleted, so such a searcher keeps working whatever writers do later. `load` reads,
+    in the same window, whatever the caller keeps beside the searcher (Whoosh looks a sort column's file up on
+    disk at every read, so those values are read here once).
+    """
+    attempt = 0
+    while True:
+        attempt += 1
+        last = attempt == OPEN_ATTEMPTS
+        searcher = open_dir(directory).searcher()  # Whoosh retries a reader whose segment file vanished
+        try:
+            _open_files(searcher.reader())
+            if load is not None:
+                load(searcher)
+            if last or searcher.up_to_date():
+                return searcher
+        except (*INDEX_CHANGED_ERRORS, TypeError):
+            if last or searcher.up_to_date():
+                searcher.close()
+                raise  # the index did not change: a real fault
+        searcher.close()
+        time.sleep(OPEN_PAUSE)
 
 
 def open_writer(path: Path | None = None, timeout: float = 0.5, **kwargs) -> IndexWriter | None:
@@ -160,7 +241,7 @@ def open_writer(path: Path | None = None, timeout: float = 0.5, **kwargs) -> Ind
     deadline = time.monotonic() + timeout
     while True:
         directory = live_dir(path)
-        ix = whoosh_index.open_dir(str(directory))
+        ix = open_dir(directory)
         try:
             writer = ix.writer(timeout=max(deadline - time.monotonic(), 0.0), delay=0.05, **kwargs)
         except LockError:
@@ -171,7 +252,7 @@ def open_writer(path: Path | None = None, timeout: float = 0.5, **kwargs) -> Ind
 
 
 def readable_document_count(path: Path | None = None) -> int:
-    """Documents in the live index, opened as it is (for health checks): never rebuilt here.
+    """Documents in the live index, opened as a search opens it (for health checks): never rebuilt here.
 
     An empty index is started when there is none, as the first search would. Raises ValueError when an older
     release wrote the index (the next search or write rebuilds it), and OSError or a Whoosh error when the
@@ -180,7 +261,9 @@ def readable_document_count(path: Path | None = None) -> int:
     directory = current_dir(path)
     if not is_current(directory):
         raise ValueError(f"the search index at {directory} is not of schema version {SCHEMA_VERSION}")
-    return whoosh_index.open_dir(str(directory)).doc_count()
+    with open_searcher(directory) as searcher:
+        searcher.document_number(entry_id="0")  # a term looked up in every segment, as a search does
+        return searcher.doc_count()
 
 
 def document_count(path: Path | None = None) -> int:
@@ -325,7 +408,7 @@ def reindex_whoosh(path: Path | None = None) -> ReindexResult:
     started = time.monotonic()
     path = path or configured_path()
     old = current_dir(path)
-    old_lock = whoosh_index.open_dir(str(old)).lock("WRITELOCK")
+    old_lock = open_dir(old).lock("WRITELOCK")
     if not try_for(old_lock.acquire, timeout=REINDEX_LOCK_TIMEOUT, delay=0.1):
         raise LockError(f"the search index at {path} stayed locked for {REINDEX_LOCK_TIMEOUT:.0f} s")
     try:

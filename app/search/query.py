@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from flask import current_app
@@ -28,7 +30,6 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from whoosh import classify
-from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.qparser import QueryParser, plugins
 from whoosh.searching import Searcher
@@ -39,7 +40,7 @@ from app.models.station import STATUS_ACCEPTED
 from app.search import backends, postings
 from app.search.analyzer import ThaiAnalyzer, analyze, pair_term, prepare
 from app.search.backends import Window
-from app.search.index import configured_path, live_dir
+from app.search.index import INDEX_CHANGED_ERRORS, configured_path, live_dir, open_searcher
 from app.text.dates import BANGKOK, iso_utc
 from app.text.markdown import excerpt, html_to_text
 from app.text.tags import normalize_tag
@@ -77,6 +78,7 @@ SNIPPET_LEAD = 60  # characters of context before the first match
 MAX_SNIPPET_CANDIDATES = 20
 
 _local = threading.local()
+T = TypeVar("T")
 
 
 class QueryError(ValueError):
@@ -448,7 +450,12 @@ _EPOCH = datetime(1970, 1, 1)
 
 def _published_values(searcher: Searcher) -> np.ndarray:
     """Microseconds since 1970 of every document's `published` (by docnum), kept per segment: segments never
-    change, so a new searcher after a commit reads only the new small segment."""
+    change, so a new searcher after a commit reads only the new small segment.
+
+    Read while the searcher is opened (app.search.index.open_searcher): Whoosh looks for a column's file on disk
+    each time a column is read, and once a merge in another process has deleted it, it answers with the
+    column's default for every document (a date out of range).
+    """
     parts: list[np.ndarray] = []
     live = set()
     for leaf, _offset in searcher.leaf_searchers():
@@ -460,12 +467,12 @@ def _published_values(searcher: Searcher) -> np.ndarray:
         live.add(segment_id)
         column = _published_by_segment.get(segment_id)
         if column is None:
+            raw = list(reader.column_reader("published", translate=False))
+            if not reader.has_column("published"):  # the values read were the default, not the segment's
+                raise FileNotFoundError(f"the `published` column of segment {segment_id} was deleted")
+            to_datetime = reader.schema["published"].from_column_value
             column = np.fromiter(
-                (
-                    (moment - _EPOCH) // timedelta(microseconds=1) if moment else 0
-                    for moment in reader.column_reader("published")
-                ),
-                np.int64,
+                ((to_datetime(value) - _EPOCH) // timedelta(microseconds=1) for value in raw), np.int64, len(raw)
             )
             with _published_lock:
                 _published_by_segment[segment_id] = column
@@ -487,7 +494,7 @@ def _whoosh_matches(searcher: Searcher, q: wq.Query) -> postings.Matches:
     return postings.Matches(np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float64))
 
 
-def _run(searcher: Searcher, plan: _Plan, allowed: np.ndarray | None, order: str, page: int, per_page: int):
+def _run(held: _Held, plan: _Plan, allowed: np.ndarray | None, order: str, page: int, per_page: int):
     """The page's (docnum, score) pairs, the total, and whether the total is an estimate.
 
     Matching, counting and ranking run on whole posting lists as arrays (app.search.postings), so the total is
@@ -495,6 +502,7 @@ def _run(searcher: Searcher, plan: _Plan, allowed: np.ndarray | None, order: str
     needs, and its total estimated from the share of candidates that held.
     """
     need = page * per_page
+    searcher = held.searcher
     evaluator = postings.Evaluator(searcher, FIELD)
     matches = evaluator.evaluate(plan.query, lambda q: _whoosh_matches(searcher, q))
     if allowed is not None:
@@ -502,7 +510,7 @@ def _run(searcher: Searcher, plan: _Plan, allowed: np.ndarray | None, order: str
 
     def first(limit: int | None) -> list[tuple[int, float]]:
         if order == "newest":
-            return postings.newest(matches, _published_values(searcher), limit)
+            return postings.newest(matches, held.published, limit)
         return postings.top(matches, limit)
 
     if not plan.checks:
@@ -525,25 +533,74 @@ def _run(searcher: Searcher, plan: _Plan, allowed: np.ndarray | None, order: str
     return ranked[need - per_page : need], estimate, True
 
 
-@contextmanager
-def _searcher() -> Iterator[Searcher]:
-    """A searcher on the live index, kept per thread while the index is unchanged.
+@dataclass
+class _Held:
+    """A thread's searcher and how many of that thread's searches are using it right now."""
 
-    A changed index gets a new searcher rather than Searcher.refresh(), which reuses the readers of old
-    segments together with their old lists of deleted documents, so an edited entry would still match its
-    old text.
+    directory: Path
+    searcher: Searcher
+    published: np.ndarray  # _published_values, read while the searcher was opened
+    users: int = 0
+    retired: bool = False
+
+    def retire(self) -> None:
+        """No new search takes it; closed once the last one using it is done (never under a search)."""
+        self.retired = True
+        if self.users == 0 and not self.searcher.is_closed:
+            self.searcher.close()
+
+    def is_current(self, path: Path) -> bool:
+        try:
+            return not self.retired and self.directory == path.resolve() and self.searcher.up_to_date()
+        except OSError:  # the version directory was removed by a rebuild
+            return False
+
+
+def _held_searcher() -> _Held:
+    """This thread's searcher on the live index, replaced by a new one once the index has changed.
+
+    A changed index gets a new searcher rather than Searcher.refresh(): refresh reuses the readers of segments
+    it had, with their old lists of deleted documents (an edited entry would still match its old text), and
+    keeps segments the new index merged away. The new searcher is cached before the old one is retired, so a
+    failure to open leaves nothing closed in the cache.
     """
     path = configured_path()
-    cached = getattr(_local, "searcher", None)
-    if cached is not None and cached[0] == path.resolve() and cached[1].up_to_date():
-        searcher = cached[1]
-    else:
-        if cached is not None:
-            cached[1].close()
-        directory = live_dir(path)
-        searcher = whoosh_index.open_dir(str(directory)).searcher()
-        _local.searcher = (directory, searcher)
-    yield searcher
+    held: _Held | None = getattr(_local, "held", None)
+    if held is not None and held.is_current(path):
+        return held
+    directory = live_dir(path)
+    loaded: dict[str, np.ndarray] = {}
+    searcher = open_searcher(directory, lambda searcher: loaded.update(published=_published_values(searcher)))
+    _local.held = _Held(directory, searcher, loaded["published"])
+    if held is not None:
+        held.retire()
+    return _local.held
+
+
+@contextmanager
+def _searcher() -> Iterator[_Held]:
+    """A searcher on the live index, held for the body (a nested search may replace it, never close it)."""
+    held = _held_searcher()
+    held.users += 1
+    try:
+        yield held
+    finally:
+        held.users -= 1
+        if held.retired:
+            held.retire()
+
+
+def _searching(work: Callable[[_Held], T]) -> T:
+    """`work(held)`, run once more on a new searcher when the index changed under the first one."""
+    with _searcher() as held:
+        try:
+            return work(held)
+        except INDEX_CHANGED_ERRORS:
+            if held.is_current(configured_path()):
+                raise
+            held.retire()
+    with _searcher() as held:
+        return work(held)
 
 
 def read_query(schema, q: str, sort: str, filtered: bool) -> tuple[wq.Query | None, str, str | None]:
@@ -557,7 +614,9 @@ def read_query(schema, q: str, sort: str, filtered: bool) -> tuple[wq.Query | No
 
 def whoosh_window(q: str, filters: SearchFilters, sort: str, page: int, per_page: int) -> Window:
     """The page of matches from the Whoosh index (the `whoosh` backend)."""
-    with _searcher() as searcher:
+
+    def work(held: _Held) -> Window:
+        searcher = held.searcher
         flt = filter_query(filters)
         parsed, order, message = read_query(searcher.schema, q, sort, flt is not None)
         window = Window(parsed, message)
@@ -565,11 +624,13 @@ def whoosh_window(q: str, filters: SearchFilters, sort: str, page: int, per_page
             return window
         plan = plan_query(parsed, searcher.schema[FIELD].analyzer.paired)
         hits, window.total, window.total_is_estimate = _run(
-            searcher, plan, _allowed_docs(searcher, flt), order, page, per_page
+            held, plan, _allowed_docs(searcher, flt), order, page, per_page
         )
         window.ids = [int(searcher.stored_fields(docnum)["entry_id"]) for docnum, _ in hits]
         window.scores = [float(score or 0.0) for _, score in hits]
-    return window
+        return window
+
+    return _searching(work)
 
 
 def search(
@@ -632,17 +693,22 @@ def key_terms(entry: Entry) -> Counter[str]:
 
 def whoosh_related_ids(entry: Entry, limit: int) -> list[int]:
     """Related entries from the Whoosh index: the key words weighted by Whoosh's Bo1 model."""
-    with _searcher() as searcher:
+    words = key_terms(entry).items()
+
+    def work(held: _Held) -> list[int]:
+        searcher = held.searcher
         docnum = searcher.document_number(entry_id=str(entry.id))
         if docnum is None:
             return []
         expander = classify.Expander(searcher.reader(), FIELD, model=classify.Bo1Model)
-        expander.add(key_terms(entry).items())
+        expander.add(words)
         terms = expander.expanded_terms(RELATED_KEY_TERMS, normalize=False)
         if not terms:
             return []
         q = wq.Or([wq.Term(FIELD, word, boost=weight) for word, weight in terms])
         return [int(hit["entry_id"]) for hit in searcher.search(q, limit=limit, mask={docnum})]
+
+    return _searching(work)
 
 
 def _stations_by_blog(blog_ids: set[int]) -> dict[int, list[Station]]:

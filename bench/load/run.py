@@ -2,14 +2,22 @@
 
     .venv/bin/python bench/load/run.py                 # 60 s, 50 readers, 10 writers, 4 workers
     .venv/bin/python bench/load/run.py --seconds 10    # a quick run
+    .venv/bin/python bench/load/run.py --kill          # SIGKILL a random worker every 3 s meanwhile
+    .venv/bin/python bench/load/run.py --postgres      # a fresh PostgreSQL database, SEARCH_BACKEND=postgres
 
 Everything lives in a temporary folder: a SQLite database built by the migrations with the demo content and
 one member (with a blog) per writer, the search index and the uploads. gunicorn serves it with
-gunicorn.conf.py on 127.0.0.1. Readers fetch the home page, entries, blogs, tags and searches; writers sign in
-and post entries and comments through the real forms (CSRF tokens read from the pages). A write counts as
+gunicorn.conf.py on 127.0.0.1. Readers fetch the home page, entries, blogs, tags, searches and the search API; writers
+sign in and post entries and comments through the real forms (CSRF tokens read from the pages). A write counts as
 acknowledged when the site answers 302 to the new entry or comment. Afterwards gunicorn is stopped,
 `flask search sync` runs, and every acknowledged entry and comment must be in the database and found by
 search (each carries a unique token). Exit status 1 on any 5xx, failed request or missing write.
+
+With --kill a random gunicorn worker is killed (SIGKILL) every --kill-every seconds and gunicorn starts another.
+A request whose connection a dying worker drops is sent again on a new connection (at most twice: the worker
+that takes it may be the next one killed) and each drop is counted as a reset, not as a failure; a third drop,
+a timeout or any 5xx is a failure. With --postgres the database is a
+new one on that server (created, migrated, dropped at the end) and search runs on PostgreSQL.
 
 Only the standard library: one http.client connection per thread.
 """
@@ -33,6 +41,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
@@ -41,6 +51,12 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PASSWORD = "load-test-password"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+# A connection the server closed without an answer (a worker killed mid-request) is sent again, at most
+# RESENDS times: with a kill every few seconds the worker that takes the resent request is now and then the
+# next one killed. Each drop counts as a reset; a request dropped more often is a failure.
+DROPPED = (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected, http.client.IncompleteRead)
+RESENDS = 2
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SEARCH_WORDS = ["การจัดการความรู้", "ชุมชน", "KM", "ลปรร", "โรงเรียน", "สุขภาพ", "เกษตร", "บันทึก"]
 
 
@@ -52,6 +68,7 @@ PAGE_KINDS = [
     (re.compile(r"^/b/"), "blog"),
     (re.compile(r"^/tags"), "tags"),
     (re.compile(r"^/search"), "search"),
+    (re.compile(r"^/api/v1/search"), "api search"),
     (re.compile(r"^/login"), "login"),
 ]
 
@@ -86,14 +103,20 @@ class Client:
             body = urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
-        try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        except (OSError, http.client.HTTPException) as error:
-            self.connection.close()
-            self.stats.record(method, None, time.perf_counter() - started, f"{type(error).__name__} {path}")
-            return 0, "", ""
+        for attempt in range(1, RESENDS + 2):
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                text = response.read().decode("utf-8", "replace")
+                break
+            except (OSError, http.client.HTTPException) as error:
+                self.connection.close()
+                if attempt <= RESENDS and isinstance(error, DROPPED):
+                    with self.stats.lock:
+                        self.stats.resets += 1
+                    continue
+                self.stats.record(method, None, time.perf_counter() - started, f"{type(error).__name__} {path}")
+                return 0, "", ""
         self.stats.record(method, response.status, time.perf_counter() - started, path)
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
@@ -119,6 +142,8 @@ class Stats:
     failures: list[str] = field(default_factory=list)
     entries: list[tuple[int, str]] = field(default_factory=list)  # (number, token) acknowledged
     comments: list[tuple[int, int, str]] = field(default_factory=list)  # (comment id, entry number, token)
+    resets: int = 0  # connections dropped by a killed worker, sent again
+    kills: int = 0
 
     def record(self, method: str, status: int | None, seconds: float, what: str) -> None:
         with self.lock:
@@ -151,8 +176,10 @@ def reader(port: int, site: Site, stats: Stats, deadline: float) -> None:
             path = f"/b/{random.choice(site.blogs)}"
         elif kind < 0.8:
             path = random.choice(["/tags", f"/tags/{quote(random.choice(site.tags))}"])
-        else:
+        elif kind < 0.92:
             path = "/search?" + urlencode({"q": random.choice(SEARCH_WORDS)})
+        else:
+            path = "/api/v1/search?" + urlencode({"q": random.choice(SEARCH_WORDS)})
         status, _, _ = client.request("GET", path)
         if status and status != 200 and status < 500:  # 5xx and broken connections are recorded already
             with stats.lock:
@@ -300,10 +327,52 @@ def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> sub
     raise SystemExit("gunicorn did not answer /healthz within 60 s")
 
 
-def check_writes(env: dict[str, str], stats: Stats) -> list[str]:
-    """Every acknowledged entry and comment in the database and found by search (after `flask search sync`)."""
+def workers_of(server: subprocess.Popen) -> list[int]:
+    """The worker processes of gunicorn's master (its children, from /proc)."""
+    try:
+        return [int(pid) for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def killer(server: subprocess.Popen, every: float, stats: Stats, deadline: float) -> None:
+    """SIGKILL a random worker every `every` seconds (gunicorn's master starts a new one)."""
+    while time.monotonic() + every < deadline:
+        time.sleep(every)
+        workers = workers_of(server)
+        if workers:
+            try:
+                os.kill(random.choice(workers), signal.SIGKILL)
+            except ProcessLookupError:
+                continue
+            with stats.lock:
+                stats.kills += 1
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the server of `server_url`, dropped afterwards; yields its URL."""
+    from sqlalchemy import create_engine, make_url
+
+    url = make_url(server_url)
+    name = f"sala_load_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def check_writes(env: dict[str, str], stats: Stats) -> tuple[int, int, list[str]]:
+    """Every acknowledged entry and comment in the database and found by search (after `flask search sync`):
+    how many are kept, how many found, and what is missing."""
     print(flask(env, "search", "sync").strip())
     missing = []
+    kept = found = 0
     with AppContext(env):
         from app.extensions import db
         from app.models import Comment, Entry
@@ -313,15 +382,23 @@ def check_writes(env: dict[str, str], stats: Stats) -> list[str]:
             entry = db.session.scalar(db.select(Entry).where(Entry.number == number))
             if entry is None or word not in entry.title:
                 missing.append(f"entry {number} ({word}) not in the database")
-            elif number not in {hit.entry.number for hit in search(word).hits}:
+                continue
+            kept += 1
+            if number not in {hit.entry.number for hit in search(word).hits}:
                 missing.append(f"entry {number} ({word}) not found by search")
+            else:
+                found += 1
         for comment_id, number, word in stats.comments:
             comment = db.session.get(Comment, comment_id)
             if comment is None or word not in comment.body_text or comment.entry.number != number:
                 missing.append(f"comment {comment_id} ({word}) not in the database")
-            elif number not in {hit.entry.number for hit in search(word).hits}:
+                continue
+            kept += 1
+            if number not in {hit.entry.number for hit in search(word).hits}:
                 missing.append(f"comment {comment_id} ({word}) on entry {number} not found by search")
-    return missing
+            else:
+                found += 1
+    return kept, found, missing
 
 
 def percentiles(values: list[float]) -> str:
@@ -341,10 +418,19 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def report(stats: Stats, seconds: float, missing: list[str], args: argparse.Namespace, server_cpu: float) -> int:
+def report(
+    stats: Stats, seconds: float, writes: tuple[int, int, list[str]], args: argparse.Namespace, server_cpu: float
+) -> int:
+    kept, found, missing = writes
     total = sum(stats.statuses.values())
     errors = sum(count for status, count in stats.statuses.items() if status == "error" or status >= 500)
-    print(f"\n{args.readers} readers, {args.writers} writers, {args.workers} gunicorn workers, {seconds:.0f} s")
+    server_errors = sum(count for status, count in stats.statuses.items() if status != "error" and status >= 500)
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    print(
+        f"\n{args.readers} readers, {args.writers} writers, {args.workers} gunicorn workers, {seconds:.0f} s, "
+        f"{database}, SEARCH_BACKEND={args.search_backend}"
+        + (f", a worker killed every {args.kill_every:g} s" if args.kill else "")
+    )
     print(f"load average at the end (1, 5, 15 min): {', '.join(f'{value:.1f}' for value in os.getloadavg())}")
     print(f"requests: {total} ({total / seconds:.1f}/s)")
     print(f"server CPU: {server_cpu:.1f} s in all, {1000 * server_cpu / max(total, 1):.0f} ms per request")
@@ -353,8 +439,11 @@ def report(stats: Stats, seconds: float, missing: list[str], args: argparse.Name
         print(f"{method} latency ({len(values)}): {percentiles(values)}")
     for kind, values in sorted(stats.by_kind.items()):
         print(f"  {kind} ({len(values)}): {percentiles(values)}")
+    print(f"workers killed: {stats.kills}; dropped connections sent again (resets): {stats.resets}")
+    acknowledged = len(stats.entries) + len(stats.comments)
     print(f"acknowledged writes: {len(stats.entries)} entries, {len(stats.comments)} comments")
-    print(f"5xx and failed requests: {errors}")
+    print(f"writes acknowledged / kept in the database / found by search: {acknowledged} / {kept} / {found}")
+    print(f"5xx: {server_errors}; 5xx and failed requests: {errors}")
     print(f"acknowledged writes missing from the database or search: {len(missing)}")
     for line in (stats.failures + missing)[:20]:
         print("  " + line)
@@ -367,22 +456,48 @@ def main() -> int:
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--writers", type=int, default=10)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--kill", action="store_true", help="SIGKILL a random gunicorn worker now and then")
+    parser.add_argument("--kill-every", type=float, default=3.0, help="seconds between kills (default 3)")
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=SERVER,
+        metavar="SERVER_URL",
+        help=f"run on a new database on this PostgreSQL server, dropped afterwards (default {SERVER})",
+    )
+    parser.add_argument(
+        "--search-backend", choices=("whoosh", "postgres"), help="default: postgres with --postgres, else whoosh"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
     args = parser.parse_args()
+    args.search_backend = args.search_backend or ("postgres" if args.postgres else "whoosh")
+    if args.search_backend == "postgres" and not args.postgres:
+        parser.error("--search-backend postgres needs --postgres")
 
     folder = Path(tempfile.mkdtemp(prefix="sala-load-"))
-    env = {
-        **os.environ,
-        "SALA_CONFIG": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "SITE_URL": "http://127.0.0.1",  # production answers only its own host (TRUSTED_HOSTS)
-        "DATABASE_URL": f"sqlite:///{folder / 'sala.db'}",
-        "SEARCH_INDEX_DIR": str(folder / "search_index" / "current"),
-        "UPLOAD_DIR": str(folder / "uploads"),
-    }
+    with ExitStack() as stack:
+        if args.postgres:
+            database_url = stack.enter_context(postgres_database(args.postgres))
+        else:
+            database_url = f"sqlite:///{folder / 'sala.db'}"
+        env = {
+            **os.environ,
+            "SALA_CONFIG": "production",
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "SITE_URL": "http://127.0.0.1",  # production answers only its own host (TRUSTED_HOSTS)
+            "DATABASE_URL": database_url,
+            "SEARCH_BACKEND": args.search_backend,
+            "SEARCH_INDEX_DIR": str(folder / "search_index" / "current"),
+            "UPLOAD_DIR": str(folder / "uploads"),
+        }
+        return run(args, env, folder)
+
+
+def run(args: argparse.Namespace, env: dict[str, str], folder: Path) -> int:
     try:
         site = prepare(env, args.writers)
-        port = free_port()
+        port = args.port or free_port()
         cpu_before = _children_cpu()
         server = start_server(env, port, args.workers, folder / "gunicorn.log")
         stats = Stats()
@@ -393,6 +508,8 @@ def main() -> int:
             threading.Thread(target=writer, args=(port, username, slug, stats, deadline))
             for username, slug in site.members[: args.writers]
         ]
+        if args.kill:
+            threads.append(threading.Thread(target=killer, args=(server, args.kill_every, stats, deadline)))
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -401,8 +518,8 @@ def main() -> int:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
         server_cpu = _children_cpu() - cpu_before
-        missing = check_writes(env, stats)
-        return report(stats, elapsed, missing, args, server_cpu)
+        writes = check_writes(env, stats)
+        return report(stats, elapsed, writes, args, server_cpu)
     finally:
         if args.keep:
             print(f"kept {folder}")

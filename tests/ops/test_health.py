@@ -21,7 +21,7 @@ def test_healthy(client, app):
     assert response.json == {
         "status": "ok",
         "database": {"ok": True},
-        "search": {"ok": True, "documents": 1, "pending_tasks": 0},
+        "search": {"ok": True, "backend": "whoosh", "documents": 1, "pending_tasks": 0},
     }
     assert response.headers["Cache-Control"] == "no-store"
     assert "Set-Cookie" not in response.headers

@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 BACKENDS = ("whoosh", "postgres")
 
 
+class ConfigurationError(RuntimeError):
+    """SEARCH_BACKEND names no backend, or one the database cannot serve."""
+
+
 @dataclass
 class Window:
     """One page of a search as a backend answers it: entry ids in rank order, their scores and the total.
@@ -70,11 +74,15 @@ class SearchBackend(Protocol):
     def document_count(self, path: Path | None = None) -> int:
         """How many documents are searchable."""
 
+    def probe(self, path: Path | None = None) -> int:
+        """How many documents are searchable, found by reading the storage as a search does (for /healthz); never
+        rebuilds anything, and raises when searches would fail."""
+
 
 def backend_name() -> str:
     name = current_app.config.get("SEARCH_BACKEND") or "whoosh"
     if name not in BACKENDS:
-        raise RuntimeError(f"SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
+        raise ConfigurationError(f"SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
     return name
 
 
@@ -85,7 +93,7 @@ def current() -> SearchBackend:
         from app.search.backends.postgres import PostgresBackend
 
         if db.engine.dialect.name != "postgresql":
-            raise RuntimeError("SEARCH_BACKEND=postgres needs a PostgreSQL database (DATABASE_URL)")
+            raise ConfigurationError("SEARCH_BACKEND=postgres needs a PostgreSQL database (DATABASE_URL)")
 
         return PostgresBackend()
     from app.search.backends.whoosh import WhooshBackend

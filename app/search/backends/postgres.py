@@ -372,3 +372,10 @@ class PostgresBackend:
 
     def document_count(self, path: Path | None = None) -> int:
         return db.session.scalar(select(func.count()).select_from(search_documents)) or 0
+
+    def probe(self, path: Path | None = None) -> int:
+        """The count, and one match of a term through the GIN index, as a search reads the table."""
+        docs = search_documents.c
+        tsquery = cast(bindparam("tsquery", quote_lexeme("sala")), TSQUERY)
+        db.session.execute(select(docs.entry_id).where(docs.document.op("@@")(tsquery)).limit(1)).all()
+        return self.document_count(path)

@@ -38,3 +38,8 @@ class WhooshBackend:
         from app.search.index import open_index
 
         return open_index(path).doc_count()
+
+    def probe(self, path: Path | None = None) -> int:
+        from app.search.index import readable_document_count
+
+        return readable_document_count(path)
