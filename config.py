@@ -101,6 +101,9 @@ class Config:
     # Compiled catalogs (translations/<locale>/LC_MESSAGES/messages.mo, built by `make`); Thai needs none.
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    # Each sign-in is a row on the server (app/auth/signins.py): signing out ends it, and it ends by itself this
+    # many seconds after signing in, with or without remember-me.
+    LOGIN_SESSION_LIFETIME = _env_int("LOGIN_SESSION_LIFETIME", REMEMBER_COOKIE_DURATION)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import limits, services
+from app.auth import limits, services, signins
 from app.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -38,6 +38,7 @@ def register():
             db.session.rollback()
             attach_error(form, error)
         else:
+            signins.start_session(user)
             db.session.commit()
             login_user(user)
             flash(_("ยินดีต้อนรับสู่ศาลา เริ่มต้นด้วยการสร้างบล็อกของคุณ"), "success")
@@ -56,6 +57,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.login.data, form.password.data)
         if user is not None:
+            signins.start_session(user)
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("เข้าสู่ระบบแล้ว"), "success")
             return redirect(safe_next_url(request.args.get("next"), url_for("main.dashboard")))
@@ -67,6 +70,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        signins.end_session(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("ออกจากระบบแล้ว"), "info")
     return redirect(url_for("main.home"))
@@ -83,8 +89,10 @@ def change_password():
             db.session.rollback()
             attach_error(form, error)
         else:
+            user = current_user._get_current_object()
+            signins.start_session(user)
             db.session.commit()
-            login_user(current_user._get_current_object())
+            login_user(user)
             flash(_("เปลี่ยนรหัสผ่านแล้ว อุปกรณ์อื่นที่เข้าสู่ระบบไว้จะต้องเข้าสู่ระบบใหม่"), "success")
             return redirect(url_for("main.dashboard"))
     status = 400 if form.errors else 200
@@ -118,6 +126,7 @@ def reset_password(token: str):
         form = ResetPasswordForm()
         if form.validate_on_submit():
             services.reset_password(user, form.new_password.data)
+            signins.start_session(user)
             db.session.commit()
             logout_user()
             login_user(user)

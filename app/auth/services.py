@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import signins
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.mail import send_mail
@@ -92,7 +93,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise DomainError(_l("รหัสผ่านปัจจุบันไม่ถูกต้อง"), field="current_password")
     user.set_password(new_password)
     user.session_version += 1
-    db.session.flush()
+    signins.end_all_sessions(user)
 
 
 RESET_TOKEN_SALT = "sala.password-reset"
@@ -156,7 +157,7 @@ def reset_password(user: User, new_password: str) -> None:
     """Set a password from a reset link and end every session of the account."""
     user.set_password(new_password)
     user.session_version += 1
-    db.session.flush()
+    signins.end_all_sessions(user)
 
 
 def update_profile(user: User, display_name: str, affiliation: str, bio: str) -> None:
