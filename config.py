@@ -125,10 +125,11 @@ class Config:
     PROXY_FIX_X_PROTO = _env_int("PROXY_FIX_X_PROTO", 0)
     PROXY_FIX_X_HOST = _env_int("PROXY_FIX_X_HOST", 0)
     PROXY_FIX_X_PREFIX = _env_int("PROXY_FIX_X_PREFIX", 0)
-    # Rate limits (Flask-Limiter): in memory per process by default; set RATELIMIT_STORAGE_URI (for example
-    # redis://127.0.0.1:6379/0) so that every worker shares the counters.
+    # Rate limits (Flask-Limiter): counters in a SQLite file that every worker process of the machine shares
+    # (app/rate_limit_storage.py); with several machines set RATELIMIT_STORAGE_URI to a shared Redis (for
+    # example redis://127.0.0.1:6379/0). memory:// counts in each process apart: for tests only.
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or f"sqlite:///{INSTANCE_DIR / 'rate-limits.db'}"
     RATELIMIT_HEADERS_ENABLED = True
     # Every sign-in attempt from one address counts; only failed ones count against one account.
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 5 minutes")
@@ -165,6 +166,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # The suite signs in many times; tests of the limits turn them on (tests/auth/test_rate_limits.py).
     RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = ""
     # Pages are rendered fresh for every request; tests/cache/ turn the page cache on.
     CACHE_TYPE = "NullCache"
