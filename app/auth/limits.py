@@ -1,4 +1,4 @@
-"""Rate limits on signing in and on password-reset requests (Flask-Limiter; settings in config.py)."""
+"""Rate limits on signing in, registering and password-reset requests (Flask-Limiter; settings in config.py)."""
 
 from __future__ import annotations
 
@@ -43,4 +43,17 @@ reset_per_ip = limiter.limit(
 )
 reset_per_address = limiter.limit(
     _setting("PASSWORD_RESET_LIMIT_PER_ADDRESS"), key_func=reset_address_key, methods=["POST"], scope="reset-email"
+)
+
+
+def _account_made(response: Response) -> bool:
+    return response.status_code == 302
+
+
+register_per_ip = limiter.limit(
+    _setting("REGISTER_LIMIT_PER_IP"),
+    key_func=get_remote_address,
+    methods=["POST"],
+    scope="register-ip",
+    deduct_when=_account_made,
 )
