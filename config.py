@@ -138,6 +138,8 @@ class Config:
     REGISTER_LIMIT_PER_IP = os.environ.get("REGISTER_LIMIT_PER_IP", "5 per hour")
     # How long the link mailed to confirm a new account's email address stays valid, in seconds.
     EMAIL_CONFIRM_MAX_AGE = _env_int("EMAIL_CONFIRM_MAX_AGE", 3 * 24 * 60 * 60)
+    # Confirmation mails a member may ask for from /account/email (a new address, or the link again).
+    EMAIL_CONFIRM_LIMIT_PER_ACCOUNT = os.environ.get("EMAIL_CONFIRM_LIMIT_PER_ACCOUNT", "3 per hour")
     PASSWORD_RESET_LIMIT_PER_IP = os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", "10 per hour")
     PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "3 per hour")
     # Comments: how many a guest may send from one address, and how many links a comment may carry before it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from app.auth import services
 from app.extensions import limiter
@@ -46,7 +47,7 @@ reset_per_address = limiter.limit(
 )
 
 
-def _account_made(response: Response) -> bool:
+def _redirected(response: Response) -> bool:
     return response.status_code == 302
 
 
@@ -55,5 +56,18 @@ register_per_ip = limiter.limit(
     key_func=get_remote_address,
     methods=["POST"],
     scope="register-ip",
-    deduct_when=_account_made,
+    deduct_when=_redirected,
+)
+
+
+def _signed_in_user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
+
+
+email_requests_per_account = limiter.limit(
+    _setting("EMAIL_CONFIRM_LIMIT_PER_ACCOUNT"),
+    key_func=_signed_in_user_key,
+    methods=["POST"],
+    scope="email-account",
+    deduct_when=_redirected,
 )

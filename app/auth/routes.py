@@ -11,6 +11,7 @@ from werkzeug.exceptions import TooManyRequests
 from app.auth import limits, services, signins
 from app.auth.forms import (
     ChangePasswordForm,
+    EmailForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -138,6 +139,28 @@ def change_password():
             return redirect(url_for("main.dashboard"))
     status = 400 if form.errors else 200
     return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+@limits.email_requests_per_account
+def change_email():
+    """Give a new address, or have the confirmation link for one sent again (it expires)."""
+    form = EmailForm(email=current_user.unconfirmed_email or current_user.email)
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.request_email(user, form.email.data, form.current_password.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            services.send_registration_mail(user)
+            flash(_("เราส่งอีเมลไปที่ %(email)s แล้ว กรุณาเปิดอ่านเพื่อยืนยันที่อยู่อีเมล", email=user.unconfirmed_email), "info")
+            return redirect(url_for("auth.change_email"))
+    status = 400 if form.errors else 200
+    return render_template("auth/email.html", form=form), status
 
 
 RESET_SENT_MESSAGE = _l("หากอีเมลนี้ลงทะเบียนไว้ เราได้ส่งลิงก์สำหรับตั้งรหัสผ่านใหม่ไปแล้ว กรุณาตรวจสอบกล่องจดหมาย")

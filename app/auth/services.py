@@ -97,9 +97,18 @@ def _confirm_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=EMAIL_CONFIRM_SALT)
 
 
+def request_email(user: User, email: str, current_password: str) -> None:
+    """Ask for `email` to become the account's address once confirmed (`send_registration_mail` sends the link);
+    the confirmed address, if any, stays until then."""
+    if not user.check_password(current_password):
+        raise DomainError(_l("รหัสผ่านปัจจุบันไม่ถูกต้อง"), field="current_password")
+    user.unconfirmed_email = email.strip().lower()
+    db.session.flush()
+
+
 def send_registration_mail(user: User) -> None:
-    """Mail the address given at registration: a link to confirm it, or, when another account has it, a notice
-    to that account's owner. One message either way, so the time taken does not tell them apart either."""
+    """Mail the address waiting for confirmation: a link to confirm it, or, when another account has it, a
+    notice to that account's owner. One message either way, so the time taken does not tell them apart either."""
     email = user.unconfirmed_email
     owner = find_user_by_email(email)
     if owner is not None:

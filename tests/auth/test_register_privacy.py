@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
+import itsdangerous
 import pytest
 from flask import g
 from sqlalchemy import func, select
@@ -191,3 +193,50 @@ class TestRateLimit:
         client = app.test_client()
         for _ in range(4):
             assert client.get("/register").status_code == 200
+
+
+@pytest.mark.usefixtures("per_request_user")
+def test_a_member_gets_a_new_link_after_the_first_expired(app, client, auth, mailbox, monkeypatch):
+    _register(app, "malee", "malee@example.org")
+    expired = CONFIRM_LINK.search(mailbox()[-1]).group(1)
+    later = int(time.time()) + app.config["EMAIL_CONFIRM_MAX_AGE"] + 60
+    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: later)
+    assert client.get(expired).status_code == 400
+    auth.login("malee", "longenough1")
+
+    response = client.post("/account/email", data={"email": "malee@example.org", "current_password": "longenough1"})
+
+    assert response.status_code == 302
+    assert client.get(CONFIRM_LINK.search(mailbox()[-1]).group(1)).status_code == 302
+    assert db.session.scalar(select(User.email).where(User.username_key == "malee")) == "malee@example.org"
+
+
+@pytest.mark.usefixtures("per_request_user")
+def test_changing_the_address_needs_the_password_and_keeps_the_old_one_until_confirmed(app, client, auth, mailbox):
+    make_user("somchai")
+    auth.login("somchai")
+
+    refused = client.post("/account/email", data={"email": "new@example.org", "current_password": "wrong-password"})
+    assert refused.status_code == 400
+    assert client.post("/account/email", data={"email": "new@example.org", "current_password": "password123"})
+    user = db.session.scalar(select(User).where(User.username_key == "somchai"))
+    assert (user.email, user.unconfirmed_email) == ("somchai@example.org", "new@example.org")
+
+    assert client.get(CONFIRM_LINK.search(mailbox()[-1]).group(1)).status_code == 302
+    db.session.refresh(user)
+    assert (user.email, user.unconfirmed_email) == ("new@example.org", None)
+
+
+def test_asking_for_another_address_answers_the_same_when_it_is_taken(app, client, auth, mailbox):
+    make_user("somchai")
+    make_user("malee")
+    auth.login("malee")
+
+    taken = client.post("/account/email", data={"email": "somchai@example.org", "current_password": "password123"})
+    free = client.post("/account/email", data={"email": "free@example.org", "current_password": "password123"})
+
+    assert taken.status_code == free.status_code == 302
+    assert taken.headers["Location"] == free.headers["Location"]
+    notice, link = mailbox()
+    assert "To: somchai@example.org" in notice and not CONFIRM_LINK.search(notice)
+    assert "To: free@example.org" in link and CONFIRM_LINK.search(link)
