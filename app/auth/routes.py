@@ -157,7 +157,8 @@ def change_email():
         else:
             db.session.commit()
             services.send_registration_mail(user)
-            flash(_("เราส่งอีเมลไปที่ %(email)s แล้ว กรุณาเปิดอ่านเพื่อยืนยันที่อยู่อีเมล", email=user.unconfirmed_email), "info")
+            message = _("เราส่งอีเมลไปที่ %(email)s แล้ว กรุณาเปิดอ่านเพื่อยืนยันที่อยู่อีเมล", email=form.email.data.strip())
+            flash(message, "info")
             return redirect(url_for("auth.change_email"))
     status = 400 if form.errors else 200
     return render_template("auth/email.html", form=form), status

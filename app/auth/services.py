@@ -102,7 +102,8 @@ def request_email(user: User, email: str, current_password: str) -> None:
     the confirmed address, if any, stays until then."""
     if not user.check_password(current_password):
         raise DomainError(_l("รหัสผ่านปัจจุบันไม่ถูกต้อง"), field="current_password")
-    user.unconfirmed_email = email.strip().lower()
+    email = email.strip().lower()
+    user.unconfirmed_email = None if email == user.email else email
     db.session.flush()
 
 
@@ -110,6 +111,8 @@ def send_registration_mail(user: User) -> None:
     """Mail the address waiting for confirmation: a link to confirm it, or, when another account has it, a
     notice to that account's owner. One message either way, so the time taken does not tell them apart either."""
     email = user.unconfirmed_email
+    if email is None:
+        return
     owner = find_user_by_email(email)
     if owner is not None:
         body = _(

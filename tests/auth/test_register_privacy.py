@@ -240,3 +240,15 @@ def test_asking_for_another_address_answers_the_same_when_it_is_taken(app, clien
     notice, link = mailbox()
     assert "To: somchai@example.org" in notice and not CONFIRM_LINK.search(notice)
     assert "To: free@example.org" in link and CONFIRM_LINK.search(link)
+
+
+def test_asking_for_ones_own_confirmed_address_changes_and_sends_nothing(app, client, auth, mailbox):
+    make_user("somchai")
+    auth.login("somchai")
+
+    response = client.post("/account/email", data={"email": "SomChai@example.org", "current_password": "password123"})
+
+    assert response.status_code == 302
+    assert mailbox() == []
+    user = db.session.scalar(select(User).where(User.username_key == "somchai"))
+    assert (user.email, user.unconfirmed_email) == ("somchai@example.org", None)
