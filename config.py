@@ -119,6 +119,9 @@ class Config:
     # Compiled catalogs (translations/<locale>/LC_MESSAGES/messages.mo, built by `make`); Thai needs none.
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    # Each sign-in is a row on the server (app/auth/signins.py): signing out ends it, and it ends by itself this
+    # many seconds after signing in, with or without remember-me.
+    LOGIN_SESSION_LIFETIME = _env_int("LOGIN_SESSION_LIFETIME", REMEMBER_COOKIE_DURATION)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
@@ -142,14 +145,21 @@ class Config:
     PROXY_FIX_X_PROTO = _env_int("PROXY_FIX_X_PROTO", 0)
     PROXY_FIX_X_HOST = _env_int("PROXY_FIX_X_HOST", 0)
     PROXY_FIX_X_PREFIX = _env_int("PROXY_FIX_X_PREFIX", 0)
-    # Rate limits (Flask-Limiter): in memory per process by default; set RATELIMIT_STORAGE_URI (for example
-    # redis://127.0.0.1:6379/0) so that every worker shares the counters.
+    # Rate limits (Flask-Limiter): counters in a SQLite file that every worker process of the machine shares
+    # (app/rate_limit_storage.py); with several machines set RATELIMIT_STORAGE_URI to a shared Redis (for
+    # example redis://127.0.0.1:6379/0). memory:// counts in each process apart: for tests only.
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or f"sqlite:///{INSTANCE_DIR / 'rate-limits.db'}"
     RATELIMIT_HEADERS_ENABLED = True
     # Every sign-in attempt from one address counts; only failed ones count against one account.
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 5 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes")
+    # Accounts made from one address (attempts that make none, such as a taken username, do not count).
+    REGISTER_LIMIT_PER_IP = os.environ.get("REGISTER_LIMIT_PER_IP", "5 per hour")
+    # How long the link mailed to confirm a new account's email address stays valid, in seconds.
+    EMAIL_CONFIRM_MAX_AGE = _env_int("EMAIL_CONFIRM_MAX_AGE", 3 * 24 * 60 * 60)
+    # Confirmation mails a member may ask for from /account/email (a new address, or the link again).
+    EMAIL_CONFIRM_LIMIT_PER_ACCOUNT = os.environ.get("EMAIL_CONFIRM_LIMIT_PER_ACCOUNT", "3 per hour")
     PASSWORD_RESET_LIMIT_PER_IP = os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", "10 per hour")
     PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "3 per hour")
     # Comments: how many a guest may send from one address, and how many links a comment may carry before it
@@ -185,6 +195,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # The suite signs in many times; tests of the limits turn them on (tests/auth/test_rate_limits.py).
     RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = ""
     # Pages are rendered fresh for every request; tests/cache/ turn the page cache on.
     CACHE_TYPE = "NullCache"

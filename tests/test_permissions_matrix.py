@@ -153,6 +153,15 @@ ROWS: list[Row] = [
         default=302,
         data={"display_name": "ชื่อใหม่", "affiliation": "", "bio": ""},
     ),
+    login_row("auth.change_email", "GET", "/account/email", default=200),
+    login_row(
+        "auth.change_email",
+        "POST",
+        "/account/email",
+        default=302,
+        data={"email": "new-address@example.org", "current_password": "password123"},
+    ),
+    row("auth.confirm_email", "GET", "/email/confirm/not-a-token", default=400, label="forged"),
     row("auth.forgot_password", "GET", "/password/forgot", default=200),
     # The "link sent" notice is shown on the sign-in page, whoever asks.
     row("auth.forgot_password", "POST", "/password/forgot", default=LOGIN, data={"email": "member@example.org"}),

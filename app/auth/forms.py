@@ -107,6 +107,26 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
+class EmailForm(FlaskForm):
+    email = EmailField(
+        _l("อีเมล"),
+        validators=[
+            DataRequired(_l("กรุณากรอกอีเมล")),
+            Email(_l("รูปแบบอีเมลไม่ถูกต้อง")),
+            Length(max=254, message=_l("อีเมลยาวได้ไม่เกิน 254 ตัวอักษร")),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    current_password = PasswordField(
+        _l("รหัสผ่านปัจจุบัน"),
+        validators=[
+            DataRequired(_l("กรุณากรอกรหัสผ่านปัจจุบัน")),
+            Length(max=200, message=_l("ยาวได้ไม่เกิน 200 ตัวอักษร")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class ProfileForm(FlaskForm):
     display_name = StringField(
         _l("ชื่อที่แสดง"),

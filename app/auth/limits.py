@@ -1,9 +1,10 @@
-"""Rate limits on signing in and on password-reset requests (Flask-Limiter; settings in config.py)."""
+"""Rate limits on signing in, registering and password-reset requests (Flask-Limiter; settings in config.py)."""
 
 from __future__ import annotations
 
 from flask import Response, current_app, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from app.auth import services
 from app.extensions import limiter
@@ -43,4 +44,30 @@ reset_per_ip = limiter.limit(
 )
 reset_per_address = limiter.limit(
     _setting("PASSWORD_RESET_LIMIT_PER_ADDRESS"), key_func=reset_address_key, methods=["POST"], scope="reset-email"
+)
+
+
+def _redirected(response: Response) -> bool:
+    return response.status_code == 302
+
+
+register_per_ip = limiter.limit(
+    _setting("REGISTER_LIMIT_PER_IP"),
+    key_func=get_remote_address,
+    methods=["POST"],
+    scope="register-ip",
+    deduct_when=_redirected,
+)
+
+
+def _signed_in_user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
+
+
+email_requests_per_account = limiter.limit(
+    _setting("EMAIL_CONFIRM_LIMIT_PER_ACCOUNT"),
+    key_func=_signed_in_user_key,
+    methods=["POST"],
+    scope="email-account",
+    deduct_when=_redirected,
 )

@@ -6,10 +6,12 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
 
-from app.auth import limits, services
+from app.auth import limits, services, signins
 from app.auth.forms import (
     ChangePasswordForm,
+    EmailForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -25,25 +27,66 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limits.register_per_ip
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(
+            user = services.register_member(
                 form.username.data, form.email.data, form.display_name.data, form.password.data
             )
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
+            signins.start_session(user)
             db.session.commit()
+            services.send_registration_mail(user)
             login_user(user)
-            flash(_("ยินดีต้อนรับสู่ศาลา เริ่มต้นด้วยการสร้างบล็อกของคุณ"), "success")
+            _welcome(user.unconfirmed_email)
             return redirect(url_for("main.dashboard"))
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
+
+
+def _welcome(email: str) -> None:
+    """The same whether or not the address already has an account (services.register_member)."""
+    flash(_("ยินดีต้อนรับสู่ศาลา เริ่มต้นด้วยการสร้างบล็อกของคุณ"), "success")
+    flash(
+        _(
+            "เราส่งอีเมลไปที่ %(email)s แล้ว กรุณาเปิดอ่านเพื่อยืนยันที่อยู่อีเมล ระหว่างนี้เข้าสู่ระบบด้วยชื่อผู้ใช้",
+            email=email,
+        ),
+        "info",
+    )
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_requests(error: TooManyRequests):
+    """Over a limit: registration comes back with what was typed (but the passwords), other pages say wait."""
+    if request.endpoint != "auth.register":
+        return render_template("errors/429.html", error=error), 429
+    message = _("มีการสมัครสมาชิกจากเครือข่ายนี้ถี่เกินไป กรุณารอสักครู่แล้วกดสมัครอีกครั้ง ข้อมูลที่กรอกไว้ยังอยู่ในแบบฟอร์ม")
+    return render_template("auth/register.html", form=RegisterForm(), message=message), 429
+
+
+@bp.get("/email/confirm/<token>")
+def confirm_email(token: str):
+    try:
+        services.confirm_email(token)
+    except DomainError as error:
+        db.session.rollback()
+        page = render_template("errors/generic.html", message=error.message, status=error.status_code)
+        response = make_response(page, error.status_code)
+    else:
+        db.session.commit()
+        flash(_("ยืนยันอีเมลแล้ว ใช้อีเมลนี้เข้าสู่ระบบและตั้งรหัสผ่านใหม่ได้"), "success")
+        response = redirect(url_for("main.dashboard" if current_user.is_authenticated else "auth.login"))
+    # The token is in the URL: keep it out of Referer headers.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -56,6 +99,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.login.data, form.password.data)
         if user is not None:
+            signins.start_session(user)
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("เข้าสู่ระบบแล้ว"), "success")
             return redirect(safe_next_url(request.args.get("next"), url_for("main.dashboard")))
@@ -67,6 +112,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        signins.end_session(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("ออกจากระบบแล้ว"), "info")
     return redirect(url_for("main.home"))
@@ -83,12 +131,37 @@ def change_password():
             db.session.rollback()
             attach_error(form, error)
         else:
+            user = current_user._get_current_object()
+            signins.start_session(user)
             db.session.commit()
-            login_user(current_user._get_current_object())
+            login_user(user)
             flash(_("เปลี่ยนรหัสผ่านแล้ว อุปกรณ์อื่นที่เข้าสู่ระบบไว้จะต้องเข้าสู่ระบบใหม่"), "success")
             return redirect(url_for("main.dashboard"))
     status = 400 if form.errors else 200
     return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+@limits.email_requests_per_account
+def change_email():
+    """Give a new address, or have the confirmation link for one sent again (it expires)."""
+    form = EmailForm(email=current_user.unconfirmed_email or current_user.email)
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.request_email(user, form.email.data, form.current_password.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            services.send_registration_mail(user)
+            message = _("เราส่งอีเมลไปที่ %(email)s แล้ว กรุณาเปิดอ่านเพื่อยืนยันที่อยู่อีเมล", email=form.email.data.strip())
+            flash(message, "info")
+            return redirect(url_for("auth.change_email"))
+    status = 400 if form.errors else 200
+    return render_template("auth/email.html", form=form), status
 
 
 RESET_SENT_MESSAGE = _l("หากอีเมลนี้ลงทะเบียนไว้ เราได้ส่งลิงก์สำหรับตั้งรหัสผ่านใหม่ไปแล้ว กรุณาตรวจสอบกล่องจดหมาย")
@@ -118,6 +191,7 @@ def reset_password(token: str):
         form = ResetPasswordForm()
         if form.validate_on_submit():
             services.reset_password(user, form.new_password.data)
+            signins.start_session(user)
             db.session.commit()
             logout_user()
             login_user(user)

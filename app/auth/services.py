@@ -9,9 +9,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import signins
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.mail import send_mail
@@ -45,29 +46,119 @@ def register_user(
     affiliation: str = "",
     is_admin: bool = False,
 ) -> User:
-    """Create an account; raises Conflict naming the field when the username or email is taken."""
-    username = username.strip()
+    """Create an account with a trusted email (command line, demo); raises Conflict naming a taken field."""
     email = email.strip().lower()
-    if find_user_by_username(username) is not None:
-        raise Conflict(_l("ชื่อผู้ใช้ “%(name)s” มีผู้ใช้แล้ว", name=username), field="username")
-    if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+    _check_username_free(username)
+    if find_user_by_email(email) is not None:
         raise Conflict(_l("อีเมลนี้ลงทะเบียนไว้แล้ว"), field="email")
+    return _create_user(username, display_name, password, email=email, affiliation=affiliation, is_admin=is_admin)
+
+
+def register_member(username: str, email: str, display_name: str, password: str) -> User:
+    """Create an account from the public form, without its email: `send_registration_mail` asks the address's
+    owner to confirm it. Whether the address already has an account makes no difference to what is done here
+    or shown to the person registering (only the mail differs); a taken username raises Conflict.
+    """
+    _check_username_free(username)
+    return _create_user(username, display_name, password, unconfirmed_email=email.strip().lower())
+
+
+def _check_username_free(username: str) -> None:
+    if find_user_by_username(username.strip()) is not None:
+        raise Conflict(_l("ชื่อผู้ใช้ “%(name)s” มีผู้ใช้แล้ว", name=username.strip()), field="username")
+
+
+def _create_user(username: str, display_name: str, password: str, **fields) -> User:
+    username = username.strip()
     display = _clean_line(display_name)
     if not display:
         raise DomainError(_l("กรุณากรอกชื่อที่แสดง"), field="display_name")
     user = User(
         username=username,
         username_key=username.lower(),
-        email=email,
         display_name=display,
-        affiliation=_clean_line(affiliation),
+        affiliation=_clean_line(fields.pop("affiliation", "")),
         bio="",
-        is_admin=is_admin,
+        **fields,
     )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+EMAIL_CONFIRM_SALT = "sala.email-confirm"
+
+
+def _confirm_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=EMAIL_CONFIRM_SALT)
+
+
+def request_email(user: User, email: str, current_password: str) -> None:
+    """Ask for `email` to become the account's address once confirmed (`send_registration_mail` sends the link);
+    the confirmed address, if any, stays until then."""
+    if not user.check_password(current_password):
+        raise DomainError(_l("รหัสผ่านปัจจุบันไม่ถูกต้อง"), field="current_password")
+    email = email.strip().lower()
+    user.unconfirmed_email = None if email == user.email else email
+    db.session.flush()
+
+
+def send_registration_mail(user: User) -> None:
+    """Mail the address waiting for confirmation: a link to confirm it, or, when another account has it, a
+    notice to that account's owner. One message either way, so the time taken does not tell them apart either."""
+    email = user.unconfirmed_email
+    if email is None:
+        return
+    owner = find_user_by_email(email)
+    if owner is not None:
+        body = _(
+            "สวัสดีคุณ %(name)s\n\nมีผู้พยายามสมัครสมาชิกศาลาด้วยอีเมลนี้ ซึ่งใช้กับบัญชี %(username)s อยู่แล้ว "
+            "หากเป็นคุณ เข้าสู่ระบบได้ที่\n%(login)s\n\nหากลืมรหัสผ่าน ตั้งรหัสผ่านใหม่ได้ที่\n%(reset)s\n\n"
+            "หากไม่ใช่คุณ ไม่ต้องทำอะไร บัญชีของคุณไม่มีการเปลี่ยนแปลง",
+            name=owner.display_name,
+            username=owner.username,
+            login=url_for("auth.login", _external=True),
+            reset=url_for("auth.forgot_password", _external=True),
+        )
+        send_mail(email, _("มีผู้พยายามสมัครสมาชิกศาลาด้วยอีเมลของคุณ"), body)
+        return
+    token = _confirm_serializer().dumps({"user": user.id, "email": email})
+    body = _(
+        "สวัสดีคุณ %(name)s\n\nเปิดลิงก์นี้ภายใน %(days)d วันเพื่อยืนยันว่าอีเมลนี้เป็นของบัญชี %(username)s "
+        "ในศาลา แล้วจึงใช้อีเมลนี้เข้าสู่ระบบและตั้งรหัสผ่านใหม่ได้:\n\n%(link)s\n\n"
+        "หากคุณไม่ได้สมัคร ไม่ต้องทำอะไร อีเมลนี้จะไม่ถูกผูกกับบัญชีใด",
+        name=user.display_name,
+        username=user.username,
+        days=current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 86400,
+        link=url_for("auth.confirm_email", token=token, _external=True),
+    )
+    send_mail(email, _("ยืนยันอีเมลสำหรับศาลา"), body)
+
+
+def confirm_email(token: str) -> User:
+    """Attach the address a valid, unexpired confirmation link was made for to its account."""
+    try:
+        payload = _confirm_serializer().loads(token, max_age=current_app.config["EMAIL_CONFIRM_MAX_AGE"])
+    except BadSignature:  # also covers SignatureExpired
+        payload = None
+    user = db.session.get(User, payload["user"]) if _is_confirm_payload(payload) else None
+    if user is None or user.unconfirmed_email != payload["email"]:
+        raise DomainError(_l("ลิงก์ยืนยันอีเมลนี้ใช้ไม่ได้หรือหมดอายุแล้ว"))
+    if find_user_by_email(payload["email"]) is not None:
+        raise Conflict(_l("อีเมลนี้ใช้กับบัญชีอื่นแล้ว"))
+    user.email = payload["email"]
+    user.unconfirmed_email = None
+    db.session.flush()
+    return user
+
+
+def _is_confirm_payload(payload: object) -> bool:
+    return isinstance(payload, dict) and isinstance(payload.get("user"), int) and isinstance(payload.get("email"), str)
 
 
 def authenticate(login: str, password: str) -> User | None:
@@ -93,7 +184,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise DomainError(_l("รหัสผ่านปัจจุบันไม่ถูกต้อง"), field="current_password")
     user.set_password(new_password)
     user.session_version += 1
-    db.session.flush()
+    signins.end_all_sessions(user)
 
 
 RESET_TOKEN_SALT = "sala.password-reset"
@@ -134,7 +225,7 @@ def user_for_reset_token(token: str) -> User | None:
 
 def find_user_for_reset(email: str) -> User | None:
     """The active account with this email, or None; callers must answer the same either way."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = find_user_by_email(email)
     return None if user is None or user.is_suspended else user
 
 
@@ -157,7 +248,7 @@ def reset_password(user: User, new_password: str) -> None:
     """Set a password from a reset link and end every session of the account."""
     user.set_password(new_password)
     user.session_version += 1
-    db.session.flush()
+    signins.end_all_sessions(user)
 
 
 def update_profile(user: User, display_name: str, affiliation: str, bio: str) -> None:

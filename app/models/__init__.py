@@ -7,7 +7,7 @@ from app.models.report import Report
 from app.models.search_task import SearchTask
 from app.models.station import Station, StationBlog, StationMember
 from app.models.upload import Upload
-from app.models.user import Follow, User
+from app.models.user import Follow, User, UserSession
 
 __all__ = [
     "STATUS_DRAFT",
@@ -27,5 +27,6 @@ __all__ = [
     "Tag",
     "Upload",
     "User",
+    "UserSession",
     "entry_tags",
 ]

@@ -21,7 +21,11 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(30))
     # Lower-cased copy: usernames are unique ignoring case on every database.
     username_key: Mapped[str] = mapped_column(String(30), unique=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # The confirmed address (sign-in and password resets use it); None until the emailed link is opened.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # An address given at registration and not yet confirmed (several accounts may claim one; the first to
+    # confirm gets it).
+    unconfirmed_email: Mapped[str | None] = mapped_column(String(254))
     display_name: Mapped[str] = mapped_column(String(100))
     affiliation: Mapped[str] = mapped_column(String(200), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
@@ -44,8 +48,14 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    # The key of the sign-in this object was loaded for (app.auth.signins), set per request, never stored.
+    session_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+        """Flask-Login's id for the cookies: the user, the session version and the sign-in's own key."""
+        if not self.session_key:
+            raise RuntimeError("start a sign-in with app.auth.signins.start_session before login_user")
+        return f"{self.id}.{self.session_version}.{self.session_key}"
 
     @property
     def is_active(self) -> bool:
@@ -53,6 +63,17 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class UserSession(db.Model):
+    """One sign-in: both login cookies carry its key, so deleting the row ends it on the server."""
+
+    __tablename__ = "user_sessions"
+
+    # SHA-256 of the key, so a copy of the table does not give working cookies.
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class Follow(db.Model):

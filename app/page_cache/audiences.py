@@ -98,7 +98,7 @@ def remembered(members: AudienceOf) -> AudienceOf:
     @wraps(members)
     def audience(**view_args: Any) -> str | None:
         args = "&".join(f"{name}={value}" for name, value in sorted(view_args.items()))
-        key = f"{AUDIENCE_OF_PREFIX}{request.endpoint}?{args}#{current_user.get_id()}"
+        key = f"{AUDIENCE_OF_PREFIX}{request.endpoint}?{args}#{current_user.id}"
         try:
             generation = _generation()
             stored = pages.current_stored(key, generation) if generation is not None else None
