@@ -122,8 +122,8 @@ def send_registration_mail(user: User) -> None:
             "หากไม่ใช่คุณ ไม่ต้องทำอะไร บัญชีของคุณไม่มีการเปลี่ยนแปลง",
             name=owner.display_name,
             username=owner.username,
-            login=url_for("auth.login", _external=True),
-            reset=url_for("auth.forgot_password", _external=True),
+            login=site_url("auth.login"),
+            reset=site_url("auth.forgot_password"),
         )
         send_mail(email, _("มีผู้พยายามสมัครสมาชิกศาลาด้วยอีเมลของคุณ"), body)
         return
@@ -135,7 +135,7 @@ def send_registration_mail(user: User) -> None:
         name=user.display_name,
         username=user.username,
         days=current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 86400,
-        link=url_for("auth.confirm_email", token=token, _external=True),
+        link=site_url("auth.confirm_email", token=token),
     )
     send_mail(email, _("ยืนยันอีเมลสำหรับศาลา"), body)
 

@@ -172,3 +172,34 @@ def test_an_error_page_that_cannot_render_is_answered_in_plain_text(app, client,
     assert response.mimetype == "text/plain"
     assert response.get_data(as_text=True) == "เกิดข้อผิดพลาดในระบบ กรุณาลองใหม่อีกครั้ง"
     assert "could not be rendered" in caplog.text
+
+
+def test_registration_mails_under_a_forged_host_link_to_the_site(app, mailbox):
+    make_user("somchai")
+    form = {"display_name": "ผู้สมัคร", "password": "longenough1", "confirm": "longenough1"}
+    client = app.test_client()
+    client.post("/register", data={**form, "username": "malee", "email": "malee@example.org"}, headers=FORGED)
+    client = app.test_client()
+    client.post("/register", data={**form, "username": "mana", "email": "somchai@example.org"}, headers=FORGED)
+
+    confirm, notice = mailbox()
+    assert "evil.example" not in confirm + notice
+    assert f"{SITE_URL}/email/confirm/" in confirm
+    assert f"{SITE_URL}/login" in notice and f"{SITE_URL}/password/forgot" in notice
+
+
+def test_no_absolute_url_in_the_code_is_built_from_the_request():
+    """Absolute links go through app.urls.site_url; url_for(_external=True) or the request's host would not."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"_external\s*=\s*True|request\.(host|host_url|url_root|root_url)\b")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("app", "templates")
+        for path in (root / folder).rglob("*")
+        if path.suffix in {".py", ".html", ".xml", ".txt"}
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line) and path.name != "urls.py"
+    ]
+    assert found == []
