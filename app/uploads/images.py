@@ -32,7 +32,8 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 # 26 MP takes any 24 MP camera photo (6000 × 4000, or 6048 × 4024) and a 26 MP one (6240 × 4160); phones
 # store 12 MP unless set to their 48/50 MP mode, which the member is asked to reduce first.
 MAX_PHOTO_PIXELS = 26_000_000
-# PNG, GIF and WebP are screenshots, drawings and web images: a 5K screen (5120 × 2880) is 14.7 MP.
+# PNG, GIF and WebP are screenshots, drawings and web images: a 4K screen is 8.3 MP, a 12 MP phone picture
+# (4032 × 3024) 12.2 MP. An image with transparency costs 8 bytes a pixel here; WebP 16 (libwebp's canvases).
 MAX_LOSSLESS_PIXELS = 13_000_000
 MAX_WEBP_PIXELS = 8_000_000
 PIXEL_LIMITS = {
@@ -206,6 +207,18 @@ def _reencoded(source: Image.Image, max_side: int) -> ProcessedImage:
     return ProcessedImage(_encode(image, output), output, image.width, image.height)
 
 
+def _pixel_limit_of(data: bytes) -> int:
+    """The pixel limit of the format `data` is in, once Pillow has refused to open it as too large."""
+    for name in ACCEPTED_FORMATS:
+        try:
+            Image.open(BytesIO(data), formats=[name]).close()
+        except Image.DecompressionBombError:
+            return PIXEL_LIMITS[name]
+        except Exception:  # not this format
+            continue
+    return MAX_PHOTO_PIXELS
+
+
 def process_image(data: bytes, max_side: int) -> ProcessedImage:
     """Check `data` is an accepted image by its content and re-encode it, at most `max_side` px on each side.
 
@@ -221,6 +234,6 @@ def process_image(data: bytes, max_side: int) -> ProcessedImage:
     except DomainError:
         raise
     except Image.DecompressionBombError:
-        raise _too_many_pixels(MAX_PHOTO_PIXELS) from None
+        raise _too_many_pixels(_pixel_limit_of(data)) from None
     except Exception:  # Pillow reports a damaged or unknown file with many kinds of exception
         raise _not_an_image() from None
