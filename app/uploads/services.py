@@ -90,8 +90,14 @@ def bytes_used(owner: User) -> int:
 
 
 def _lock_owner(owner: User) -> None:
-    """On PostgreSQL, serialise one member's uploads so two at once cannot both fit in the last free space."""
-    db.session.execute(select(User.id).where(User.id == owner.id).with_for_update())
+    """Hold one member's uploads back until this one commits, on PostgreSQL and SQLite alike.
+
+    SQLite ignores SELECT ... FOR UPDATE; an UPDATE of the member's row locks that row on PostgreSQL and takes
+    SQLite's write lock, so the usage read after it counts every upload committed before. Core, not the ORM:
+    nothing about the member changes.
+    """
+    users = User.__table__
+    db.session.execute(update(users).where(users.c.id == owner.id).values(id=users.c.id))
 
 
 def _quota_exceeded(used: int, quota: int) -> QuotaExceeded:
@@ -130,11 +136,13 @@ def store_upload(owner: User, stream: IO[bytes], filename: str) -> Upload:
     config = current_app.config
     data = _read_limited(stream, config["MAX_UPLOAD_BYTES"])
     quota = config["UPLOAD_QUOTA_BYTES"]
-    _lock_owner(owner)
     used = bytes_used(owner)
-    if used >= quota:
+    if used >= quota:  # a full quota is refused before any decoding
         raise _quota_exceeded(used, quota)
     image = process_image(data, config["UPLOAD_MAX_SIDE"])
+    # Decoded before the lock, so the lock lasts a few queries; the usage is read again under it.
+    _lock_owner(owner)
+    used = bytes_used(owner)
     name = image.stored_name
     existing = db.session.scalar(select(Upload).where(Upload.owner_id == owner.id, Upload.stored_name == name).limit(1))
     if existing is not None:
