@@ -178,3 +178,32 @@ def test_the_child_measures_c_allocations(tmp_path):
     measured = _decode_in_child(hostile.one_colour("PNG", (4000, 3000), "RGBA"), tmp_path)
     assert measured["outcome"] == "stored"
     assert measured["peak_mb"] > 48
+
+
+WORKER_CHILD = """
+import json, sys
+from app.uploads.images import process_image
+
+def status_mb(key):
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith(key))
+
+images = [open(path, "rb").read() for path in sys.argv[1:]]
+start = status_mb("VmRSS:")
+for _ in range(3):
+    for data in images:
+        process_image(data, 2000)
+print(json.dumps({"peak_rise_mb": status_mb("VmHWM:") - start, "kept_mb": status_mb("VmRSS:") - start}))
+"""
+
+
+def test_a_worker_stays_bounded_over_many_uploads(tmp_path):
+    """One process decodes the costliest accepted images three times over, as a worker would."""
+    paths = []
+    for name in ("png-rgba-12.9mp", "webp-rgba-7.9mp", "jpeg-24mp-camera-photo", "png-palette-transparent-12.9mp"):
+        paths.append(tmp_path / f"{name}.bin")
+        paths[-1].write_bytes(ACCEPTED[name][0]())
+    command = [sys.executable, "-W", "ignore", "-c", WORKER_CHILD, *map(str, paths)]
+    measured = json.loads(subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True).stdout)
+    assert measured["peak_rise_mb"] < PEAK_MB, measured
+    assert measured["kept_mb"] < 30, measured
