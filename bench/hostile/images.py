@@ -40,6 +40,7 @@ class Case:
     unit: str  # what `sizes` count
     sizes: tuple[float, ...]
     build: Callable[[float], bytes]
+    labels: tuple[str, ...] = ()  # names for the sizes, when they are not amounts
 
 
 @dataclass(frozen=True)
@@ -135,18 +136,20 @@ CASES = [
         lambda s: hostile.progressive_jpeg_with_scans(int(s), _photo(26)),
     ),
     Case(
-        "truncated half (PNG, GIF, WebP, JPEG)",
+        "truncated half",
         "format",
         (0, 1, 2, 3),
         lambda s: hostile.truncated(
             hostile.one_colour(("PNG", "GIF", "WEBP", "JPEG")[int(s)], (2000, 2000), "P" if s == 1 else "RGB")
         ),
+        ("PNG", "GIF", "WebP", "JPEG"),
     ),
     Case(
         "one format claimed, another inside",
         "kind",
         (0, 1, 2),
         lambda s: (hostile.png_signature_then_jpeg, hostile.gif_header_then_png, hostile.webp_wrapping_png)[int(s)](),
+        ("PNG sig + JPEG", "GIF header + PNG", "WebP RIFF + PNG"),
     ),
 ]
 
@@ -221,14 +224,14 @@ def run_image_cases(cases: list[Case] | None = None) -> list[Result]:
         directory = Path(tmp)
         template = _template(directory)
         for case in cases or CASES:
-            for size in case.sizes:
+            for index, size in enumerate(case.sizes):
                 data = case.build(size)
                 got = measure(data, template, directory)
                 within = 0 < got["status"] < 500 and got["seconds"] <= BOUND_SECONDS and got["peak_mb"] <= BOUND_MB
                 results.append(
                     Result(
                         case.name,
-                        f"{size:g} {case.unit}",
+                        case.labels[index] if case.labels else f"{size:g} {case.unit}",
                         round(len(data) / 1024, 1),
                         round(got["seconds"], 3),
                         round(got["wall"], 3),
