@@ -71,6 +71,9 @@ class Config:
     UPLOAD_QUOTA_BYTES = _env_int("UPLOAD_QUOTA_BYTES", 30 * 1024 * 1024)
     UPLOAD_MAX_SIDE = _env_int("UPLOAD_MAX_SIDE", 2000)
     UPLOAD_PRUNE_GRACE_HOURS = _env_int("UPLOAD_PRUNE_GRACE_HOURS", 7 * 24)
+    # Images one member may upload in a while (Flask-Limiter, counted like the RATELIMIT_* limits below): each one
+    # is a decode of up to a second of CPU and 200 MB (app/uploads/limits.py). Over it: 429 with Retry-After.
+    UPLOAD_LIMIT_PER_MEMBER = os.environ.get("UPLOAD_LIMIT_PER_MEMBER", "30 per 10 minutes")
     # Apply search-outbox tasks right after each commit (tests turn it off to simulate a crash).
     SEARCH_SYNC_ON_COMMIT = True
     # A term in at least this share of the entries (and this many of them) is "common": when the index is

@@ -1,30 +1,23 @@
-"""Images in entries: checked by content, re-encoded and bounded with Pillow, stripped of metadata, named by hash.
+"""Images members upload into their entries: stored once per content, counted against a quota, pruned when unused.
 
-What is kept of an upload is a fresh encoding of its pixels only, so nothing the camera wrote (EXIF with GPS
-position, maker notes, XMP, comments) reaches readers. Animations (GIF, animated WebP or PNG) keep their first
-frame: re-encoding every frame multiplies the decoding work a small file can ask for, and entries need
-illustrations, not video. A GIF is stored as PNG (lossless, smaller, and without GIF's 256-colour limit).
-
-Add and flush, never commit. Files are written after the row is flushed; the view's commit makes both count.
-A file left without a row (a failed commit, a crash) is removed by `flask uploads prune`.
+Decoding and re-encoding live in app/uploads/images.py. Add and flush, never commit. Files are written after the
+row is flushed; the view's commit makes both count. A file left without a row (a failed commit, a crash) is
+removed by `flask uploads prune`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from io import BytesIO
 from pathlib import Path
 from typing import IO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import delete, func, select, update
 
 from app.errors import DomainError
@@ -32,9 +25,9 @@ from app.extensions import db
 from app.models import Entry, Upload, User
 from app.text.dates import utcnow
 from app.text.normalize import collapse_spaces, normalize_text
+from app.uploads.images import NotAnImage, ProcessedImage, process_image
 
 __all__ = [
-    "MAX_SOURCE_PIXELS",
     "STORED_NAME_RE",
     "NotAnImage",
     "ProcessedImage",
@@ -54,39 +47,12 @@ __all__ = [
     "upload_limit_mb",
 ]
 
-ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
-# Pixels a source image may declare. A 10 MB PNG of one colour can declare billions of pixels; Pillow
-# decodes none of them when the header already says too many (DecompressionBombError past twice this).
-MAX_SOURCE_PIXELS = 50_000_000
-Image.MAX_IMAGE_PIXELS = MAX_SOURCE_PIXELS
-
-JPEG_QUALITY = 85
-WEBP_QUALITY = 85
-NAME_HASH_CHARS = 32  # 128 bits of SHA-256: collisions are out of reach, URLs stay short
 STORED_NAME_RE = re.compile(r"[0-9a-f]{32}\.(?:jpg|png|webp)")
 # An uploaded image named in an entry body, as a path or inside a full URL.
 UPLOAD_URL_RE = re.compile(r"/uploads/([0-9a-f]{32}\.(?:jpg|png|webp))")
 TEMP_PREFIX = ".tmp-"
 MIB = 1024 * 1024
 ALT_TEXT_MAX = 100
-
-
-@dataclass(frozen=True)
-class OutputFormat:
-    pillow_format: str
-    content_type: str
-    extension: str
-
-
-JPEG = OutputFormat("JPEG", "image/jpeg", ".jpg")
-PNG = OutputFormat("PNG", "image/png", ".png")
-WEBP = OutputFormat("WEBP", "image/webp", ".webp")
-# Pillow calls a JPEG carrying extra pictures (a phone's depth or HDR map) "MPO"; its first picture is the photo.
-OUTPUT_FOR_SOURCE = {"JPEG": JPEG, "MPO": JPEG, "PNG": PNG, "WEBP": WEBP, "GIF": PNG}
-
-
-class NotAnImage(DomainError):
-    """The content is not a JPEG, PNG, WebP or GIF Pillow can read, whatever the file is called."""
 
 
 class UploadTooLarge(DomainError):
@@ -97,18 +63,6 @@ class QuotaExceeded(DomainError):
     status_code = 413
 
 
-@dataclass(frozen=True)
-class ProcessedImage:
-    data: bytes
-    output: OutputFormat
-    width: int
-    height: int
-
-    @property
-    def stored_name(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()[:NAME_HASH_CHARS] + self.output.extension
-
-
 def _mb(size: int) -> str:
     return f"{size / MIB:.1f}".removesuffix(".0")
 
@@ -116,110 +70,6 @@ def _mb(size: int) -> str:
 def upload_limit_mb() -> str:
     """MAX_UPLOAD_BYTES in MB, as the editor tells writers."""
     return _mb(current_app.config["MAX_UPLOAD_BYTES"])
-
-
-def _not_an_image() -> NotAnImage:
-    return NotAnImage(_l("ไฟล์นี้ไม่ใช่รูปภาพที่รองรับ: อัปโหลดได้เฉพาะรูปแบบ JPEG, PNG, WebP และ GIF"), field="file")
-
-
-def _too_many_pixels() -> NotAnImage:
-    return NotAnImage(
-        _l(
-            "รูปภาพมีจำนวนพิกเซลมากเกินไป (รับได้ไม่เกิน %(mp)s ล้านพิกเซล) กรุณาย่อภาพก่อนอัปโหลด",
-            mp=MAX_SOURCE_PIXELS // 1_000_000,
-        ),
-        field="file",
-    )
-
-
-_SRGB = ImageCms.createProfile("sRGB")
-
-
-def _to_srgb(image: Image.Image) -> Image.Image:
-    """Convert using the embedded colour profile, so wide-gamut phone photos keep their colours without it."""
-    icc = image.info.get("icc_profile")
-    if not icc or image.mode not in ("RGB", "RGBA", "CMYK"):
-        return image
-    try:
-        source = ImageCms.ImageCmsProfile(BytesIO(icc))
-        mode = "RGBA" if image.mode == "RGBA" else "RGB"
-        converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return image  # a broken profile: keep the pixels as they are
-    return converted or image
-
-
-def _has_alpha(image: Image.Image) -> bool:
-    return "A" in image.getbands() or "transparency" in image.info
-
-
-def _output_mode(image: Image.Image, output: OutputFormat, resizing: bool) -> Image.Image:
-    """A mode the output format stores well; palette images are expanded only when they will be resized."""
-    if output is JPEG:
-        return image if image.mode in ("RGB", "L") else image.convert("RGB")
-    if output is WEBP:
-        wanted = "RGBA" if _has_alpha(image) else "RGB"
-        return image if image.mode == wanted else image.convert(wanted)
-    if image.mode in ("L", "LA", "RGB", "RGBA") or (image.mode in ("1", "P") and not resizing):
-        return image
-    return image.convert("RGBA" if _has_alpha(image) else "RGB")
-
-
-def _encode(image: Image.Image, output: OutputFormat) -> bytes:
-    buffer = BytesIO()
-    if output is JPEG:
-        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-    elif output is WEBP:
-        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
-    else:
-        image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def _check_pixels(size: tuple[int, int]) -> None:
-    width, height = size
-    if width * height > MAX_SOURCE_PIXELS:
-        raise _too_many_pixels()
-
-
-def _reencoded(source: Image.Image, max_side: int) -> ProcessedImage:
-    output = OUTPUT_FOR_SOURCE[source.format]
-    if output is JPEG:
-        # Let libjpeg decode a large photo at 1/2, 1/4 or 1/8 scale: less memory and time, same result.
-        source.draft(source.mode, (max_side, max_side))
-    image = ImageOps.exif_transpose(source)
-    image = _to_srgb(image)
-    resizing = max(image.size) > max_side
-    image = _output_mode(image, output, resizing)
-    if resizing:
-        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    # Encoders fall back on `info` for some metadata (PNG writes its ICC profile from there): keep only
-    # what the pixels need.
-    transparency = image.info.get("transparency")
-    image.info = {} if transparency is None else {"transparency": transparency}
-    return ProcessedImage(_encode(image, output), output, image.width, image.height)
-
-
-def process_image(data: bytes, max_side: int) -> ProcessedImage:
-    """Check `data` is an accepted image by its content and re-encode it, at most `max_side` px on each side.
-
-    Raises NotAnImage for anything else (SVG, HTML, PDF, BMP, a truncated or corrupt file, too many pixels).
-    """
-    try:
-        with Image.open(BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
-            _check_pixels(probe.size)
-            probe.verify()
-        # verify() leaves the image unusable; decode from a fresh start.
-        with Image.open(BytesIO(data), formats=ACCEPTED_FORMATS) as source:
-            return _reencoded(source, max_side)
-    except DomainError:
-        raise
-    except Image.DecompressionBombError:
-        raise _too_many_pixels() from None
-    except UnidentifiedImageError:
-        raise _not_an_image() from None
-    except Exception:  # Pillow reports a damaged file with many kinds of exception
-        raise _not_an_image() from None
 
 
 def alt_text(original_name: str) -> str:
@@ -240,8 +90,14 @@ def bytes_used(owner: User) -> int:
 
 
 def _lock_owner(owner: User) -> None:
-    """On PostgreSQL, serialise one member's uploads so two at once cannot both fit in the last free space."""
-    db.session.execute(select(User.id).where(User.id == owner.id).with_for_update())
+    """Hold one member's uploads back until this one commits, on PostgreSQL and SQLite alike.
+
+    SQLite ignores SELECT ... FOR UPDATE; an UPDATE of the member's row locks that row on PostgreSQL and takes
+    SQLite's write lock, so the usage read after it counts every upload committed before. Core, not the ORM:
+    nothing about the member changes.
+    """
+    users = User.__table__
+    db.session.execute(update(users).where(users.c.id == owner.id).values(id=users.c.id))
 
 
 def _quota_exceeded(used: int, quota: int) -> QuotaExceeded:
@@ -280,11 +136,13 @@ def store_upload(owner: User, stream: IO[bytes], filename: str) -> Upload:
     config = current_app.config
     data = _read_limited(stream, config["MAX_UPLOAD_BYTES"])
     quota = config["UPLOAD_QUOTA_BYTES"]
-    _lock_owner(owner)
     used = bytes_used(owner)
-    if used >= quota:
+    if used >= quota:  # a full quota is refused before any decoding
         raise _quota_exceeded(used, quota)
     image = process_image(data, config["UPLOAD_MAX_SIDE"])
+    # Decoded before the lock, so the lock lasts a few queries; the usage is read again under it.
+    _lock_owner(owner)
+    used = bytes_used(owner)
     name = image.stored_name
     existing = db.session.scalar(select(Upload).where(Upload.owner_id == owner.id, Upload.stored_name == name).limit(1))
     if existing is not None:

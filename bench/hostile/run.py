@@ -4,6 +4,7 @@ Runs the real app in-process (Flask test client) on a throw-away SQLite database
 logged in as a writer, and prints the status and seconds for each case.
 
     .venv/bin/python bench/hostile/run.py
+    .venv/bin/python bench/hostile/run.py --images   # image uploads (issue 13 item 4): bench/hostile/images.py
 """
 
 from __future__ import annotations
@@ -98,4 +99,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if "--images" in sys.argv[1:]:
+        from bench.hostile import images
+
+        sys.exit(images.main())
     sys.exit(main())
