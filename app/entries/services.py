@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
@@ -282,13 +282,14 @@ def get_entry_or_404(number: int) -> Entry:
     return entry
 
 
+def shown_entry() -> ColumnElement[bool]:
+    """The condition for an entry readers see: published, by an author who is not suspended."""
+    return and_(Entry.status == STATUS_PUBLISHED, Entry.author.has(User.is_suspended.is_(False)))
+
+
 def _shown_entries() -> Select:
     """Published entries whose author is not suspended, newest first."""
-    return (
-        select(Entry)
-        .where(Entry.status == STATUS_PUBLISHED, Entry.author.has(User.is_suspended.is_(False)))
-        .order_by(Entry.published_at.desc(), Entry.id.desc())
-    )
+    return select(Entry).where(shown_entry()).order_by(Entry.published_at.desc(), Entry.id.desc())
 
 
 def published_entries_query() -> Select:
