@@ -1,15 +1,55 @@
-"""One pagination helper for every list page (and one macro, templates/_macros/pagination.html)."""
+"""One pagination helper for every list page (and one macro, templates/_macros/pagination.html).
+
+Every page number read from a URL goes through `parse_page_number`, the lists' and the search's alike: the
+same text is a page everywhere, and the same text is refused everywhere.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from flask import abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import Select
 
+from app.errors import DomainError
 from app.extensions import db
 from app.page_cache import derived
+from app.text.normalize import fold_thai_digits
+
+# Past the end of any list Sala has; the search engine is not asked for pages beyond it either.
+MAX_PAGE = 999_999
+BAD_PAGE_MESSAGE = _l("เลขหน้าต้องเป็นจำนวนเต็มตั้งแต่ 1 ขึ้นไป")
+
+# ASCII digits only, after Thai digits are folded: str.isdigit() also takes "²" and "①", which int() refuses,
+# and int() takes Arabic-Indic, fullwidth and other Unicode digits no reader types into a Thai site's URL.
+_DIGITS_RE = re.compile(r"[0-9]+", re.ASCII)
+
+
+class BadPageNumber(DomainError):
+    """A `page` argument that is not a whole number from 1 up."""
+
+
+def parse_page_number(raw: str | None, default: int = 1) -> int:
+    """The page number written in `raw`: ASCII or Thai digits, spaces around allowed; blank means `default`.
+
+    Raises BadPageNumber for anything else (signs, decimals, exponents, other scripts' digits, zero). A number
+    longer than MAX_PAGE's digits comes back as MAX_PAGE + 1, past the end of every list, without converting
+    thousands of digits (int() refuses more than 4,300).
+    """
+    text = fold_thai_digits(raw or "").strip()
+    if not text:
+        return default
+    if not _DIGITS_RE.fullmatch(text):
+        raise BadPageNumber(BAD_PAGE_MESSAGE, field="page")
+    significant = text.lstrip("0")
+    if not significant:
+        raise BadPageNumber(BAD_PAGE_MESSAGE, field="page")
+    if len(significant) > len(str(MAX_PAGE)):
+        return MAX_PAGE + 1
+    return int(significant)
 
 
 class _RememberedTotal(SelectPagination):
@@ -21,11 +61,11 @@ class _RememberedTotal(SelectPagination):
 
 
 def current_page() -> int:
-    """The `page` query argument; anything that is not a positive number is a 404, as a missing page is."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
+    """The `page` query argument: a 400 when it is not a page number, a 404 when it is past any list's end."""
+    page = parse_page_number(request.args.get("page"))
+    if page > MAX_PAGE:
         abort(404)
-    return int(raw)
+    return page
 
 
 def paginate(stmt: Select, per_page: int | None = None, total: tuple[str, Iterable[str]] | None = None) -> Pagination:

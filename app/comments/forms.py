@@ -10,6 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from app.submissions import SubmissionKeyField
+
 BODY_MAX_LENGTH = 10_000
 GUEST_NAME_MAX_LENGTH = 100
 GUEST_EMAIL_MAX_LENGTH = 254
@@ -45,6 +47,8 @@ class CommentForm(FlaskForm):
         validators=[Length(max=2000)],
         render_kw={"autocomplete": "off", "tabindex": "-1"},
     )
+
+    submission_key = SubmissionKeyField()
 
     def validate_guest_name(self, field: Field) -> None:
         """A guest must give a name (the field only exists on a guest's form)."""

@@ -61,6 +61,7 @@ def create(number: int):
     entry = _commentable_entry(number)
     user = _signed_in_user()
     form = _comment_form(user)
+    status = 400
     if form.validate_on_submit():
         try:
             comment = services.submit_comment(
@@ -71,10 +72,12 @@ def create(number: int):
                 guest_email=None if user else form.guest_email.data,
                 ip_address=request.remote_addr,
                 honeypot=form.website.data,
+                submission_key=form.submission_key.data,
             )
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
+            status = error.status_code
         else:
             db.session.commit()
             if comment is None or comment.is_pending:
@@ -82,7 +85,7 @@ def create(number: int):
                 return redirect(_entry_url(entry, "comments"))
             flash(_("เพิ่มความเห็นแล้ว ขอบคุณที่ร่วมแลกเปลี่ยน"), "success")
             return redirect(_entry_url(entry, f"comment-{comment.id}"))
-    return render_template("comments/form_page.html", entry=entry, comment_form=form), 400
+    return render_template("comments/form_page.html", entry=entry, comment_form=form), status
 
 
 @bp.errorhandler(TooManyRequests)

@@ -10,7 +10,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.errors import DomainError, Forbidden
@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Comment, Entry, User
 from app.models.comment import COMMENT_PENDING, COMMENT_PUBLISHED
 from app.permissions import can, reviewable_entries
+from app.submissions import add_once, check_owner
 from app.text.markdown import count_links, render_comment
 from app.text.normalize import normalize_text
 
@@ -128,9 +129,12 @@ def _visible() -> tuple:
 def _lock_entry(entry: Entry) -> None:
     """Take the entry row's write lock so concurrent changes cannot count each other's rows wrongly.
 
-    PostgreSQL honours FOR UPDATE; SQLite ignores it and already lets only one writer in at a time.
+    An update that changes nothing: PostgreSQL locks the row for it, and on SQLite it begins the one write
+    transaction (a SELECT ... FOR UPDATE would not), so what follows reads what the writer before committed
+    and a savepoint nests inside this transaction.
     """
-    db.session.execute(select(Entry.id).where(Entry.id == entry.id).with_for_update())
+    entries = Entry.__table__
+    db.session.execute(update(entries).where(entries.c.id == entry.id).values(comment_count=entries.c.comment_count))
 
 
 def by_active_author() -> ColumnElement[bool]:
@@ -159,12 +163,15 @@ def add_comment(
     created_at: datetime | None = None,
     hidden: bool = False,
     enforce_rules: bool = True,
+    submission_key: str | None = None,
 ) -> Comment:
     """Add a comment by a member (`user`) or a guest (`guest_name`, optional `guest_email`).
 
     The body is normalised and rendered once here, so pages only print the stored, sanitised HTML.
     A comment that trips a moderation rule is stored as pending. `enforce_rules=False` is for the importer:
     a historical comment is kept, and published, even where the blog no longer takes guest comments.
+    `submission_key` is the comment form's one-time key: the comment a form with that key already added is
+    returned instead of adding it again (app/submissions.py).
     """
     if enforce_rules:
         _check_entry_open(entry, user)
@@ -186,10 +193,24 @@ def add_comment(
         comment.guest_email = _clean_guest_email(guest_email)
     if created_at is not None:
         comment.created_at = created_at
+    comment.submission_key = submission_key
     _lock_entry(entry)
-    db.session.add(comment)
+    if (sent := _sent_comment(entry, user, submission_key)) is not None:
+        return sent
+    stored = add_once(comment, submission_key, lambda: _sent_comment(entry, user, submission_key))
+    if stored is not comment:
+        return stored
     recount_comments(entry)
     return comment
+
+
+def _sent_comment(entry: Entry, user: User | None, submission_key: str | None) -> Comment | None:
+    """The comment the form with this key already added, if any (a Conflict when it is not the sender's)."""
+    if submission_key is None:
+        return None
+    comment = db.session.scalar(select(Comment).where(Comment.submission_key == submission_key))
+    user_id = user.id if user is not None else None
+    return check_owner(comment, comment is not None and (comment.entry_id, comment.author_id) == (entry.id, user_id))
 
 
 def submit_comment(
@@ -201,6 +222,7 @@ def submit_comment(
     guest_email: str | None,
     ip_address: str | None,
     honeypot: str | None,
+    submission_key: str | None = None,
 ) -> Comment | None:
     """Add a comment sent through the web form; None when the hidden honeypot field was filled in.
 
@@ -210,7 +232,15 @@ def submit_comment(
     if (honeypot or "").strip():
         logger.info("comment on entry %s dropped: honeypot filled from %s", entry.id, mask_ip(ip_address))
         return None
-    return add_comment(entry, body, user=user, guest_name=guest_name, guest_email=guest_email, ip_address=ip_address)
+    return add_comment(
+        entry,
+        body,
+        user=user,
+        guest_name=guest_name,
+        guest_email=guest_email,
+        ip_address=ip_address,
+        submission_key=submission_key,
+    )
 
 
 def approve_comment(comment: Comment) -> None:

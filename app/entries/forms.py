@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.licenses import DEFAULT_LICENSE, LICENSES
 from app.models import STATUS_DRAFT, STATUS_PUBLISHED
+from app.submissions import SubmissionKeyField
 
 
 def license_choices() -> list[SelectChoice]:
@@ -48,6 +49,8 @@ class EntryForm(FlaskForm):
         invalid_choice_message=_l("กรุณาเลือกสถานะ"),
     )
     comments_enabled = BooleanField(_l("เปิดรับความเห็น"), default=True)
+    # Only a new entry's form uses it: saving an edit twice changes nothing the first save did not.
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -86,7 +86,9 @@ def new(slug: str):
     form = EntryForm()
     if form.validate_on_submit():
         try:
-            entry = services.create_entry(blog, current_user, **_entry_fields(form))
+            entry = services.create_entry(
+                blog, current_user, **_entry_fields(form), submission_key=form.submission_key.data
+            )
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -136,7 +138,8 @@ def show(number: int):
         older=older,
         newer=newer,
         comments=comments_for_entry(entry, current_user),
-        comment_form=CommentForm(),
+        # The page may be kept for many readers, so its form's one-time key is made in each browser.
+        comment_form=CommentForm(submission_key=""),
         related=related_entries(entry, RELATED_ENTRIES) if entry.is_published else [],
     )
 

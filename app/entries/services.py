@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
@@ -17,6 +17,7 @@ from app.extensions import db
 from app.licenses import DEFAULT_LICENSE, LICENSES_BY_CODE
 from app.models import STATUS_DRAFT, STATUS_PUBLISHED, Blog, Comment, Counter, Entry, Tag, User
 from app.permissions import can
+from app.submissions import add_once, check_owner
 from app.text.dates import utcnow
 from app.text.markdown import render_markdown
 from app.text.normalize import normalize_text
@@ -141,6 +142,14 @@ def _claim_number(number: int) -> int:
     return number
 
 
+def _sent_entry(blog: Blog, author: User, submission_key: str | None) -> Entry | None:
+    """The entry the editor form with this key already wrote, if any (a Conflict when it is not theirs)."""
+    if submission_key is None:
+        return None
+    entry = db.session.scalar(select(Entry).where(Entry.submission_key == submission_key))
+    return check_owner(entry, entry is not None and entry.author_id == author.id and entry.blog_id == blog.id)
+
+
 def create_entry(
     blog: Blog,
     author: User,
@@ -156,13 +165,18 @@ def create_entry(
     updated_at: datetime | None = None,
     number: int | None = None,
     import_key: str | None = None,
+    submission_key: str | None = None,
 ) -> Entry:
     """Write an entry in `blog`; the body is rendered and sanitised here, once.
 
     `number`, the dates and `import_key` are for the importer, which keeps what the original page showed.
+    `submission_key` is the editor form's one-time key: the entry a form with that key already wrote is
+    returned instead of writing it again (app/submissions.py).
     """
     if not can(author, "write_in_blog", blog):
         raise Forbidden(_l("คุณไม่ได้เป็นผู้เขียนของบล็อกนี้"))
+    if submission_key is not None and (sent := _sent_entry(blog, author, submission_key)) is not None:
+        return sent
     clean_title = _clean_title(title)
     body = _clean_body(body_markdown)
     license_code = _check_license(license)
@@ -187,9 +201,12 @@ def create_entry(
         updated_at=updated_at or created,
         published_at=(published_at or now) if publish else published_at,
         import_key=import_key,
+        submission_key=submission_key,
     )
-    db.session.add(entry)
-    db.session.flush()
+    # The counter's update above is this transaction's first write, so the savepoint nests on SQLite too.
+    stored = add_once(entry, submission_key, lambda: _sent_entry(blog, author, submission_key))
+    if stored is not entry:
+        return stored
     entry.tags = _tags_named(tag_names)
     link_uploads(entry)
     db.session.flush()
@@ -282,13 +299,14 @@ def get_entry_or_404(number: int) -> Entry:
     return entry
 
 
+def shown_entry() -> ColumnElement[bool]:
+    """The condition for an entry readers see: published, by an author who is not suspended."""
+    return and_(Entry.status == STATUS_PUBLISHED, Entry.author.has(User.is_suspended.is_(False)))
+
+
 def _shown_entries() -> Select:
     """Published entries whose author is not suspended, newest first."""
-    return (
-        select(Entry)
-        .where(Entry.status == STATUS_PUBLISHED, Entry.author.has(User.is_suspended.is_(False)))
-        .order_by(Entry.published_at.desc(), Entry.id.desc())
-    )
+    return select(Entry).where(shown_entry()).order_by(Entry.published_at.desc(), Entry.id.desc())
 
 
 def published_entries_query() -> Select:

@@ -37,6 +37,8 @@ class Comment(db.Model):
     # Why a pending comment waits: comma-separated rule codes (app.comments.services.MODERATION_REASONS).
     moderation_reason: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The comment form's one-time key (app/submissions.py): sending the same form again finds this comment.
+    submission_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
     entry: Mapped[Entry] = relationship()
     author: Mapped[User | None] = relationship()

@@ -61,6 +61,8 @@ class Entry(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Digest of an imported file, so importing the same file twice does not duplicate it.
     import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The editor form's one-time key (app/submissions.py): sending the same form again finds this entry.
+    submission_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
     blog: Mapped[Blog] = relationship()
     author: Mapped[User] = relationship()

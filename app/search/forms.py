@@ -15,6 +15,7 @@ from wtforms import DateField, IntegerField, SearchField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, NumberRange, StopValidation
 
+from app.pagination import BAD_PAGE_MESSAGE, MAX_PAGE, BadPageNumber, parse_page_number
 from app.search.query import MAX_PER_PAGE, SORTS, SearchFilters
 from app.text.dates import BE_OFFSET
 from app.text.normalize import fold_thai_digits
@@ -22,7 +23,6 @@ from app.text.tags import normalize_tag
 
 MAX_QUERY_LENGTH = 2000
 MAX_FILTER_LENGTH = 100
-MAX_PAGE = 999_999
 DEFAULT_PER_PAGE = 10
 # Years from this one up are Buddhist Era (2400 BE is 1857 CE), as everywhere else in Sala.
 FIRST_BE_YEAR = 2400
@@ -79,17 +79,14 @@ class ThaiDateField(_StopAfterParseError, DateField):
 
 
 class PositiveIntegerField(_StopAfterParseError, IntegerField):
-    """A whole number written with digits only (Thai digits too); blank means the default."""
+    """A whole number from 1 up, read as every page number of the site is (app.pagination.parse_page_number)."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        raw = fold_thai_digits(valuelist[0]).strip() if valuelist else ""
-        if not raw:
-            self.data = self.default
-            return
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 7:
+        try:
+            self.data = parse_page_number(valuelist[0] if valuelist else None, default=self.default)
+        except BadPageNumber:
             self.data = None
-            raise ValueError(self.invalid_value_message)
-        self.data = int(raw)
+            raise ValueError(self.invalid_value_message) from None
 
 
 def _filter_field(label: str, too_long: str) -> StringField:
@@ -128,8 +125,8 @@ class SearchForm(FlaskForm):
     page = PositiveIntegerField(
         _l("หน้า"),
         default=1,
-        invalid_value_message=_l("เลขหน้าต้องเป็นจำนวนเต็มตั้งแต่ 1 ขึ้นไป"),
-        validators=[NumberRange(min=1, max=MAX_PAGE, message=_l("เลขหน้าต้องเป็นจำนวนเต็มตั้งแต่ 1 ขึ้นไป"))],
+        invalid_value_message=BAD_PAGE_MESSAGE,
+        validators=[NumberRange(min=1, max=MAX_PAGE, message=BAD_PAGE_MESSAGE)],
     )
 
     def validate(self, extra_validators=None) -> bool:

@@ -51,9 +51,10 @@ def suggest():
     """The editor's tag field: ?q= → a JSON list of at most 10 tag names.
 
     Without ?q= this is still the page of a tag called "suggest", which this address would otherwise hide.
+    The page cache works out a member's audience from the view's keyword arguments, so `name` is passed by name.
     """
     if "q" not in request.args:
-        return show("suggest")
+        return show(name="suggest")
     return json_response(services.suggest_tags(request.args.get("q", "")))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, case, func, select
 
 from app.database import thai_order
-from app.entries.services import published_entries_query
+from app.entries.services import published_entries_query, shown_entry
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, Tag, User, entry_tags
 from app.page_cache import derived
@@ -17,8 +17,17 @@ SUGGEST_LIMIT = 10
 
 
 def find_tag(name: str) -> Tag | None:
-    """The tag with exactly this (normalised) name."""
-    return db.session.scalar(select(Tag).where(Tag.name == name))
+    """The tag with exactly this (normalised) name, when an entry readers see carries it.
+
+    A tag only drafts (or suspended members' entries) carry is unknown, as it is to the tag list and to
+    suggestions: its page must not tell anyone that somebody is writing about it.
+    """
+    carried = (
+        select(entry_tags.c.entry_id)
+        .join(Entry, Entry.id == entry_tags.c.entry_id)
+        .where(entry_tags.c.tag_id == Tag.id, shown_entry())
+    )
+    return db.session.scalar(select(Tag).where(Tag.name == name, carried.exists()))
 
 
 _USES = func.count(Entry.id).label("uses")

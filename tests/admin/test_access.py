@@ -73,4 +73,4 @@ def test_unknown_ids_and_bad_filters_are_404(client, auth, cast):
     assert client.post("/admin/reports/99999/hide-comment").status_code == 404
     assert client.get("/admin/reports?status=weird").status_code == 404
     assert client.get("/admin/users?show=weird").status_code == 404
-    assert client.get("/admin/users?page=0").status_code == 404
+    assert client.get("/admin/users?page=0").status_code == 400

@@ -144,8 +144,11 @@ def test_suspending_a_member_retires_every_page(client, cast, pages):
     prime(client, *pages.values())
     cast["malee"].is_suspended = True
     db.session.commit()
-    assert_fresh(client, *(path for name, path in pages.items() if not name.startswith(("malee", "garden_entry"))))
+    assert_fresh(
+        client, *(path for name, path in pages.items() if not name.startswith(("malee", "garden_entry", "garden_tag")))
+    )
     assert client.get(pages["malee"]).status_code == 404
+    assert client.get(pages["garden_tag"]).status_code == 404  # no entry readers see carries the tag any more
     assert "ปลูกผักบุ้ง" not in client.get(pages["home"]).get_data(as_text=True)
 
 
@@ -197,7 +200,8 @@ def test_deleting_an_entry_retires_the_lists_it_left(client, auth, cast, pages):
     client.delete_cookie("session")
     p = pages
     assert client.get(p["km_entry"]).status_code == 404
-    assert_fresh(client, p["home"], p["km_blog"], p["km_feed"], p["km_tag"], p["tags"], p["somchai"], p["station"])
+    assert client.get(p["km_tag"]).status_code == 404  # its only entry is gone
+    assert_fresh(client, p["home"], p["km_blog"], p["km_feed"], p["tags"], p["somchai"], p["station"])
     assert_cached(client, p["garden_blog"], p["garden_tag"], p["malee"], p["stations"])
     assert "ลปรร. ครั้งแรก" not in client.get(p["home"]).get_data(as_text=True)
 

@@ -64,7 +64,7 @@ def test_home_entries_are_paginated(app, client):
     assert 'href="/?page=2"' in first
     assert "บันทึกหน้าแรก 1" in second
     assert client.get("/?page=3").status_code == 404
-    assert client.get("/?page=abc").status_code == 404
+    assert client.get("/?page=abc").status_code == 400
 
 
 def test_members_do_not_get_the_guest_welcome(client, auth):

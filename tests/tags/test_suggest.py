@@ -9,6 +9,12 @@ from tests.factories import make_blog, make_entry, make_user
 
 
 @pytest.fixture
+def app_config() -> dict:
+    """The page cache on, as in production: the tag page behind /tags/suggest works out members' audiences."""
+    return {"CACHE_TYPE": "SimpleCache"}
+
+
+@pytest.fixture
 def blog(app):
     return make_blog(make_user("somchai"), "km-notes")
 
@@ -67,3 +73,23 @@ def test_without_q_the_address_is_still_the_page_of_a_tag_called_suggest(client,
     page = client.get("/tags/suggest")
     assert page.status_code == 200
     assert "คำแนะนำ" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_without_q_members_and_visitors_get_the_tag_page_not_an_error(app, client, auth, blog, signed_in):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    if signed_in:
+        auth.login("somchai")
+    assert client.get("/tags/suggest").status_code == 404
+    make_entry(blog, title="คำแนะนำ", tags="suggest")
+    for _ in range(2):  # rendered, then from the page cache
+        page = client.get("/tags/suggest")
+        assert page.status_code == 200
+        assert "คำแนะนำ" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q", ["", " ", "\t", "ก" * 5000, "#" * 5000, "%", "๒", "²"])
+def test_any_q_gets_a_list(client, auth, blog, q):
+    make_entry(blog, tags="km")
+    auth.login("somchai")
+    assert isinstance(suggest(client, q), list)

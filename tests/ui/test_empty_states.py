@@ -57,13 +57,6 @@ def test_station_with_no_entries(client, auth):
     assert member.get("/c/Chumphon-KM-Station/submit") == "ส่งบล็อกของคุณเข้าชุมชน"
 
 
-def test_tag_with_no_published_entries(client):
-    make_entry(make_blog(make_user("somchai")), tags="KM", publish=False)
-    links = _empty_with(client.get("/tags/km"), "ยังไม่มีบันทึกที่เผยแพร่ซึ่งมีคำสำคัญนี้")
-    assert "/tags" in links
-    assert any(href.startswith("/search?q=km") for href in links)
-
-
 def test_tags_and_stations_indexes_when_empty(client, auth):
     assert "/" in _empty_with(client.get("/tags"), "ยังไม่มีคำสำคัญ")
     assert any(h.startswith("/login") for h in _empty_with(client.get("/c"), "ยังไม่มีชุมชน"))

@@ -64,7 +64,9 @@ def test_500_page(app, client):
     assert section.find("h1").text() == "ขออภัย ระบบขัดข้องชั่วคราว"
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [("post", "/", 405), ("get", "/?page=0", 404)])
+@pytest.mark.parametrize(
+    ("method", "path", "status"), [("post", "/", 405), ("get", "/?page=2", 404), ("get", "/?page=0", 400)]
+)
 def test_other_statuses_use_the_same_frame(client, method, path, status):
     response = getattr(client, method)(path)
     assert response.status_code == status
