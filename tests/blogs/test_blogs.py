@@ -228,10 +228,20 @@ def test_blog_page_paginates(client, app, blog):
     assert "บันทึกวันที่ 11" not in text(second)
 
 
-@pytest.mark.parametrize("page", ["99", "abc", "0", "-1", "1.5", ""])
-def test_bad_page_numbers_are_404(client, blog, page):
+def test_a_page_past_the_end_is_404(client, blog):
     make_entry(blog)
-    assert client.get(f"/b/KM-Notes?page={page}").status_code == 404
+    assert client.get("/b/KM-Notes?page=99").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5", "²"])
+def test_a_page_that_is_not_a_whole_number_from_1_is_400(client, blog, page):
+    make_entry(blog)
+    assert client.get(f"/b/KM-Notes?page={page}").status_code == 400
+
+
+def test_a_blank_page_number_is_the_first_page(client, blog):
+    make_entry(blog)
+    assert client.get("/b/KM-Notes?page=").status_code == 200
 
 
 def test_blog_page_shows_the_stations_it_belongs_to(client, blog, somchai):
