@@ -192,6 +192,10 @@ def index_changed() -> None:
 
 
 def _after_commit(session: Session) -> None:
+    """Retire what the transaction changed once it is committed; a released savepoint (SQLAlchemy sends
+    after_commit for it too) is not a commit, so what it noted waits for the outermost one."""
+    if session.in_nested_transaction():
+        return
     _bump_after_the_fact(session.info.pop(_NOTED, None) or set())
 
 

@@ -171,7 +171,13 @@ def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    """Apply this transaction's tasks (and any left pending) right away; never raise into the caller."""
+    """Apply this transaction's tasks (and any left pending) right away; never raise into the caller.
+
+    SQLAlchemy also sends after_commit when a savepoint is released; the transaction is still open then (on
+    SQLite it holds the write lock the drain would wait for), so only the outermost commit applies tasks.
+    """
+    if session.in_nested_transaction():
+        return
     engine = session.info.get(_ENGINE)
     _forget(session)
     if engine is None or not has_app_context():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -57,6 +58,19 @@ def test_the_same_form_sent_twice_adds_one_comment_and_both_answers_lead_to_it(c
     assert first.headers["Location"] == second.headers["Location"] == f"/posts/{cast.entry.number}#comment-{comment.id}"
     assert comment_count() == 1
     assert_count(cast.entry, 1)
+
+
+@pytest.mark.parametrize("user", [None, "malee"])
+def test_a_keyed_comment_is_searchable_at_once_and_nothing_waits_for_a_lock(client, auth, cast, caplog, user):
+    """The key's savepoint is released before the request commits; the search outbox is applied only after the
+    commit (applied at the savepoint, it waited for the request's own write lock on SQLite, then gave up)."""
+    sign_in(auth, user)
+    started = time.monotonic()
+    client.post(url(cast), data=comment_form(user, body="ความเห็นเรื่องกล้วยไม้ป่าชุมพร"))
+    assert time.monotonic() - started < 5
+    assert "search index update failed" not in caplog.text
+    found = client.get("/search", query_string={"q": "กล้วยไม้ป่าชุมพร"}).get_data(as_text=True)
+    assert f"/posts/{cast.entry.number}" in found
 
 
 @pytest.mark.parametrize("user", [None, "malee"])
