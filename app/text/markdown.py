@@ -19,6 +19,8 @@ import html
 import re
 import threading
 import unicodedata
+import xml.etree.ElementTree as ET
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from functools import partial
 from html.parser import HTMLParser
@@ -31,8 +33,10 @@ from markdown import Extension, Markdown
 from markdown.extensions.fenced_code import FencedBlockPreprocessor, FencedCodeExtension
 from markdown.extensions.nl2br import Nl2BrExtension
 from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.tables import TableExtension
+from markdown.extensions.tables import TableExtension, TableProcessor
 from markdown.inlinepatterns import (
+    AUTOLINK_RE,
+    AUTOMAIL_RE,
     IMAGE_LINK_RE,
     IMAGE_REFERENCE_RE,
     LINK_RE,
@@ -44,7 +48,9 @@ from markdown.inlinepatterns import (
     ShortImageReferenceInlineProcessor,
     ShortReferenceInlineProcessor,
 )
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 from app.text.normalize import collapse_spaces, normalize_text
 
@@ -425,11 +431,216 @@ class _BoundedShortImageReference(_BoundedReferenceMixin, ShortImageReferenceInl
     """``![id]``"""
 
 
+# ------------------------------------------------------------ raw HTML in linear time
+#
+# Python-Markdown finds raw HTML with a copy of html.parser.  For every "<" that
+# starts something tag-like but is never completed, that parser scans the whole
+# rest of the text before giving up and treating the "<" as text: 10,000
+# unterminated "<a" (or "</a", "<?", "<![CDATA[", "<a b=\"") took 7-140 s.
+# ``_mark_incomplete_markup`` finds those "<" first, in one pass, and puts
+# ``_MARK`` after them so that neither the HTML parser nor the inline patterns
+# see markup there; ``_MarkRemover`` deletes the marks from the output, where
+# such a "<" was always going to be text.  So a "<" keeps its meaning whenever
+# it starts a complete tag, comment, declaration, processing instruction or
+# autolink, and becomes text otherwise -- also where Python-Markdown's more
+# tolerant parser would have taken some malformed tag (bleach cleans either).
+
+_MARK = "\x01"  # normalize_text removes C0 controls, so text never holds it
+_TAG_START_RE = re.compile(r"<[A-Za-z][^\s/<>\"'`=]*")
+_ATTRIBUTE_RE = re.compile(
+    r"""(?:[ \t\n\r\f]|/(?!>))*
+    [^\s/<>"'`=]+
+    (?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:(["'])|[^\s<>"'`]+))?""",
+    re.VERBOSE,
+)
+_TAG_END_RE = re.compile(r"[ \t\n\r\f]*/?>")
+_END_TAG_RE = re.compile(r"</[A-Za-z][^<>]*>")
+_AUTOLINK_RES = (re.compile(AUTOLINK_RE), re.compile(AUTOMAIL_RE))
+# Python-Markdown keeps at most this many HTML comments: inside an open inline
+# tag it looks for that tag's end after every comment, to the paragraph's end.
+MAX_HTML_COMMENTS = 100
+
+
+class _NextMatch:
+    """The first match of ``pattern`` at or after a position, for positions asked in increasing order."""
+
+    def __init__(self, pattern: str, text: str) -> None:
+        self._pattern = re.compile(pattern)
+        self._text = text
+        self._asked = len(text) + 1
+        self._found = -1
+
+    def after(self, position: int) -> bool:
+        if not (self._asked <= position and (self._found < 0 or self._found >= position)):
+            match = self._pattern.search(self._text, position)
+            self._asked, self._found = position, match.start() if match else -1
+        return self._found >= 0
+
+
+class _MarkupFinder:
+    """Decides, for each "<" of one text, whether it starts complete markup; linear in the text.
+
+    A failed attempt at a start tag stops at the next "<" except inside quoted
+    attribute values, whose ends are looked up; the result of scanning on from
+    a quoted value's end is remembered, so no stretch of text is read twice.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._quotes = {q: [m.start() for m in re.finditer(q, text)] for q in "\"'"}
+        self._after_quote: dict[int, int] = {}
+        self._closers = {
+            "gt": _NextMatch(">", text),
+            "comment": _NextMatch(r"--!?>", text),
+            "pi": _NextMatch(r"\?>", text),
+            "cdata": _NextMatch(r"\]\s*\]\s*>", text),
+        }
+        self._comments = 0
+
+    def is_complete(self, i: int) -> bool:
+        text = self.text
+        following = text[i + 1 : i + 2]
+        if following.isascii() and following.isalpha():
+            return any(r.match(text, i) for r in _AUTOLINK_RES) or self._start_tag_end(i) > 0
+        if following == "/":
+            letter = text[i + 2 : i + 3]
+            return not (letter.isascii() and letter.isalpha()) or _END_TAG_RE.match(text, i) is not None
+        if following == "?":
+            return self._closers["pi"].after(i + 2)
+        if following != "!":
+            return True  # "<" before a space, digit, Thai...: always text, and cheap
+        if text.startswith("<!--", i):
+            self._comments += 1
+            return self._comments <= MAX_HTML_COMMENTS and self._closers["comment"].after(i + 4)
+        if text.startswith("<![CDATA[", i):
+            return self._closers["cdata"].after(i + 9)
+        return self._closers["gt"].after(i + 2)
+
+    def _start_tag_end(self, i: int) -> int:
+        """End of the start tag at ``i``, or -1."""
+        position = _TAG_START_RE.match(self.text, i).end()
+        visited: list[int] = []
+        end = -1
+        while True:
+            if position in self._after_quote:
+                end = self._after_quote[position]
+                break
+            closing = _TAG_END_RE.match(self.text, position)
+            if closing:
+                end = closing.end()
+                break
+            attribute = _ATTRIBUTE_RE.match(self.text, position)
+            if attribute is None:
+                break
+            quote = attribute.group(1)
+            if not quote:
+                position = attribute.end()
+                continue
+            quotes = self._quotes[quote]
+            index = bisect_left(quotes, attribute.end())
+            if index == len(quotes):
+                break
+            position = quotes[index] + 1
+            visited.append(position)
+        for start in visited:
+            self._after_quote[start] = end
+        return end
+
+
+def _mark_incomplete_markup(text: str) -> str:
+    """``text`` with ``_MARK`` after every "<" that does not start complete markup."""
+    if "<" not in text:
+        return text
+    finder = _MarkupFinder(text)
+    pieces = []
+    start = 0
+    for position in (m.start() for m in re.finditer("<", text)):
+        if not finder.is_complete(position):
+            pieces.append(text[start : position + 1])
+            pieces.append(_MARK)
+            start = position + 1
+    pieces.append(text[start:])
+    return "".join(pieces)
+
+
+class _IncompleteMarkupPreprocessor(Preprocessor):
+    """Run ``_mark_incomplete_markup`` just before Python-Markdown looks for raw HTML."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        return _mark_incomplete_markup("\n".join(lines).replace(_MARK, "")).split("\n")
+
+
+class _MarkRemover(Postprocessor):
+    """Delete the marks of ``_IncompleteMarkupPreprocessor``; the "<" before each is already escaped text."""
+
+    def run(self, text: str) -> str:
+        return text.replace(_MARK, "")
+
+
+class _TableProcessor(TableProcessor):
+    """Python-Markdown's table processor, first checking only the line that must be the separator.
+
+    Processors that take a block's first line (a heading) hand the rest back,
+    and the original test split and stripped all of that rest again: 5,000
+    "# heading" lines took 4-6 s.
+    """
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        lines = block.split("\n", 2)
+        if len(lines) < 2 or not set(lines[1].strip(" ")) <= set("|:- "):
+            return False  # the original needs this second line to be a separator, too
+        return bool(super().test(parent, block))
+
+
+# Children per element handed to the sanitiser, see ``_GroupChildren``.
+_GROUP_SIZE = 64
+_GROUP_TAG = "salagroup"  # no element of HTML; see also _cap_html_depth
+_GROUPABLE = frozenset({"div", "ul", "ol", "blockquote"})
+
+
+class _GroupChildren(Treeprocessor):
+    """Wrap long runs of sibling blocks in ``_GROUP_TAG`` elements, which the sanitiser then strips.
+
+    html5lib's tree walker (inside bleach) finds a node's parent by searching
+    the grandparent's children list, so a body of thousands of paragraphs or
+    list items cost time quadratic in their number (3 s at 200 KB).  Wrapped in
+    groups, no element has more than ``_GROUP_SIZE`` children; the wrappers
+    are not on the allow-list, so bleach removes them and keeps their content.
+    """
+
+    def run(self, root: ET.Element) -> None:
+        for element in root.iter():
+            if len(element) > _GROUP_SIZE and (element is root or element.tag in _GROUPABLE):
+                self._group(element)
+
+    @staticmethod
+    def _group(element: ET.Element) -> None:
+        children = list(element)
+        while len(children) > _GROUP_SIZE:
+            groups = []
+            for start in range(0, len(children), _GROUP_SIZE):
+                group = ET.Element(_GROUP_TAG)
+                group.extend(children[start : start + _GROUP_SIZE])
+                # The newline after the last block goes after the group, where it was.
+                group.tail, group[-1].tail = group[-1].tail, None
+                groups.append(group)
+            children = groups
+        element[:] = children
+
+
 class _SafetyExtension(Extension):
     """Bound the work Python-Markdown does on hostile input."""
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.register(_NestingCapPreprocessor(md), "sala_nesting_cap", 15)
+        # Between fenced code (25), whose blocks are stashed by then, and raw HTML (20).
+        md.preprocessors.register(_IncompleteMarkupPreprocessor(md), "sala_incomplete_markup", 22)
+        md.postprocessors.register(_MarkRemover(md), "sala_mark_remover", 0)
+        # After prettify (10), which adds the newlines between blocks.
+        md.treeprocessors.register(_GroupChildren(md), "sala_group_children", 5)
+        if "table" in md.parser.blockprocessors:
+            table = md.parser.blockprocessors["table"]
+            md.parser.blockprocessors.register(_TableProcessor(md.parser, table.config), "table", 75)
         # Same names and priorities as Python-Markdown's own processors, which
         # these replace.
         patterns = md.inlinePatterns
@@ -507,6 +718,10 @@ _OPTIONAL_END_TAG_ELEMENTS = frozenset(
 )
 
 
+# Tags that do not add depth: void ones, those closed implicitly, and the groups of ``_GroupChildren``.
+_DEPTHLESS = _VOID_ELEMENTS | _OPTIONAL_END_TAG_ELEMENTS | {_GROUP_TAG}
+
+
 def _cap_html_depth(html_text: str) -> str:
     """Delete start tags nested deeper than ``MAX_HTML_DEPTH`` and their end tags.
 
@@ -520,7 +735,7 @@ def _cap_html_depth(html_text: str) -> str:
     position = 0
     for tag in _TAG_RE.finditer(html_text):
         name = tag.group(2).lower()
-        if name in _VOID_ELEMENTS or name in _OPTIONAL_END_TAG_ELEMENTS or tag.group().endswith("/>"):
+        if name in _DEPTHLESS or tag.group().endswith("/>"):
             continue
         if tag.group(1):
             if not excess:
