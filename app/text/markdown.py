@@ -27,6 +27,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import bleach
+from bleach import html5lib_shim
 from bleach.html5lib_shim import Filter
 from bleach.linkifier import LinkifyFilter
 from markdown import Extension, Markdown
@@ -50,7 +51,6 @@ from markdown.inlinepatterns import (
 )
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
 
 from app.text.normalize import collapse_spaces, normalize_text
 
@@ -262,6 +262,44 @@ class _DropContentFilter(Filter):
                 yield token
 
 
+class _LinearTreeWalker(html5lib_shim.getTreeWalker("etree")):  # type: ignore[misc]
+    """html5lib's ElementTree walker, finding a node's parent in constant time; same tokens.
+
+    The original finds where the parent sits among its own siblings with
+    ``list(grandparent).count`` and ``.index``, so leaving each element costs
+    time linear in the number of its parent's siblings: thousands of top-level
+    paragraphs, list items or table rows (also ones made by raw HTML inside
+    one paragraph) took time quadratic in their number.  This walker keeps
+    every ancestor's position on a stack beside html5lib's stack of ancestors.
+    """
+
+    def __init__(self, tree: Any) -> None:
+        super().__init__(tree)
+        self._positions: list[int | None] = []
+
+    def getFirstChild(self, node: Any) -> Any:  # noqa: N802 -- html5lib's names
+        child = super().getFirstChild(node)
+        if child is not None and child[3] is None:  # went down: node's element joined the ancestors
+            self._positions.append(node[1] if isinstance(node, tuple) else None)
+        return child
+
+    def getNextSibling(self, node: Any) -> Any:  # noqa: N802
+        sibling = super().getNextSibling(node)
+        if sibling is not None and node[3] == "text" and sibling[3] is None:  # from text down to a child
+            self._positions.append(node[1])
+        return sibling
+
+    def getParentNode(self, node: Any) -> Any:  # noqa: N802
+        if not isinstance(node, tuple):
+            return None
+        element, position, parents, flag = node
+        if flag == "text":
+            return (element, position, parents, None) if parents else element
+        parent = parents.pop()
+        parent_position = self._positions.pop()
+        return (parent, parent_position, parents, None) if parents else parent
+
+
 def _make_cleaner() -> bleach.Cleaner:
     """The entry sanitiser: allow-lists, content dropping, then link rel/auto-links."""
     linkify = partial(
@@ -271,7 +309,7 @@ def _make_cleaner() -> bleach.Cleaner:
         parse_email=False,
         url_re=_URL_RE,
     )
-    return bleach.Cleaner(
+    cleaner = bleach.Cleaner(
         tags=ALLOWED_TAGS | DROP_CONTENT_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         protocols=ALLOWED_PROTOCOLS,
@@ -279,11 +317,15 @@ def _make_cleaner() -> bleach.Cleaner:
         strip_comments=True,
         filters=[_DropContentFilter, linkify],
     )
+    cleaner.walker = _LinearTreeWalker
+    return cleaner
 
 
 def _make_linker() -> bleach.Linker:
     """The comment linkifier: same URL rules and rel as entries."""
-    return bleach.Linker(callbacks=[_set_link_rel], parse_email=False, url_re=_URL_RE)
+    linker = bleach.Linker(callbacks=[_set_link_rel], parse_email=False, url_re=_URL_RE)
+    linker.walker = _LinearTreeWalker
+    return linker
 
 
 # bleach's Cleaner and Linker keep parser state between calls and are not
@@ -642,42 +684,6 @@ class _TableProcessor(TableProcessor):
         return bool(super().test(parent, block))
 
 
-# Children per element handed to the sanitiser, see ``_GroupChildren``.
-_GROUP_SIZE = 64
-_GROUP_TAG = "salagroup"  # no element of HTML; see also _cap_html_depth
-_GROUPABLE = frozenset({"div", "ul", "ol", "blockquote"})
-
-
-class _GroupChildren(Treeprocessor):
-    """Wrap long runs of sibling blocks in ``_GROUP_TAG`` elements, which the sanitiser then strips.
-
-    html5lib's tree walker (inside bleach) finds a node's parent by searching
-    the grandparent's children list, so a body of thousands of paragraphs or
-    list items cost time quadratic in their number (3 s at 200 KB).  Wrapped in
-    groups, no element has more than ``_GROUP_SIZE`` children; the wrappers
-    are not on the allow-list, so bleach removes them and keeps their content.
-    """
-
-    def run(self, root: ET.Element) -> None:
-        for element in root.iter():
-            if len(element) > _GROUP_SIZE and (element is root or element.tag in _GROUPABLE):
-                self._group(element)
-
-    @staticmethod
-    def _group(element: ET.Element) -> None:
-        children = list(element)
-        while len(children) > _GROUP_SIZE:
-            groups = []
-            for start in range(0, len(children), _GROUP_SIZE):
-                group = ET.Element(_GROUP_TAG)
-                group.extend(children[start : start + _GROUP_SIZE])
-                # The newline after the last block goes after the group, where it was.
-                group.tail, group[-1].tail = group[-1].tail, None
-                groups.append(group)
-            children = groups
-        element[:] = children
-
-
 class _SafetyExtension(Extension):
     """Bound the work Python-Markdown does on hostile input."""
 
@@ -688,8 +694,6 @@ class _SafetyExtension(Extension):
         # Between fenced code, whose blocks are stashed by then, and raw HTML (20).
         md.preprocessors.register(_IncompleteMarkupPreprocessor(md), "sala_incomplete_markup", 22)
         md.postprocessors.register(_MarkRemover(md), "sala_mark_remover", 0)
-        # After prettify (10), which adds the newlines between blocks.
-        md.treeprocessors.register(_GroupChildren(md), "sala_group_children", 5)
         if "table" in md.parser.blockprocessors:
             table = md.parser.blockprocessors["table"]
             md.parser.blockprocessors.register(_TableProcessor(md.parser, table.config), "table", 75)
@@ -770,8 +774,8 @@ _OPTIONAL_END_TAG_ELEMENTS = frozenset(
 )
 
 
-# Tags that do not add depth: void ones, those closed implicitly, and the groups of ``_GroupChildren``.
-_DEPTHLESS = _VOID_ELEMENTS | _OPTIONAL_END_TAG_ELEMENTS | {_GROUP_TAG}
+# Tags that do not add depth: void ones and those closed implicitly.
+_DEPTHLESS = _VOID_ELEMENTS | _OPTIONAL_END_TAG_ELEMENTS
 
 
 def _cap_html_depth(html_text: str) -> str:
@@ -807,22 +811,38 @@ def _cap_html_depth(html_text: str) -> str:
     return "".join(pieces)
 
 
-# Most characters that can start Markdown or HTML markup.  Python-Markdown and
-# bleach spend tens of microseconds per element, so a 200 KB body made only of
-# markup ("a\n" or "&amp;" repeated) took 5-30 s to render.  Past this many
-# such characters the text is shown escaped instead (see ``render_markdown``);
-# ordinary posts, Thai prose with some formatting, stay far below it.
-MAX_MARKUP_CHARS = 10_000
-_MARKUP_CHAR_RE = re.compile(r"[\n&<>*_`\[\]()|!#~]")
+# What makes formatting cost: markup characters (each can start an element,
+# an inline match or an entity) and the links bleach adds.  Python-Markdown
+# and bleach spend up to ~80 microseconds per such unit (nested lists are the
+# dearest), so a 200 KB body made only of markup ("a\n", "&amp;", "\\."
+# repeated) took 5-30 s to render.  Past this many units the text is shown
+# escaped instead (see ``render_markdown``), which keeps every body up to the
+# 200 KB limit under 0.5 s of CPU; real long posts (Thai prose, lists, a
+# 300-row table) use a half or less of it.
+MAX_MARKUP_CHARS = 6_000
+_MARKUP_CHAR_RE = re.compile(r"[\n&<>*_`\[\]()|!#~\\]")
+# Inside code these still cost: each becomes an entity, which bleach's parser
+# appends to the code's text one piece at a time.
+_ENTITY_CHAR_RE = re.compile(r"[&<>]")
+# Where bleach may add a link (a superset of ``_URL_RE``'s matches, found in linear time).
+_LINK_START_RE = re.compile(r"https?://|www\.", re.IGNORECASE)
+# Python-Markdown parses a line nested n levels deep (lists, code) n times over.
+_INDENT_RE = re.compile(r"^[ \t]+", re.MULTILINE)
 
 
 def _markup_chars(text: str) -> int:
-    """Markup characters outside fenced code blocks (fenced code renders cheaply: 150 KB in 0.5 s).
+    """The formatting cost of ``text``, see ``MAX_MARKUP_CHARS``; linear in its length.
 
-    Each block still counts as its two fences: every block costs Python-Markdown a copy of the text.
+    Outside fenced code blocks: every markup character, link start and level
+    of indentation.  Inside them only the characters that become entities,
+    and each block's two fences (every block costs Python-Markdown a copy of
+    the text).
     """
     without_code = FencedBlockPreprocessor.FENCED_BLOCK_RE.sub("```\n```", _mark_unclosed_fences(text))
-    return len(_MARKUP_CHAR_RE.findall(without_code))
+    entities_in_code = len(_ENTITY_CHAR_RE.findall(text)) - len(_ENTITY_CHAR_RE.findall(without_code))
+    links = len(_LINK_START_RE.findall(without_code))
+    levels = sum(len(m.expandtabs(_TAB_LENGTH)) // _TAB_LENGTH for m in _INDENT_RE.findall(without_code))
+    return len(_MARKUP_CHAR_RE.findall(without_code)) + entities_in_code + links + levels
 
 
 def _render_escaped(text: str) -> str:
@@ -839,9 +859,9 @@ def render_markdown(source: str) -> str:
 
     Should Python-Markdown still exhaust the stack on some construct the
     nesting cap does not cover, the text is rendered as a plain comment
-    instead, so saving a post never fails.  Text with more than
-    ``MAX_MARKUP_CHARS`` markup characters is shown escaped, unformatted,
-    so that rendering stays well under a second.
+    instead, so saving a post never fails.  Text whose formatting would
+    cost more than ``MAX_MARKUP_CHARS`` units (``_markup_chars``) is shown
+    escaped, unformatted, so that rendering stays well under a second.
     """
     text = normalize_text(source)
     if not text.strip():

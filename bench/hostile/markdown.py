@@ -1,10 +1,10 @@
 """Hostile Markdown shapes at growing sizes: rendering time must grow linearly and stay under 1 s at the limit.
 
-Each shape is a unit repeated up to the size; units carry one markup character per ~20 bytes so that a
-200 KB body stays just under the markup budget (``MAX_MARKUP_CHARS``) and really goes through
-Python-Markdown and bleach rather than the escaped fallback.  Every path that renders user text is timed:
-entry bodies (saving, the editor preview and re-rendering all call ``render_markdown``) and comments
-(``render_comment``).
+Each shape is a unit repeated up to the size; units are padded to one unit of formatting cost
+(``_markup_chars``) per ``BYTES_PER_UNIT`` bytes, so that a 200 KB body stays just under the budget
+(``MAX_MARKUP_CHARS``) and really goes through Python-Markdown and bleach rather than the escaped fallback.
+Every path that renders user text is timed: entry bodies (saving, the editor preview and re-rendering all
+call ``render_markdown``) and comments (``render_comment``).
 
     .venv/bin/python bench/hostile/markdown.py            # the table
     .venv/bin/python bench/hostile/run.py --markdown      # the same, as part of the hostile bench
@@ -23,18 +23,18 @@ ROOT = HERE.parents[1]
 # Run as a script, this folder comes first on sys.path, and this file would hide Python-Markdown.
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() not in (HERE, ROOT)]
 
-from app.text.markdown import render_comment, render_markdown  # noqa: E402
+from app.text.markdown import MAX_MARKUP_CHARS, _markup_chars, render_comment, render_markdown  # noqa: E402
 
 LIMIT_BYTES = 200 * 1024  # MAX_ENTRY_BODY_BYTES
 BOUND_SECONDS = 1.0
 SIZES = (LIMIT_BYTES // 16, LIMIT_BYTES // 4, LIMIT_BYTES)
-MARKUP = set("\n&<>*_`[]()|!#~")  # the characters MAX_MARKUP_CHARS counts
+BYTES_PER_UNIT = LIMIT_BYTES // MAX_MARKUP_CHARS + 1
 
 
 def padded(core: str, tail: str = "") -> str:
-    """``core`` + filler + ``tail``, about 21 bytes per markup character: 200 KB stay under the budget."""
-    markup = sum(ch in MARKUP for ch in core + tail)
-    return core + "a" * max(21 * markup - len((core + tail).encode("utf-8")), 0) + tail
+    """``core`` + filler + ``tail``, ``BYTES_PER_UNIT`` bytes per unit of cost: 200 KB stay under the budget."""
+    units = _markup_chars(core + tail)
+    return core + "a" * max(BYTES_PER_UNIT * units - len((core + tail).encode("utf-8")), 0) + tail
 
 
 def repeat(unit: str, size: int) -> str:
@@ -90,6 +90,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "# headings": lines("# "),
     "# a| and |-| lines": lambda size: repeat(padded("# a|", "\n") + "|-|\n", size) + "x",
     "www. autolinks": inline("www.a.th "),
+    "\\. escapes": inline("\\."),
+    "< in fenced code": lambda size: "```\n" + repeat(padded("<"), size - 400) + "\n```",
+    "&amp; in fenced code lines": lambda size: "~~~\n" + repeat(padded("&amp;", "\n"), size - 8) + "~~~",
+    "https:// links": inline("https://a.th/x "),
 }
 
 RENDERERS: dict[str, Callable[[str], str]] = {"entry": render_markdown, "comment": render_comment}
