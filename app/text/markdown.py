@@ -19,20 +19,25 @@ import html
 import re
 import threading
 import unicodedata
+import xml.etree.ElementTree as ET
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from functools import partial
 from html.parser import HTMLParser
 from typing import Any
 
 import bleach
+from bleach import html5lib_shim
 from bleach.html5lib_shim import Filter
 from bleach.linkifier import LinkifyFilter
 from markdown import Extension, Markdown
 from markdown.extensions.fenced_code import FencedBlockPreprocessor, FencedCodeExtension
 from markdown.extensions.nl2br import Nl2BrExtension
 from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.tables import TableExtension
+from markdown.extensions.tables import TableExtension, TableProcessor
 from markdown.inlinepatterns import (
+    AUTOLINK_RE,
+    AUTOMAIL_RE,
     IMAGE_LINK_RE,
     IMAGE_REFERENCE_RE,
     LINK_RE,
@@ -44,6 +49,7 @@ from markdown.inlinepatterns import (
     ShortImageReferenceInlineProcessor,
     ShortReferenceInlineProcessor,
 )
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from app.text.normalize import collapse_spaces, normalize_text
@@ -256,6 +262,44 @@ class _DropContentFilter(Filter):
                 yield token
 
 
+class _LinearTreeWalker(html5lib_shim.getTreeWalker("etree")):  # type: ignore[misc]
+    """html5lib's ElementTree walker, finding a node's parent in constant time; same tokens.
+
+    The original finds where the parent sits among its own siblings with
+    ``list(grandparent).count`` and ``.index``, so leaving each element costs
+    time linear in the number of its parent's siblings: thousands of top-level
+    paragraphs, list items or table rows (also ones made by raw HTML inside
+    one paragraph) took time quadratic in their number.  This walker keeps
+    every ancestor's position on a stack beside html5lib's stack of ancestors.
+    """
+
+    def __init__(self, tree: Any) -> None:
+        super().__init__(tree)
+        self._positions: list[int | None] = []
+
+    def getFirstChild(self, node: Any) -> Any:  # noqa: N802 -- html5lib's names
+        child = super().getFirstChild(node)
+        if child is not None and child[3] is None:  # went down: node's element joined the ancestors
+            self._positions.append(node[1] if isinstance(node, tuple) else None)
+        return child
+
+    def getNextSibling(self, node: Any) -> Any:  # noqa: N802
+        sibling = super().getNextSibling(node)
+        if sibling is not None and node[3] == "text" and sibling[3] is None:  # from text down to a child
+            self._positions.append(node[1])
+        return sibling
+
+    def getParentNode(self, node: Any) -> Any:  # noqa: N802
+        if not isinstance(node, tuple):
+            return None
+        element, position, parents, flag = node
+        if flag == "text":
+            return (element, position, parents, None) if parents else element
+        parent = parents.pop()
+        parent_position = self._positions.pop()
+        return (parent, parent_position, parents, None) if parents else parent
+
+
 def _make_cleaner() -> bleach.Cleaner:
     """The entry sanitiser: allow-lists, content dropping, then link rel/auto-links."""
     linkify = partial(
@@ -265,7 +309,7 @@ def _make_cleaner() -> bleach.Cleaner:
         parse_email=False,
         url_re=_URL_RE,
     )
-    return bleach.Cleaner(
+    cleaner = bleach.Cleaner(
         tags=ALLOWED_TAGS | DROP_CONTENT_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         protocols=ALLOWED_PROTOCOLS,
@@ -273,11 +317,15 @@ def _make_cleaner() -> bleach.Cleaner:
         strip_comments=True,
         filters=[_DropContentFilter, linkify],
     )
+    cleaner.walker = _LinearTreeWalker
+    return cleaner
 
 
 def _make_linker() -> bleach.Linker:
     """The comment linkifier: same URL rules and rel as entries."""
-    return bleach.Linker(callbacks=[_set_link_rel], parse_email=False, url_re=_URL_RE)
+    linker = bleach.Linker(callbacks=[_set_link_rel], parse_email=False, url_re=_URL_RE)
+    linker.walker = _LinearTreeWalker
+    return linker
 
 
 # bleach's Cleaner and Linker keep parser state between calls and are not
@@ -425,11 +473,230 @@ class _BoundedShortImageReference(_BoundedReferenceMixin, ShortImageReferenceInl
     """``![id]``"""
 
 
+# ------------------------------------------------------------ raw HTML in linear time
+#
+# Python-Markdown finds raw HTML with a copy of html.parser.  For every "<" that
+# starts something tag-like but is never completed, that parser scans the whole
+# rest of the text before giving up and treating the "<" as text: 10,000
+# unterminated "<a" (or "</a", "<?", "<![CDATA[", "<a b=\"") took 7-140 s.
+# ``_mark_incomplete_markup`` finds those "<" first, in one pass, and puts
+# ``_MARK`` after them so that neither the HTML parser nor the inline patterns
+# see markup there; ``_MarkRemover`` deletes the marks from the output, where
+# such a "<" was always going to be text.  So a "<" keeps its meaning whenever
+# it starts a complete tag, comment, declaration, processing instruction or
+# autolink, and becomes text otherwise -- also where Python-Markdown's more
+# tolerant parser would have taken some malformed tag (bleach cleans either).
+
+_MARK = "\x01"  # normalize_text removes C0 controls, so text never holds it
+_TAG_START_RE = re.compile(r"<[A-Za-z][^\s/<>\"'`=]*")
+_ATTRIBUTE_RE = re.compile(
+    r"""(?:[ \t\n\r\f]|/(?!>))*
+    [^\s/<>"'`=]+
+    (?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:(["'])|[^\s<>"'`]+))?""",
+    re.VERBOSE,
+)
+_TAG_END_RE = re.compile(r"[ \t\n\r\f]*/?>")
+_END_TAG_RE = re.compile(r"</[A-Za-z][^<>]*>")
+_AUTOLINK_RES = (re.compile(AUTOLINK_RE), re.compile(AUTOMAIL_RE))
+# Python-Markdown keeps at most this many HTML comments: inside an open inline
+# tag it looks for that tag's end after every comment, to the paragraph's end.
+MAX_HTML_COMMENTS = 100
+
+
+class _NextMatch:
+    """The first match of ``pattern`` at or after a position, for positions asked in increasing order."""
+
+    def __init__(self, pattern: str, text: str) -> None:
+        self._pattern = re.compile(pattern)
+        self._text = text
+        self._asked = len(text) + 1
+        self._found = -1
+
+    def after(self, position: int) -> bool:
+        if not (self._asked <= position and (self._found < 0 or self._found >= position)):
+            match = self._pattern.search(self._text, position)
+            self._asked, self._found = position, match.start() if match else -1
+        return self._found >= 0
+
+
+class _MarkupFinder:
+    """Decides, for each "<" of one text, whether it starts complete markup; linear in the text.
+
+    A failed attempt at a start tag stops at the next "<" except inside quoted
+    attribute values, whose ends are looked up; the result of scanning on from
+    a quoted value's end is remembered, so no stretch of text is read twice.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._quotes = {q: [m.start() for m in re.finditer(q, text)] for q in "\"'"}
+        self._after_quote: dict[int, int] = {}
+        self._closers = {
+            "gt": _NextMatch(">", text),
+            "comment": _NextMatch(r"--!?>", text),
+            "pi": _NextMatch(r"\?>", text),
+            "cdata": _NextMatch(r"\]\s*\]\s*>", text),
+        }
+        self._comments = 0
+
+    def is_complete(self, i: int) -> bool:
+        text = self.text
+        following = text[i + 1 : i + 2]
+        if following.isascii() and following.isalpha():
+            return any(r.match(text, i) for r in _AUTOLINK_RES) or self._start_tag_end(i) > 0
+        if following == "/":
+            letter = text[i + 2 : i + 3]
+            return not (letter.isascii() and letter.isalpha()) or _END_TAG_RE.match(text, i) is not None
+        if following == "?":
+            return self._closers["pi"].after(i + 2)
+        if following != "!":
+            return True  # "<" before a space, digit, Thai...: always text, and cheap
+        if text.startswith("<!--", i):
+            self._comments += 1
+            return self._comments <= MAX_HTML_COMMENTS and self._closers["comment"].after(i + 4)
+        if text.startswith("<![CDATA[", i):
+            return self._closers["cdata"].after(i + 9)
+        return self._closers["gt"].after(i + 2)
+
+    def _start_tag_end(self, i: int) -> int:
+        """End of the start tag at ``i``, or -1."""
+        position = _TAG_START_RE.match(self.text, i).end()
+        visited: list[int] = []
+        end = -1
+        while True:
+            if position in self._after_quote:
+                end = self._after_quote[position]
+                break
+            closing = _TAG_END_RE.match(self.text, position)
+            if closing:
+                end = closing.end()
+                break
+            attribute = _ATTRIBUTE_RE.match(self.text, position)
+            if attribute is None:
+                break
+            quote = attribute.group(1)
+            if not quote:
+                position = attribute.end()
+                continue
+            quotes = self._quotes[quote]
+            index = bisect_left(quotes, attribute.end())
+            if index == len(quotes):
+                break
+            position = quotes[index] + 1
+            visited.append(position)
+        for start in visited:
+            self._after_quote[start] = end
+        return end
+
+
+def _mark_incomplete_markup(text: str) -> str:
+    """``text`` with ``_MARK`` after every "<" that does not start complete markup."""
+    if "<" not in text:
+        return text
+    finder = _MarkupFinder(text)
+    pieces = []
+    start = 0
+    for position in (m.start() for m in re.finditer("<", text)):
+        if not finder.is_complete(position):
+            pieces.append(text[start : position + 1])
+            pieces.append(_MARK)
+            start = position + 1
+    pieces.append(text[start:])
+    return "".join(pieces)
+
+
+class _IncompleteMarkupPreprocessor(Preprocessor):
+    """Run ``_mark_incomplete_markup`` just before Python-Markdown looks for raw HTML."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        return _mark_incomplete_markup("\n".join(lines).replace(_MARK, "")).split("\n")
+
+
+class _MarkRemover(Postprocessor):
+    """Delete the marks of ``_IncompleteMarkupPreprocessor``; the "<" before each is already escaped text."""
+
+    def run(self, text: str) -> str:
+        return text.replace(_MARK, "")
+
+
+# A line that looks like a code fence, and a complete opening line of one
+# (FencedBlockPreprocessor.FENCED_BLOCK_RE's opening, kept to one line).
+_FENCE_LINE_RE = re.compile(r"^(~{3,}|`{3,})([^\n]*)$", re.MULTILINE)
+_FENCE_OPENING_RE = re.compile(
+    r"""[ ]*(?:\{[^\n]*\}|(?:\.?[\w#.+-]*[ ]*)?(?:hl_lines=(["'])[^\n]*?\1[ ]*)?)""",
+)
+
+
+def _mark_unclosed_fences(text: str) -> str:
+    """``text`` with ``_MARK`` before every fence line that cannot open a fenced block.
+
+    Python-Markdown looks for a closing fence from every opening one to the
+    end of the text, so 2,500 unclosed "```x" lines took 22 s.  A line with
+    an info string cannot close a block, so when no bare line with the same
+    fence follows it (or its info is not valid on its own line) it is plain
+    text in any case, and the mark keeps the search from starting there.
+    """
+    lines = list(_FENCE_LINE_RE.finditer(text))
+    if not lines:
+        return text
+    closings: dict[str, list[int]] = {}
+    for line in lines:
+        if not line.group(2).strip(" "):
+            closings.setdefault(line.group(1), []).append(line.start())
+    marks = []
+    for line in lines:
+        fence, info = line.groups()
+        if not info.strip(" "):
+            continue
+        later = closings.get(fence, [])
+        if not _FENCE_OPENING_RE.fullmatch(info) or bisect_left(later, line.end()) == len(later):
+            marks.append(line.start())
+    if not marks:
+        return text
+    pieces = []
+    start = 0
+    for position in marks:
+        pieces += [text[start:position], _MARK]
+        start = position
+    pieces.append(text[start:])
+    return "".join(pieces)
+
+
+class _UnclosedFencePreprocessor(Preprocessor):
+    """Run ``_mark_unclosed_fences`` just before fenced code blocks are looked for."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        return _mark_unclosed_fences("\n".join(lines).replace(_MARK, "")).split("\n")
+
+
+class _TableProcessor(TableProcessor):
+    """Python-Markdown's table processor, first checking only the line that must be the separator.
+
+    Processors that take a block's first line (a heading) hand the rest back,
+    and the original test split and stripped all of that rest again: 5,000
+    "# heading" lines took 4-6 s.
+    """
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        lines = block.split("\n", 2)
+        if len(lines) < 2 or not set(lines[1].strip(" ")) <= set("|:- "):
+            return False  # the original needs this second line to be a separator, too
+        return bool(super().test(parent, block))
+
+
 class _SafetyExtension(Extension):
     """Bound the work Python-Markdown does on hostile input."""
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.register(_NestingCapPreprocessor(md), "sala_nesting_cap", 15)
+        # After whitespace normalising (30), before fenced code (25).
+        md.preprocessors.register(_UnclosedFencePreprocessor(md), "sala_unclosed_fences", 27)
+        # Between fenced code, whose blocks are stashed by then, and raw HTML (20).
+        md.preprocessors.register(_IncompleteMarkupPreprocessor(md), "sala_incomplete_markup", 22)
+        md.postprocessors.register(_MarkRemover(md), "sala_mark_remover", 0)
+        if "table" in md.parser.blockprocessors:
+            table = md.parser.blockprocessors["table"]
+            md.parser.blockprocessors.register(_TableProcessor(md.parser, table.config), "table", 75)
         # Same names and priorities as Python-Markdown's own processors, which
         # these replace.
         patterns = md.inlinePatterns
@@ -507,6 +774,10 @@ _OPTIONAL_END_TAG_ELEMENTS = frozenset(
 )
 
 
+# Tags that do not add depth: void ones and those closed implicitly.
+_DEPTHLESS = _VOID_ELEMENTS | _OPTIONAL_END_TAG_ELEMENTS
+
+
 def _cap_html_depth(html_text: str) -> str:
     """Delete start tags nested deeper than ``MAX_HTML_DEPTH`` and their end tags.
 
@@ -520,7 +791,7 @@ def _cap_html_depth(html_text: str) -> str:
     position = 0
     for tag in _TAG_RE.finditer(html_text):
         name = tag.group(2).lower()
-        if name in _VOID_ELEMENTS or name in _OPTIONAL_END_TAG_ELEMENTS or tag.group().endswith("/>"):
+        if name in _DEPTHLESS or tag.group().endswith("/>"):
             continue
         if tag.group(1):
             if not excess:
@@ -540,18 +811,38 @@ def _cap_html_depth(html_text: str) -> str:
     return "".join(pieces)
 
 
-# Most characters that can start Markdown or HTML markup.  Python-Markdown and
-# bleach spend tens of microseconds per element, so a 200 KB body made only of
-# markup ("a\n" or "&amp;" repeated) took 5-30 s to render.  Past this many
-# such characters the text is shown escaped instead (see ``render_markdown``);
-# ordinary posts, Thai prose with some formatting, stay far below it.
-MAX_MARKUP_CHARS = 10_000
-_MARKUP_CHAR_RE = re.compile(r"[\n&<>*_`\[\]()|!#~]")
+# What makes formatting cost: markup characters (each can start an element,
+# an inline match or an entity) and the links bleach adds.  Python-Markdown
+# and bleach spend up to ~80 microseconds per such unit (nested lists are the
+# dearest), so a 200 KB body made only of markup ("a\n", "&amp;", "\\."
+# repeated) took 5-30 s to render.  Past this many units the text is shown
+# escaped instead (see ``render_markdown``), which keeps every body up to the
+# 200 KB limit under 0.5 s of CPU; real long posts (Thai prose, lists, a
+# 300-row table) use a half or less of it.
+MAX_MARKUP_CHARS = 6_000
+_MARKUP_CHAR_RE = re.compile(r"[\n&<>*_`\[\]()|!#~\\]")
+# Inside code these still cost: each becomes an entity, which bleach's parser
+# appends to the code's text one piece at a time.
+_ENTITY_CHAR_RE = re.compile(r"[&<>]")
+# Where bleach may add a link (a superset of ``_URL_RE``'s matches, found in linear time).
+_LINK_START_RE = re.compile(r"https?://|www\.", re.IGNORECASE)
+# Python-Markdown parses a line nested n levels deep (lists, code) n times over.
+_INDENT_RE = re.compile(r"^[ \t]+", re.MULTILINE)
 
 
 def _markup_chars(text: str) -> int:
-    """Markup characters outside fenced code blocks (fenced code renders cheaply: 150 KB in 0.5 s)."""
-    return len(_MARKUP_CHAR_RE.findall(FencedBlockPreprocessor.FENCED_BLOCK_RE.sub("", text)))
+    """The formatting cost of ``text``, see ``MAX_MARKUP_CHARS``; linear in its length.
+
+    Outside fenced code blocks: every markup character, link start and level
+    of indentation.  Inside them only the characters that become entities,
+    and each block's two fences (every block costs Python-Markdown a copy of
+    the text).
+    """
+    without_code = FencedBlockPreprocessor.FENCED_BLOCK_RE.sub("```\n```", _mark_unclosed_fences(text))
+    entities_in_code = len(_ENTITY_CHAR_RE.findall(text)) - len(_ENTITY_CHAR_RE.findall(without_code))
+    links = len(_LINK_START_RE.findall(without_code))
+    levels = sum(len(m.expandtabs(_TAB_LENGTH)) // _TAB_LENGTH for m in _INDENT_RE.findall(without_code))
+    return len(_MARKUP_CHAR_RE.findall(without_code)) + entities_in_code + links + levels
 
 
 def _render_escaped(text: str) -> str:
@@ -568,9 +859,9 @@ def render_markdown(source: str) -> str:
 
     Should Python-Markdown still exhaust the stack on some construct the
     nesting cap does not cover, the text is rendered as a plain comment
-    instead, so saving a post never fails.  Text with more than
-    ``MAX_MARKUP_CHARS`` markup characters is shown escaped, unformatted,
-    so that rendering stays well under a second.
+    instead, so saving a post never fails.  Text whose formatting would
+    cost more than ``MAX_MARKUP_CHARS`` units (``_markup_chars``) is shown
+    escaped, unformatted, so that rendering stays well under a second.
     """
     text = normalize_text(source)
     if not text.strip():
