@@ -1,6 +1,6 @@
 """Issue 13, finding 5: rendering time grows linearly with hostile input and stays under 1 s at the size limit.
 
-Each hostile shape from bench/hostile/markdown.py is rendered at a quarter of the limit and at the limit
+Each hostile shape from bench/hostile/markdown_shapes.py is rendered at a quarter of the limit and at the limit
 (200 KB, MAX_ENTRY_BODY_BYTES), best of three CPU-time runs each: linear growth gives a ratio near 4,
 quadratic near 16.  Every shape is padded to sit just under the formatting budget (MAX_MARKUP_CHARS), so it
 really goes through Python-Markdown and bleach.  CPU time of this process, not wall time, so other work on
@@ -16,7 +16,7 @@ import pytest
 
 from app.comments.services import BODY_MAX_LENGTH
 from app.text.markdown import MAX_MARKUP_CHARS, _markup_chars, render_comment, render_markdown
-from bench.hostile.markdown import LIMIT_BYTES, SHAPES, repeat
+from bench.hostile.markdown_shapes import LIMIT_BYTES, SHAPES, repeat
 from tests.entries.conftest import entry_form
 from tests.factories import make_blog, make_user
 

@@ -6,7 +6,7 @@ Each shape is a unit repeated up to the size; units are padded to one unit of fo
 Every path that renders user text is timed: entry bodies (saving, the editor preview and re-rendering all
 call ``render_markdown``) and comments (``render_comment``).
 
-    .venv/bin/python bench/hostile/markdown.py            # the table
+    .venv/bin/python bench/hostile/markdown_shapes.py     # the table
     .venv/bin/python bench/hostile/run.py --markdown      # the same, as part of the hostile bench
 """
 
@@ -20,8 +20,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-# Run as a script, this folder comes first on sys.path, and this file would hide Python-Markdown.
-sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() not in (HERE, ROOT)]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 from app.text.markdown import MAX_MARKUP_CHARS, _markup_chars, render_comment, render_markdown  # noqa: E402
 
