@@ -258,14 +258,14 @@ def flask(env: dict[str, str], *args: str) -> str:
 def prepare(env: dict[str, str], members: int) -> Site:
     """Migrate, load the demo, add the writers' accounts and blogs; list what readers will fetch."""
     flask(env, "db", "upgrade")
-    flask(env, "demo")
+    flask(env, "demo", "--force")  # a throw-away site under production settings
     with AppContext(env):
         from sqlalchemy import select
 
         from app.auth.services import register_user
         from app.blogs.services import create_blog
         from app.extensions import db
-        from app.models import STATUS_PUBLISHED, Blog, Entry, Tag
+        from app.models import STATUS_PUBLISHED, Blog, Entry, Tag, entry_tags
 
         accounts = []
         for index in range(members):
@@ -275,7 +275,10 @@ def prepare(env: dict[str, str], members: int) -> Site:
         db.session.commit()
         numbers = list(db.session.scalars(select(Entry.number).where(Entry.status == STATUS_PUBLISHED)))
         blogs = list(db.session.scalars(select(Blog.slug)))
-        tags = list(db.session.scalars(select(Tag.name)))
+        # Tags readers can see: a tag only drafts carry answers 404 (its page would reveal the draft).
+        published = Entry.status == STATUS_PUBLISHED
+        shown = select(entry_tags.c.tag_id).join(Entry, Entry.id == entry_tags.c.entry_id).where(published)
+        tags = list(db.session.scalars(select(Tag.name).where(Tag.id.in_(shown))))
         db.session.remove()
     return Site(numbers=numbers, blogs=blogs, tags=tags or ["KM"], members=accounts)
 
