@@ -91,6 +91,8 @@ def test_guest_comments_on_a_blog_that_allows_guests_and_not_after_the_owner_tur
     guest = contexts.new().new_page()
     guest.goto(f"/posts/{number}")
     form = guest.locator("#comment-form")
+    # The cached page leaves the one-time submission key to each browser (static/js/form_keys.js).
+    expect(form.locator("input[name=submission_key]")).to_have_value(re.compile(r"^[0-9a-f]{48}$"))
     form.locator("#guest_name").fill("ครูแดง")
     form.locator("#guest_email").fill("daeng@example.org")
     form.locator("#body").fill("ขอบคุณที่แบ่งปันค่ะ จะลองทำที่โรงเรียนบ้าง")
