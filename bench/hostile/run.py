@@ -5,7 +5,7 @@ logged in as a writer, and prints the status and seconds for each case.
 
     .venv/bin/python bench/hostile/run.py
     .venv/bin/python bench/hostile/run.py --images     # image uploads (finding 4): bench/hostile/images.py
-    .venv/bin/python bench/hostile/run.py --markdown   # Markdown shapes at growing sizes (finding 5): markdown_shapes.py
+    .venv/bin/python bench/hostile/run.py --markdown   # Markdown shapes, growing (finding 5): markdown_shapes.py
 
 Without a part named, every part runs; the exit status is 1 when any case is over its bound.
 """

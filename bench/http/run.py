@@ -179,6 +179,7 @@ def server_env(workdir: Path, extra: dict[str, str]) -> dict[str, str]:
             "SEARCH_INDEX_DIR": str(workdir / "index"),
             "UPLOAD_DIR": str(workdir / "uploads"),
             "CACHE_DIR": str(workdir / "page-cache"),
+            "RATELIMIT_STORAGE_URI": f"sqlite:///{workdir / 'rate-limits.db'}",
             "WEB_CONCURRENCY": str(extra.pop("WEB_CONCURRENCY", "2")),
             "PYTHONDONTWRITEBYTECODE": "1",
         }

@@ -493,6 +493,7 @@ def main() -> int:
             "SEARCH_BACKEND": args.search_backend,
             "SEARCH_INDEX_DIR": str(folder / "search_index" / "current"),
             "UPLOAD_DIR": str(folder / "uploads"),
+            "RATELIMIT_STORAGE_URI": f"sqlite:///{folder / 'rate-limits.db'}",  # not the checkout's instance/
         }
         return run(args, env, folder)
 
