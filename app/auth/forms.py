@@ -11,6 +11,19 @@ USERNAME_PATTERN = r"^[A-Za-z0-9_-]{3,30}$"
 PASSWORD_MIN_LENGTH = 8
 
 
+def email_field(label) -> EmailField:
+    """An email address: required, well-formed, at most 254 characters (RFC 5321)."""
+    return EmailField(
+        label,
+        validators=[
+            DataRequired(_l("กรุณากรอกอีเมล")),
+            Email(_l("รูปแบบอีเมลไม่ถูกต้อง")),
+            Length(max=254, message=_l("อีเมลยาวได้ไม่เกิน 254 ตัวอักษร")),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
 class RegisterForm(FlaskForm):
     username = StringField(
         _l("ชื่อผู้ใช้ (ภาษาอังกฤษ)"),
@@ -25,15 +38,7 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(_l("กรุณากรอกชื่อที่แสดง")), Length(max=100, message=_l("ยาวได้ไม่เกิน 100 ตัวอักษร"))],
         render_kw={"autocomplete": "name"},
     )
-    email = EmailField(
-        _l("อีเมล"),
-        validators=[
-            DataRequired(_l("กรุณากรอกอีเมล")),
-            Email(_l("รูปแบบอีเมลไม่ถูกต้อง")),
-            Length(max=254, message=_l("อีเมลยาวได้ไม่เกิน 254 ตัวอักษร")),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field(_l("อีเมล"))
     password = PasswordField(
         _l("รหัสผ่าน"),
         validators=[
@@ -96,27 +101,11 @@ class ChangePasswordForm(ResetPasswordForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        _l("อีเมลที่ใช้สมัคร"),
-        validators=[
-            DataRequired(_l("กรุณากรอกอีเมล")),
-            Email(_l("รูปแบบอีเมลไม่ถูกต้อง")),
-            Length(max=254, message=_l("อีเมลยาวได้ไม่เกิน 254 ตัวอักษร")),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field(_l("อีเมลที่ใช้สมัคร"))
 
 
 class EmailForm(FlaskForm):
-    email = EmailField(
-        _l("อีเมล"),
-        validators=[
-            DataRequired(_l("กรุณากรอกอีเมล")),
-            Email(_l("รูปแบบอีเมลไม่ถูกต้อง")),
-            Length(max=254, message=_l("อีเมลยาวได้ไม่เกิน 254 ตัวอักษร")),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field(_l("อีเมล"))
     current_password = PasswordField(
         _l("รหัสผ่านปัจจุบัน"),
         validators=[
