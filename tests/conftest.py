@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,6 +58,13 @@ def pytest_runtest_setup(item) -> None:
 def compiled_translations() -> None:
     """Build the .mo files as `make install` does, so a bare `pytest` on a fresh clone serves English too."""
     compile_stale_catalogs()
+
+
+@pytest.fixture
+def mailbox(caplog):
+    """The messages written to the log in place of sending them (MAIL_SERVER is empty in tests)."""
+    caplog.set_level(logging.INFO, logger="app.mail")
+    return lambda: [record.getMessage() for record in caplog.records if record.name == "app.mail"]
 
 
 @pytest.fixture(scope="session")

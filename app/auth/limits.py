@@ -10,8 +10,14 @@ from app.auth import services
 from app.extensions import limiter
 
 
-def _setting(name: str):
+def setting(name: str):
+    """A limit read from the configuration at request time (tests and operators change it without a restart)."""
     return lambda: current_app.config[name]
+
+
+def member_key() -> str:
+    """One counter per signed-in member, whichever addresses their requests come from."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
 
 
 def login_account_key() -> str:
@@ -30,20 +36,20 @@ def _failed_login(response: Response) -> bool:
 
 
 login_per_ip = limiter.limit(
-    _setting("LOGIN_LIMIT_PER_IP"), key_func=get_remote_address, methods=["POST"], scope="login-ip"
+    setting("LOGIN_LIMIT_PER_IP"), key_func=get_remote_address, methods=["POST"], scope="login-ip"
 )
 login_per_account = limiter.limit(
-    _setting("LOGIN_LIMIT_PER_ACCOUNT"),
+    setting("LOGIN_LIMIT_PER_ACCOUNT"),
     key_func=login_account_key,
     methods=["POST"],
     scope="login-account",
     deduct_when=_failed_login,
 )
 reset_per_ip = limiter.limit(
-    _setting("PASSWORD_RESET_LIMIT_PER_IP"), key_func=get_remote_address, methods=["POST"], scope="reset-ip"
+    setting("PASSWORD_RESET_LIMIT_PER_IP"), key_func=get_remote_address, methods=["POST"], scope="reset-ip"
 )
 reset_per_address = limiter.limit(
-    _setting("PASSWORD_RESET_LIMIT_PER_ADDRESS"), key_func=reset_address_key, methods=["POST"], scope="reset-email"
+    setting("PASSWORD_RESET_LIMIT_PER_ADDRESS"), key_func=reset_address_key, methods=["POST"], scope="reset-email"
 )
 
 
@@ -52,7 +58,7 @@ def _redirected(response: Response) -> bool:
 
 
 register_per_ip = limiter.limit(
-    _setting("REGISTER_LIMIT_PER_IP"),
+    setting("REGISTER_LIMIT_PER_IP"),
     key_func=get_remote_address,
     methods=["POST"],
     scope="register-ip",
@@ -60,13 +66,9 @@ register_per_ip = limiter.limit(
 )
 
 
-def _signed_in_user_key() -> str:
-    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
-
-
 email_requests_per_account = limiter.limit(
-    _setting("EMAIL_CONFIRM_LIMIT_PER_ACCOUNT"),
-    key_func=_signed_in_user_key,
+    setting("EMAIL_CONFIRM_LIMIT_PER_ACCOUNT"),
+    key_func=member_key,
     methods=["POST"],
     scope="email-account",
     deduct_when=_redirected,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from app.auth.limits import setting
 from app.extensions import limiter
 
 
@@ -15,7 +15,7 @@ def _is_member() -> bool:
 
 
 guest_comments_per_ip = limiter.limit(
-    lambda: current_app.config["COMMENT_LIMIT_PER_IP"],
+    setting("COMMENT_LIMIT_PER_IP"),
     key_func=get_remote_address,
     methods=["POST"],
     scope="comment-ip",

@@ -6,14 +6,10 @@ from holding the workers, whichever addresses their requests come from.
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_login import current_user
 
+from app.auth.limits import member_key, setting
 from app.extensions import limiter
-
-
-def member_key() -> str:
-    return f"member:{current_user.id}"
 
 
 def _is_visitor() -> bool:
@@ -22,7 +18,7 @@ def _is_visitor() -> bool:
 
 
 uploads_per_member = limiter.limit(
-    lambda: current_app.config["UPLOAD_LIMIT_PER_MEMBER"],
+    setting("UPLOAD_LIMIT_PER_MEMBER"),
     key_func=member_key,
     methods=["POST"],
     scope="upload-member",

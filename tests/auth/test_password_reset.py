@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 
 import itsdangerous
 import pytest
-from flask import g
 
 from app.auth import services
 from app.extensions import db
@@ -20,22 +18,6 @@ SENT = "หากอีเมลนี้ลงทะเบียนไว้ �
 INVALID = "ลิงก์ตั้งรหัสผ่านใหม่นี้ใช้ไม่ได้"
 LINK = re.compile(r"http://localhost(/password/reset/[A-Za-z0-9_.\-]+)")
 NEW_PASSWORD = {"new_password": "brand-new-pw", "confirm": "brand-new-pw"}
-
-
-@pytest.fixture
-def per_request_user(app):
-    """Load the user from each request's own cookies (see tests/auth/test_account.py)."""
-
-    @app.before_request
-    def _forget_previous_user() -> None:
-        g.pop("_login_user", None)
-
-
-@pytest.fixture
-def mailbox(caplog):
-    """The messages written to the log in place of sending them (MAIL_SERVER is empty in tests)."""
-    caplog.set_level(logging.INFO, logger="app.mail")
-    return lambda: [record.getMessage() for record in caplog.records if record.name == "app.mail"]
 
 
 def request_reset(client, email: str = "somchai@example.org"):

@@ -6,13 +6,11 @@ belongs to an account, its owner gets a notice instead, and the person registeri
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 
 import itsdangerous
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -21,22 +19,6 @@ from tests.factories import make_user
 
 CONFIRM_LINK = re.compile(r"http://localhost(/email/confirm/[A-Za-z0-9_.\-]+)")
 TOO_MANY = "มีการสมัครสมาชิกจากเครือข่ายนี้ถี่เกินไป"
-
-
-@pytest.fixture
-def per_request_user(app):
-    """Load the user from each request's own cookies (see tests/auth/test_account.py)."""
-
-    @app.before_request
-    def _forget_previous_user() -> None:
-        g.pop("_login_user", None)
-
-
-@pytest.fixture
-def mailbox(caplog):
-    """The messages written to the log in place of sending them (MAIL_SERVER is empty in tests)."""
-    caplog.set_level(logging.INFO, logger="app.mail")
-    return lambda: [record.getMessage() for record in caplog.records if record.name == "app.mail"]
 
 
 def _form(username: str, email: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ import pytest
 
 from app.comments.services import BODY_MAX_LENGTH
 from app.text.markdown import MAX_MARKUP_CHARS, _markup_chars, render_comment, render_markdown
-from bench.hostile.markdown_shapes import LIMIT_BYTES, SHAPES, repeat
+from bench.hostile.markdown_shapes import LIMIT_BYTES, SHAPES, best_time, repeat
 from tests.entries.conftest import entry_form
 from tests.factories import make_blog, make_user
 
@@ -25,12 +25,7 @@ MAX_GROWTH = 10.0  # for 4x the input: linear is ~4, quadratic ~16
 
 
 def cpu_time(render: Callable[[str], str], text: str, runs: int = 3) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.process_time()
-        render(text)
-        best = min(best, time.process_time() - started)
-    return best
+    return best_time(render, text, runs, clock=time.process_time)
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))

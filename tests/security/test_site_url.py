@@ -3,7 +3,6 @@ its own host (TRUSTED_HOSTS); a Host no URL can be built for gets 400, never a 5
 
 from __future__ import annotations
 
-import logging
 import re
 
 import pytest
@@ -23,13 +22,6 @@ BAD_REQUEST = "คำขอไม่ถูกต้อง กรุณาตร�
 @pytest.fixture
 def app_config() -> dict:
     return {"SITE_URL": SITE_URL}
-
-
-@pytest.fixture
-def mailbox(caplog):
-    """The messages written to the log in place of sending them (MAIL_SERVER is empty in tests)."""
-    caplog.set_level(logging.INFO, logger="app.mail")
-    return lambda: [record.getMessage() for record in caplog.records if record.name == "app.mail"]
 
 
 def test_a_reset_mail_asked_for_under_a_forged_host_links_to_the_site(client, mailbox):
