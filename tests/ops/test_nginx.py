@@ -2,6 +2,7 @@
 production settings) on a migrated SQLite database with the demo data: anonymous pages come from nginx's cache,
 a write shows to anonymous readers within 2 s, a member's pages are never kept, conditional requests get 304.
 
+The site has its own SQLite database whatever TEST_DATABASE_URL says: what is tested here is the proxy.
 Skipped when nginx (Debian's nginx-light) or openssl is missing, except under CI=true, where both must be there.
 """
 
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,7 +106,7 @@ def _load_demo(env: dict[str, str]) -> None:
         subprocess.run([str(FLASK), "--app", "wsgi", *command], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
-def _wait_for_gunicorn(process: subprocess.Popen, port: int) -> None:
+def _wait_for_gunicorn(process: subprocess.Popen, port: int, log: Path) -> None:
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -116,30 +118,33 @@ def _wait_for_gunicorn(process: subprocess.Popen, port: int) -> None:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"gunicorn did not start: {process.communicate()[1][-3000:]}")
+            pytest.fail(f"gunicorn did not start: {log.read_text()[-3000:]}")
         time.sleep(0.2)
 
 
 def _entry_taking_guest_comments(site: Site) -> int:
-    _status, _headers, home = site.get("/")
+    status, _headers, home = site.get("/")
     for number in dict.fromkeys(int(n) for n in re.findall(rb'href="/posts/(\d+)"', home)):
         _status, _headers, page = site.get(f"/posts/{number}")
         if b'name="guest_name"' in page or re.search(rf'href="/posts/{number}/comment'.encode(), page):
             return number
-    pytest.fail(f"no demo entry takes guest comments: {home[:3000]!r}")
+    pytest.fail(f"no demo entry on the home page ({status}) takes guest comments")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Site:
+def site(tmp_path_factory) -> Iterator[Site]:
+    """The demo site through nginx, for the whole module (gunicorn and nginx start once)."""
     _require_nginx()
     folder = tmp_path_factory.mktemp("nginx-site")
     app_port, https_port, http_port = _free_port(), _free_port(), _free_port()
     env = _environment(folder, f"https://localhost:{https_port}", f"127.0.0.1:{app_port}")
     _load_demo(env)
-    command = [str(GUNICORN), "-c", "gunicorn.conf.py", "wsgi:app"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = folder / "gunicorn.log"
+    with log.open("w") as log_file:
+        command = [str(GUNICORN), "-c", "gunicorn.conf.py", "wsgi:app"]
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     try:
-        _wait_for_gunicorn(process, app_port)
+        _wait_for_gunicorn(process, app_port, log)
         run_dir = folder / "nginx"
         run_dir.mkdir()
         config = nginx.local_site(run_dir, f"127.0.0.1:{app_port}", https_port, http_port)
