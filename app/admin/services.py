@@ -122,5 +122,5 @@ def set_admin(user: User, is_admin: bool) -> bool:
     return True
 
 
-def get_user_or_404(user_id: int) -> User:
-    return db.get_or_404(User, user_id)
+def find_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)

@@ -86,9 +86,9 @@ def stations_of_blog(blog: Blog) -> list[Station]:
     return list(db.session.scalars(stmt))
 
 
-def get_station_or_404(slug: str) -> Station:
-    """The station for this slug in any letter case; 404 when there is none."""
-    return db.first_or_404(select(Station).where(Station.slug_key == slug.lower()))
+def find_station(slug: str) -> Station | None:
+    """The station for this slug in any letter case."""
+    return db.session.scalar(select(Station).where(Station.slug_key == slug.lower()))
 
 
 def _clean_line(value: str) -> str:
