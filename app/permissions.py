@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, event, false, or_, select
 from sqlalchemy.orm import Session
 
@@ -200,6 +201,27 @@ def _administer(user: Any, _obj: Any = None) -> bool:
     return member is not None and member.is_admin
 
 
+def suspension_refusal(admin: User | None, user: User) -> str | None:
+    """Why `admin` may not suspend `user` (a Thai message), or None when they may; `admin` is None from the
+    command line.
+
+    Administrators are never suspended from the web: an account with that much power is first demoted
+    with `flask users revoke-admin`, which needs shell access; so one administrator cannot lock the others
+    (or themselves) out.
+    """
+    if admin is not None and admin.id == user.id:
+        return str(_l("ระงับบัญชีของตัวเองไม่ได้"))
+    if user.is_admin:
+        return str(_l("บัญชีนี้เป็นผู้ดูแลระบบ ต้องถอนสิทธิ์ผู้ดูแลระบบก่อนจึงจะระงับได้"))
+    if user.is_suspended:
+        return str(_l("บัญชีนี้ถูกระงับอยู่แล้ว"))
+    return None
+
+
+def _suspend_user(user: Any, person: User) -> bool:
+    return _administer(user) and suspension_refusal(user, person) is None
+
+
 def _view_profile(user: Any, person: User) -> bool:
     """A suspended member's profile (and who they follow) is hidden from everyone but administrators."""
     return not person.is_suspended or _administer(user)
@@ -250,6 +272,7 @@ _RULES: dict[str, Callable[[Any, Any], bool]] = {
     "report_entry": _report_entry,
     "report_comment": _report_comment,
     "administer": _administer,
+    "suspend_user": _suspend_user,
 }
 
 

@@ -94,3 +94,15 @@ def test_profiles_are_seen_and_edited_by_whom_the_rules_say(app):
         True,
     ]
     assert not can(banned, "edit_profile", banned)
+
+
+def test_administrators_suspend_whom_suspension_refusal_lets_them(app):
+    admin, other_admin = make_user("admin", is_admin=True), make_user("chief", is_admin=True)
+    member, neighbour, banned = make_user("member"), make_user("neighbour"), make_user("banned")
+    banned.is_suspended = True
+    db.session.commit()
+
+    assert can(admin, "suspend_user", member)
+    assert [can(admin, "suspend_user", person) for person in (admin, other_admin, banned)] == [False] * 3
+    assert not can(neighbour, "suspend_user", member)
+    assert not can(AnonymousUserMixin(), "suspend_user", member)

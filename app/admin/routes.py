@@ -14,7 +14,7 @@ from app.forms_util import refusals
 from app.models import User
 from app.models.report import REPORT_OPEN, REPORT_STATUSES
 from app.pagination import paginate
-from app.permissions import can
+from app.permissions import can, suspension_refusal
 from app.reports import services as reports
 from app.reports.services import REASON_LABELS, STATUS_LABELS
 
@@ -68,7 +68,7 @@ def _user_page(user, suspend_form: SuspendForm, restore_form: RestoreForm, statu
         user=user,
         suspend_form=suspend_form,
         restore_form=restore_form,
-        refusal=services.suspension_refusal(current_user, user),
+        refusal=suspension_refusal(current_user, user),
     )
     return page, status
 
