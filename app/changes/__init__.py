@@ -25,6 +25,7 @@ from app.changes.feed import (
     register_listeners,
     registered_models,
     subscribe,
+    unsubscribe,
 )
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "register",
     "registered_models",
     "subscribe",
+    "unsubscribe",
 ]
 
 register_listeners()

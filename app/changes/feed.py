@@ -102,6 +102,10 @@ def subscribe(
     _consumers[name] = _Consumer(in_transaction, after_commit)
 
 
+def unsubscribe(name: str) -> None:
+    _consumers.pop(name, None)
+
+
 def consumers() -> list[str]:
     """Names of the consumers, in the order they are called."""
     return list(_consumers)
