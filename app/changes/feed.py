@@ -144,8 +144,9 @@ def _refs(obj: Any) -> dict[str, frozenset]:
         values = set(attrs[column].history.sum())
         for name in setters:
             for related in attrs[name].history.sum():
-                if related is not None:
-                    values.update(inspect(type(related)).primary_key_from_instance(related)[:1])
+                state = inspect(related, raiseerr=False)  # None for None, or a "no value" marker
+                if state is not None:
+                    values.update(state.mapper.primary_key_from_instance(related)[:1])
         refs[column] = frozenset(values - {None})
     return refs
 
