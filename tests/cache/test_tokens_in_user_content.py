@@ -22,7 +22,7 @@ from app.entries.services import update_entry
 from app.extensions import cache, db
 from app.models import User
 from app.page_cache import pages
-from tests.cache.conftest import CACHE_STATUS
+from tests.cache.conftest import BATCHED_READS, CACHE_STATUS
 from tests.cache.test_audiences import page, signed_in
 from tests.csrf_client import page_token
 from tests.factories import make_blog, make_entry, make_user
@@ -34,7 +34,7 @@ SLOTS = ("<sala-csrf-token>", "<sala-slot-viewer-name>", "<sala-slot-site-nav>")
 
 @pytest.fixture
 def app_config() -> dict:
-    return {"CACHE_TYPE": "SimpleCache", "WTF_CSRF_ENABLED": True}
+    return {"CACHE_TYPE": "SimpleCache", "WTF_CSRF_ENABLED": True, **BATCHED_READS}
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ class TestGuestAudience:
 
     @pytest.fixture
     def app_config(self) -> dict:
-        return {"CACHE_TYPE": "SimpleCache", "WTF_CSRF_ENABLED": True, "PAGE_CACHE": False}
+        return {"CACHE_TYPE": "SimpleCache", "WTF_CSRF_ENABLED": True, "PAGE_CACHE": False, **BATCHED_READS}
 
     def test_guests_get_the_planted_url_as_written(self, app, scene, same_second):
         attacker = app.test_client()
