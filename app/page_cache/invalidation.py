@@ -33,6 +33,8 @@ from app.models import (
     Comment,
     Entry,
     Follow,
+    RelatedEntry,
+    RelatedList,
     Station,
     StationBlog,
     StationMember,
@@ -47,8 +49,6 @@ TRACKING_KEY = "sala.page_cache.tracking"  # changes bump tags: pages or derived
 
 # Entry columns that move an entry into or out of a list (or between lists).
 ENTRY_LIST_FIELDS = frozenset({"status", "published_at", "blog_id", "author_id", "blog", "author", "tags"})
-# What decides which entries are "related" to another (the search text): title, body and tags.
-ENTRY_TEXT_FIELDS = frozenset({"title", "body_html", "tags"})
 
 _NOTED = "page_cache_noted"
 
@@ -103,16 +103,14 @@ def _entry_tags(session: Session, entry: Entry, is_new: bool) -> set[str]:
     """A draft is on no public page: only an entry that is or was published affects lists."""
     if STATUS_PUBLISHED not in _old_and_new(entry, "status"):
         return set()
-    if not is_new and not _changed(entry, ENTRY_LIST_FIELDS | ENTRY_TEXT_FIELDS):
+    if not is_new and not _changed(entry, ENTRY_LIST_FIELDS):
         return set()
-    noted = {t.RELATED_ENTRIES}
-    if is_new or _changed(entry, ENTRY_LIST_FIELDS):
-        blog_ids = _id_of(entry, "blog_id", "blog")
-        noted |= {t.ALL_ENTRIES, t.ALL_TAGS}
-        noted |= {t.blog_entries(blog_id) for blog_id in blog_ids}
-        noted |= {t.user_entries(user_id) for user_id in _id_of(entry, "author_id", "author")}
-        noted |= {t.tag_entries(tag.id) for tag in _old_and_new(entry, "tags") if tag.id is not None}
-        noted |= {t.station_entries(station_id) for station_id in _stations_showing(session, blog_ids)}
+    blog_ids = _id_of(entry, "blog_id", "blog")
+    noted = {t.ALL_ENTRIES, t.ALL_TAGS}
+    noted |= {t.blog_entries(blog_id) for blog_id in blog_ids}
+    noted |= {t.user_entries(user_id) for user_id in _id_of(entry, "author_id", "author")}
+    noted |= {t.tag_entries(tag.id) for tag in _old_and_new(entry, "tags") if tag.id is not None}
+    noted |= {t.station_entries(station_id) for station_id in _stations_showing(session, blog_ids)}
     return noted
 
 
@@ -137,6 +135,8 @@ def _list_tags(session: Session, obj: Any, is_new: bool) -> set[str]:
         station_ids, blog_ids = _id_of(obj, "station_id", "station"), _id_of(obj, "blog_id", "blog")
         noted = {t.ALL_STATIONS} | {t.blog_stations(blog_id) for blog_id in blog_ids}
         return noted | {tag(sid) for sid in station_ids for tag in (t.station_blogs, t.station_entries)}
+    if isinstance(obj, (RelatedList, RelatedEntry)):
+        return {t.entry_related(obj.entry_id)}
     if isinstance(obj, Follow):
         return {t.user_follows(uid) for uid in _old_and_new(obj, "follower_id") | _old_and_new(obj, "followed_id")}
     return set()

@@ -27,6 +27,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import Engine, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from app.entries import related
 from app.extensions import db
 from app.models import Blog, Comment, Entry, SearchTask, Station, StationBlog, User
 from app.models.search_task import TASK_BLOG, TASK_ENTRY, TASK_USER
@@ -219,6 +220,7 @@ def expand_tasks(session: Session, tasks: list[tuple[int, str, int]]) -> tuple[l
         entry_ids.update(session.scalars(select(Entry.id).where(Entry.author_id.in_(user_ids))))
         # Comments by a suspended member leave the index too.
         entry_ids.update(session.scalars(select(Comment.entry_id).where(Comment.author_id.in_(user_ids))))
+    related.note_indexed(entry_ids)
     return sorted(entry_ids), blog_ids, user_ids
 
 
@@ -267,6 +269,7 @@ def drain(path: Path | None = None, *, engine: Engine | None = None, timeout: fl
     backend = backends.current()
     engine = engine or db.engine
     applied = 0
+    noted = related.start_noting()  # the entries the index takes have their related entries ranked again
     try:
         while True:
             done = backend.apply_batch(engine, timeout, path)
@@ -278,6 +281,7 @@ def drain(path: Path | None = None, *, engine: Engine | None = None, timeout: fl
     finally:
         if applied:
             index_changed()
+        related.refresh_noted(noted)
 
 
 register_listeners()
