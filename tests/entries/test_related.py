@@ -6,12 +6,18 @@ lists by the time it returns.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from flask import current_app, g
 
-from app import tasks
+from app import ROOT, tasks
 from app.admin.services import suspend_user
 from app.entries import related
 from app.entries.services import delete_entry, update_entry
@@ -195,6 +201,44 @@ def test_a_queued_task_waits_for_the_worker(app, tmp_path, orchard):
     queue.huey.execute(queue.huey.dequeue())  # what the consumer does with each task
     db.session.expire_all()
     assert set(related.stored_ids(first.id)) == {second.id, third.id}
+
+
+def test_the_worker_process_runs_the_queued_tasks(app, tmp_path, orchard):
+    """`huey_consumer worker.huey` (what `make run` and DEPLOY.md's unit start) takes the task from the queue's
+    file and runs it against the same database."""
+    _, first, second, third, _ = orchard
+    db.session.query(RelatedEntry).filter_by(entry_id=first.id).delete()
+    db.session.commit()
+    queue_url = f"sqlite:///{tmp_path / 'tasks.db'}"
+    app.config.update(TASK_QUEUE_URL=queue_url, TASK_QUEUE_IMMEDIATE=False)
+    app.extensions.pop(tasks.EXTENSION_KEY, None)
+    related.refresh_later([first.id])
+    env = {
+        **os.environ,
+        "SALA_CONFIG": "development",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SEARCH_BACKEND": app.config["SEARCH_BACKEND"],
+        "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+        "TASK_QUEUE_URL": queue_url,
+        "CACHE_TYPE": "NullCache",
+    }
+    consumer = subprocess.Popen(
+        [str(Path(sys.executable).parent / "huey_consumer"), "worker.huey", "--quiet"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not related.stored_ids(first.id):
+            time.sleep(0.2)
+            db.session.rollback()
+    finally:
+        consumer.send_signal(signal.SIGINT)
+        output = consumer.communicate(timeout=30)[0]
+    assert set(related.stored_ids(first.id)) == {second.id, third.id}, output
 
 
 def test_a_queue_that_cannot_be_reached_does_not_break_the_write(app, orchard, caplog):
