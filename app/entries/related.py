@@ -2,8 +2,9 @@
 
 When the search index has taken changes to some entries (app/search/sync.py notes them while it
 drains the outbox), a task refreshes the related lists of those entries, of the entries that list one of them
-(so an unpublished or changed entry leaves others' lists) and of the entries they now list ("more like this"
-is nearly symmetric, so a new entry also joins the lists of the entries most like it).
+(so an unpublished or changed entry leaves others' lists) and of the few entries each now ranks highest
+("more like this" is nearly symmetric, so a new entry also joins the lists of the entries most like it; an
+entry further away joins others' lists when they are next refreshed).
 
 Ranking reads the whole index, so it is done once per change rather than once per page view, and a change to
 one entry retires only the entry pages whose stored list changed (the list tag `entry_related`) or that show
@@ -17,6 +18,7 @@ Computing it during the render instead would make that first view pay the rankin
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from contextvars import ContextVar, Token
@@ -33,7 +35,7 @@ from app.search import backends
 
 logger = logging.getLogger(__name__)
 
-# Ranked entries kept per entry; the page shows the first RELATED_SHOWN that readers may see, so one
+# Ranked entries kept per entry; the page shows the first SHOWN that readers may see, so one
 # unpublished or deleted since the last refresh leaves no gap.
 STORED = 10
 SHOWN = 5
@@ -72,24 +74,33 @@ def _rows(entry_id: int) -> list[RelatedEntry]:
     )
 
 
-def _store(entry_id: int, ranked: list[int]) -> bool:
+def fingerprint(entry: Entry) -> str:
+    """A digest of what ranking reads from the entry itself: its words and tags, and whether readers see it."""
+    shown = entry.is_published and not entry.author.is_suspended
+    parts = [entry.title, entry.body_html, *sorted(tag.name for tag in entry.tags), str(shown)]
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _store(entry: Entry, ranked: list[int]) -> bool:
     """Replace the entry's stored ranking with `ranked`; False (and nothing written) when it is unchanged.
 
     Rows are changed rank by rank through the ORM, so the change feed and the page cache see each of them.
     """
-    listed = db.session.get(RelatedList, entry_id)
-    rows = _rows(entry_id)
-    if listed is not None and [row.related_id for row in rows] == ranked:
+    listed = db.session.get(RelatedList, entry.id)
+    rows = _rows(entry.id)
+    source = fingerprint(entry)
+    if listed is not None and listed.source == source and [row.related_id for row in rows] == ranked:
         return False
     if listed is None:
-        db.session.add(RelatedList(entry_id=entry_id))
+        db.session.add(RelatedList(entry_id=entry.id, source=source))
     else:
+        listed.source = source
         listed.updated_at = utcnow()
     by_rank = {row.rank: row for row in rows}  # ranks may have gaps: a listed entry deleted took its row along
     for rank, related_id in enumerate(ranked):
         row = by_rank.pop(rank, None)
         if row is None:
-            db.session.add(RelatedEntry(entry_id=entry_id, rank=rank, related_id=related_id))
+            db.session.add(RelatedEntry(entry_id=entry.id, rank=rank, related_id=related_id))
         else:
             row.related_id = related_id
     for row in by_rank.values():
@@ -97,21 +108,29 @@ def _store(entry_id: int, ranked: list[int]) -> bool:
     return True
 
 
+def _entries(entry_ids: Iterable[int]) -> list[Entry]:
+    ids = sorted(set(entry_ids))
+    return list(db.session.scalars(select(Entry).where(Entry.id.in_(ids)))) if ids else []
+
+
 def refresh(entry_ids: Iterable[int]) -> list[int]:
     """Rank and store the related entries of each entry (none for a draft); the ids whose list changed.
 
     Adds and flushes; the caller commits. A deleted entry's rows went with it (ON DELETE CASCADE).
     """
-    ids = sorted(set(entry_ids))
-    entries = db.session.scalars(select(Entry).where(Entry.id.in_(ids))).all() if ids else []
     backend = backends.current()
     changed = []
-    for entry in entries:
+    for entry in _entries(entry_ids):
         ranked = backend.related_ids(entry, STORED) if entry.is_published else []
-        if _store(entry.id, ranked):
+        if _store(entry, ranked):
             changed.append(entry.id)
     db.session.flush()
     return changed
+
+
+def _source(entry_id: int) -> str | None:
+    listed = db.session.get(RelatedList, entry_id)
+    return None if listed is None else listed.source
 
 
 def listing(entry_ids: Iterable[int]) -> set[int]:
@@ -122,11 +141,13 @@ def listing(entry_ids: Iterable[int]) -> set[int]:
 
 
 def refresh_with_neighbours(entry_ids: Iterable[int]) -> list[int]:
-    """Refresh the entries, the entries that list them, and the entries they list now; the ids whose list changed."""
-    ids = set(entry_ids)
+    """For the entries whose own words, tags or visibility changed (their `fingerprint`): refresh them, the
+    entries that list them, and the SHOWN entries each now ranks highest (the likeliest to rank it in turn).
+    Returns the ids whose list changed."""
+    ids = {entry.id for entry in _entries(entry_ids) if _source(entry.id) != fingerprint(entry)}
     changed = refresh(ids | listing(ids))
-    now_listed = set(db.session.scalars(select(RelatedEntry.related_id).where(RelatedEntry.entry_id.in_(ids))))
-    return changed + refresh(now_listed - ids)
+    stmt = select(RelatedEntry.related_id).where(RelatedEntry.entry_id.in_(ids), RelatedEntry.rank < SHOWN)
+    return changed + refresh(set(db.session.scalars(stmt)) - ids)
 
 
 @tasks.task

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -15,12 +15,15 @@ class RelatedList(db.Model):
     """An entry whose related entries have been ranked (its list may be empty); `updated_at`: when it last changed.
 
     Without this row the entry's list was never computed (say, it was published before related entries were
-    stored), which is not the same as having no related entries.
+    stored), which is not the same as having no related entries. `source` is a digest of what the ranking read
+    from the entry itself (app/entries/related.py, `fingerprint`): a change that leaves it alone (a comment, a
+    read count) is not worth ranking again.
     """
 
     __tablename__ = "related_lists"
 
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -23,6 +23,7 @@ def upgrade():
     op.create_table(
         "related_lists",
         sa.Column("entry_id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=32), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["entry_id"], ["entries.id"], name=op.f("fk_related_lists_entry_id_entries"), ondelete="CASCADE"

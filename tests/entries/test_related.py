@@ -23,7 +23,7 @@ from app.entries import related
 from app.entries.services import delete_entry, update_entry
 from app.extensions import db
 from app.models import RelatedEntry, RelatedList
-from app.search import sync
+from app.search import backends, sync
 from tests.factories import make_blog, make_entry, make_user
 
 
@@ -143,6 +143,24 @@ def test_a_refresh_that_finds_the_same_ranking_writes_nothing(orchard):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(RelatedList, first.id).updated_at == before
+
+
+def test_a_change_that_leaves_the_entry_s_words_alone_ranks_nothing_again(orchard, monkeypatch):
+    from app.comments.services import add_comment
+
+    _, first, *_ = orchard
+    ranked = []
+    backend_class = type(backends.current())
+    original = backend_class.related_ids
+    monkeypatch.setattr(
+        backend_class, "related_ids", lambda self, entry, limit: ranked.append(entry.id) or original(self, entry, limit)
+    )
+    add_comment(first, "ขอบคุณสำหรับบันทึก", guest_name="ผู้มาเยือน")
+    db.session.commit()
+    assert ranked == []
+    update_entry(first, body_markdown=first.body_markdown + " เพิ่มเติม")
+    db.session.commit()
+    assert first.id in ranked
 
 
 # --- the queue ------------------------------------------------------------------------------------------------------
