@@ -145,9 +145,10 @@ def refresh_with_neighbours(entry_ids: Iterable[int]) -> list[int]:
     entries that list them, and the SHOWN entries each now ranks highest (the likeliest to rank it in turn).
     Returns the ids whose list changed."""
     ids = {entry.id for entry in _entries(entry_ids) if _source(entry.id) != fingerprint(entry)}
-    changed = refresh(ids | listing(ids))
+    done = ids | listing(ids)
+    changed = refresh(done)
     stmt = select(RelatedEntry.related_id).where(RelatedEntry.entry_id.in_(ids), RelatedEntry.rank < SHOWN)
-    return changed + refresh(set(db.session.scalars(stmt)) - ids)
+    return changed + refresh(set(db.session.scalars(stmt)) - done)
 
 
 @tasks.task
