@@ -158,13 +158,16 @@ def refresh_indexed(entry_ids: list[int]) -> None:
 
 
 @tasks.task
-def refresh_related(entry_ids: list[int]) -> None:
-    """Task: rank and store these entries' related entries."""
-    refresh(entry_ids)
+def rank_unlisted(entry_ids: list[int]) -> None:
+    """Task: rank and store the related entries of those of these entries that have none stored yet (an entry
+    page asks for its own each time it is rendered without one, so most of these tasks find nothing to do)."""
+    listed = set(db.session.scalars(select(RelatedList.entry_id).where(RelatedList.entry_id.in_(entry_ids))))
+    refresh(set(entry_ids) - listed)
 
 
 def refresh_later(entry_ids: list[int]) -> None:
-    _enqueue(refresh_related, entry_ids)
+    """Queue the ranking of these entries' related entries if they have none stored when the worker runs it."""
+    _enqueue(rank_unlisted, entry_ids)
 
 
 def _enqueue(fn, entry_ids: list[int]) -> None:

@@ -145,16 +145,28 @@ def test_a_refresh_that_finds_the_same_ranking_writes_nothing(orchard):
     assert db.session.get(RelatedList, first.id).updated_at == before
 
 
-def test_a_change_that_leaves_the_entry_s_words_alone_ranks_nothing_again(orchard, monkeypatch):
-    from app.comments.services import add_comment
-
-    _, first, *_ = orchard
-    ranked = []
+@pytest.fixture
+def ranked(app, monkeypatch) -> list[int]:
+    """The ids of the entries ranked from now on."""
+    ranked: list[int] = []
     backend_class = type(backends.current())
     original = backend_class.related_ids
     monkeypatch.setattr(
         backend_class, "related_ids", lambda self, entry, limit: ranked.append(entry.id) or original(self, entry, limit)
     )
+    return ranked
+
+
+def test_asking_for_a_list_already_stored_ranks_nothing(orchard, ranked):
+    _, first, *_ = orchard
+    related.refresh_later([first.id])
+    assert ranked == []
+
+
+def test_a_change_that_leaves_the_entry_s_words_alone_ranks_nothing_again(orchard, ranked):
+    from app.comments.services import add_comment
+
+    _, first, *_ = orchard
     add_comment(first, "ขอบคุณสำหรับบันทึก", guest_name="ผู้มาเยือน")
     db.session.commit()
     assert ranked == []
@@ -172,16 +184,16 @@ def test_a_task_runs_in_an_application_context_of_its_own(app, monkeypatch):
     def spy(entry_ids):
         seen.append((current_app._get_current_object(), g._get_current_object(), db.session(), entry_ids))
 
-    monkeypatch.setitem(tasks._tasks, tasks.task_name(related.refresh_related), spy)
+    monkeypatch.setitem(tasks._tasks, tasks.task_name(related.rank_unlisted), spy)
     app.extensions.pop(tasks.EXTENSION_KEY, None)  # build the queue afresh with the spy
     outer_g, outer_session = g._get_current_object(), db.session()
-    tasks.enqueue(related.refresh_related, [7])
+    tasks.enqueue(related.rank_unlisted, [7])
     [(task_app, task_g, task_session, ids)] = seen
     assert task_app is app and ids == [7]
     assert task_g is not outer_g and task_session is not outer_session
 
 
-def test_a_task_commits_its_work_and_a_failing_one_rolls_back(app, orchard, monkeypatch, caplog):
+def test_a_failing_task_rolls_back_and_is_logged(app, orchard, monkeypatch, caplog):
     _, first, *_ = orchard
 
     def failing(entry_ids):
@@ -189,9 +201,9 @@ def test_a_task_commits_its_work_and_a_failing_one_rolls_back(app, orchard, monk
         db.session.query(RelatedEntry).filter_by(entry_id=first.id).delete()
         raise RuntimeError("worker lost")
 
-    monkeypatch.setitem(tasks._tasks, tasks.task_name(related.refresh_related), failing)
+    monkeypatch.setitem(tasks._tasks, tasks.task_name(related.rank_unlisted), failing)
     app.extensions.pop(tasks.EXTENSION_KEY, None)
-    tasks.enqueue(related.refresh_related, [first.id])
+    tasks.enqueue(related.rank_unlisted, [first.id])
     assert "worker lost" in caplog.text
     db.session.expire_all()
     assert len(related.stored_ids(first.id)) == 2
@@ -209,13 +221,14 @@ def test_a_queued_task_waits_for_the_worker(app, tmp_path, orchard):
     """Outside immediate mode the task is stored in the queue's file and runs when a worker takes it."""
     _, first, second, third, _ = orchard
     db.session.query(RelatedEntry).filter_by(entry_id=first.id).delete()
+    db.session.query(RelatedList).filter_by(entry_id=first.id).delete()
     db.session.commit()
     app.config.update(TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}", TASK_QUEUE_IMMEDIATE=False)
     app.extensions.pop(tasks.EXTENSION_KEY, None)
     queue = tasks.queue()
     related.refresh_later([first.id])
     assert queue.huey.pending_count() == 1
-    assert related.stored_ids(first.id) == []
+    assert related.stored_ids(first.id) is None
     queue.huey.execute(queue.huey.dequeue())  # what the consumer does with each task
     db.session.expire_all()
     assert set(related.stored_ids(first.id)) == {second.id, third.id}
@@ -226,6 +239,7 @@ def test_the_worker_process_runs_the_queued_tasks(app, tmp_path, orchard):
     file and runs it against the same database."""
     _, first, second, third, _ = orchard
     db.session.query(RelatedEntry).filter_by(entry_id=first.id).delete()
+    db.session.query(RelatedList).filter_by(entry_id=first.id).delete()
     db.session.commit()
     queue_url = f"sqlite:///{tmp_path / 'tasks.db'}"
     app.config.update(TASK_QUEUE_URL=queue_url, TASK_QUEUE_IMMEDIATE=False)
