@@ -88,7 +88,7 @@ def _build(app: Flask) -> TaskQueue:
     queue = TaskQueue(create_huey(app.config))
     for name, fn in _tasks.items():
         wrapped = _in_app_context(app, fn)
-        queue.tasks[name] = queue.huey.task(name=name, retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS)(wrapped)
+        queue.tasks[name] = queue.huey.task(retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS)(wrapped)
     return queue
 
 
