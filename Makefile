@@ -39,13 +39,18 @@ migrate: install
 demo: migrate
 	$(FLASK) demo
 
-run: demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+# The task worker (huey_consumer, DEPLOY.md "The task worker") runs beside the server and stops with it.
+WORKER := $(BIN)/huey_consumer worker.huey --quiet
+WITH_WORKER = $(WORKER) & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM;
 
-# Production serving: migrate, then gunicorn with gunicorn.conf.py (workers, timeouts, logs). gunicorn runs the
-# production settings unless SALA_CONFIG says otherwise: set SECRET_KEY and SITE_URL; GUNICORN_BIND for the address.
+run: demo
+	$(WITH_WORKER) $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production serving: migrate, then gunicorn with gunicorn.conf.py (workers, timeouts, logs) and the task worker.
+# Both run the production settings unless SALA_CONFIG says otherwise: set SECRET_KEY and SITE_URL; GUNICORN_BIND
+# for the address.
 serve: migrate
-	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	export SALA_CONFIG=$${SALA_CONFIG:-production}; $(WITH_WORKER) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install
 	$(BIN)/python -m pytest

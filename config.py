@@ -107,15 +107,19 @@ class Config:
     PAGE_CACHE_MEMO_PAGES = _env_int("PAGE_CACHE_MEMO_PAGES", 256)
     # List totals and rankings (app/page_cache/derived.py) are retired by changes, like pages; this bounds them.
     DERIVED_CACHE_TIMEOUT = _env_int("DERIVED_CACHE_TIMEOUT", 3600)
-    # PAGE_CACHE=0 renders every page afresh while the cache still serves what else it holds (related entries,
-    # list totals and rankings).
+    # PAGE_CACHE=0 renders every page afresh while the cache still serves what else it holds (list totals and
+    # rankings).
     PAGE_CACHE = os.environ.get("PAGE_CACHE", "1") != "0"
     # Pages kept for an audience (app/page_cache/audiences.py): rendered once for guests, or for members a view
     # deems alike, and finished for each reader (their navigation, name and CSRF token). Independent of
     # PAGE_CACHE; AUDIENCE_PAGES=0 renders every page that is not served whole for each reader.
     AUDIENCE_PAGES = os.environ.get("AUDIENCE_PAGES", "1") != "0"
-    # An entry's related entries are ranked over the whole index once and kept this long (app.search.query).
-    RELATED_CACHE_TIMEOUT = _env_int("RELATED_CACHE_TIMEOUT", 600)
+    # Background tasks (app/tasks.py, Huey), such as ranking an entry's related entries: queued in a SQLite file in
+    # instance/ by default, which a worker on the same machine runs (`make run` starts one; DEPLOY.md, "Task
+    # worker"); with several machines set TASK_QUEUE_URL to a shared Redis (for example redis://127.0.0.1:6379/2).
+    TASK_QUEUE_URL = os.environ.get("TASK_QUEUE_URL") or f"sqlite:///{INSTANCE_DIR / 'tasks.db'}"
+    # Run each task at once in the process that queued it, instead of leaving it to the worker.
+    TASK_QUEUE_IMMEDIATE = os.environ.get("TASK_QUEUE_IMMEDIATE", "0") == "1"
     CACHE_NO_NULL_WARNING = True  # NullCache is the documented way to turn the page cache off
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "th")
     BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"
@@ -202,6 +206,8 @@ class TestingConfig(Config):
     MAIL_SERVER = ""
     # Pages are rendered fresh for every request; tests/cache/ turn the page cache on.
     CACHE_TYPE = "NullCache"
+    # Tasks run in the test's own process as they are queued, so a test sees their effect at once.
+    TASK_QUEUE_IMMEDIATE = True
 
 
 class ProductionConfig(Config):

@@ -20,6 +20,7 @@ from app.auth.forms import PASSWORD_MIN_LENGTH, USERNAME_PATTERN
 from app.auth.services import find_user_by_username, register_user
 from app.blogs.services import create_blog
 from app.demo import DEMO_PASSWORD, MARKER_USERNAME, load_demo
+from app.entries.cli import related_cli
 from app.errors import DomainError
 from app.extensions import db
 from app.importer.cli import import_text_command
@@ -206,6 +207,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(import_text_command)
     app.cli.add_command(search_cli)
+    app.cli.add_command(related_cli)
     app.cli.add_command(uploads_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_database_command)

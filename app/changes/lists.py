@@ -11,7 +11,6 @@ SITE = "site"  # every page: rare changes that reach across the whole site (a me
 ALL_ENTRIES = "entries"  # the newest published entries: any entry published, unpublished, moved or deleted
 ALL_STATIONS = "stations"  # the list of stations and their member and blog counts
 ALL_TAGS = "tags"  # the popular-tags list and its counts
-RELATED_ENTRIES = "entry-texts"  # which entries are related to an entry: any entry's text, tags or status
 
 
 def row(table: str, *key: object) -> str:
@@ -46,6 +45,11 @@ def tag_entries(tag_id: int) -> str:
 
 def entry_comments(entry_id: int) -> str:
     return f"entry-comments:{entry_id}"
+
+
+def entry_related(entry_id: int) -> str:
+    """The entry's stored related entries (app/entries/related.py)."""
+    return f"entry-related:{entry_id}"
 
 
 def station_entries(station_id: int) -> str:

@@ -24,6 +24,8 @@ from app.models import (
     Entry,
     EntryView,
     Follow,
+    RelatedEntry,
+    RelatedList,
     Report,
     SearchTask,
     Station,
@@ -37,8 +39,6 @@ from app.models import (
 
 # Entry attributes that move an entry into or out of a list (or between lists).
 ENTRY_LIST_FIELDS = frozenset({"status", "published_at", "blog_id", "author_id", "blog", "author", "tags"})
-# What decides which entries are "related" to another (the search text): title, body and tags.
-ENTRY_TEXT_FIELDS = frozenset({"title", "body_html", "tags"})
 
 
 def changed(obj: Any, names: Iterable[str]) -> bool:
@@ -71,16 +71,14 @@ def _stations_showing(session: Session, blog_ids: set[int]) -> set[int]:
 def entry_lists(session: Session, entry: Entry, kind: str) -> set[str]:
     if STATUS_PUBLISHED not in old_and_new(entry, "status"):
         return set()
-    if kind == UPDATE and not changed(entry, ENTRY_LIST_FIELDS | ENTRY_TEXT_FIELDS):
+    if kind == UPDATE and not changed(entry, ENTRY_LIST_FIELDS):
         return set()
-    names = {ls.RELATED_ENTRIES}
-    if kind != UPDATE or changed(entry, ENTRY_LIST_FIELDS):
-        blog_ids = ids_of(entry, "blog_id", "blog")
-        names |= {ls.ALL_ENTRIES, ls.ALL_TAGS}
-        names |= {ls.blog_entries(blog_id) for blog_id in blog_ids}
-        names |= {ls.user_entries(user_id) for user_id in ids_of(entry, "author_id", "author")}
-        names |= {ls.tag_entries(tag.id) for tag in old_and_new(entry, "tags") if tag.id is not None}
-        names |= {ls.station_entries(station_id) for station_id in _stations_showing(session, blog_ids)}
+    blog_ids = ids_of(entry, "blog_id", "blog")
+    names = {ls.ALL_ENTRIES, ls.ALL_TAGS}
+    names |= {ls.blog_entries(blog_id) for blog_id in blog_ids}
+    names |= {ls.user_entries(user_id) for user_id in ids_of(entry, "author_id", "author")}
+    names |= {ls.tag_entries(tag.id) for tag in old_and_new(entry, "tags") if tag.id is not None}
+    names |= {ls.station_entries(station_id) for station_id in _stations_showing(session, blog_ids)}
     return names
 
 
@@ -153,6 +151,9 @@ def station_blog_lists(session: Session, link: StationBlog, kind: str) -> set[st
 
 register(StationBlog, lists=station_blog_lists)
 register(Report)  # reports appear on no list a consumer keeps yet: the row only
+# An entry's stored related entries (app/entries/related.py), ranked in the background.
+register(RelatedEntry, lists=lambda session, row, kind: {ls.entry_related(row.entry_id)})
+register(RelatedList, lists=lambda session, row, kind: {ls.entry_related(row.entry_id)})
 
 # Bookkeeping: nobody shows or indexes these rows.
 register(SearchTask, feed=False)  # the search outbox itself

@@ -11,7 +11,7 @@ from app.blogs.services import blogs_writable_by, find_blog
 from app.comments.forms import CommentForm
 from app.comments.services import comments_for_entry
 from app.editor.drafts import remember_saved_draft, saved_draft_tokens
-from app.entries import services
+from app.entries import related, services
 from app.entries.forms import DeleteEntryForm, EntryForm
 from app.errors_setup import or_404
 from app.extensions import db
@@ -22,13 +22,10 @@ from app.page_cache import tags as shown
 from app.page_cache.audiences import remembered
 from app.page_cache.pages import cached_page
 from app.permissions import can, entry_page_audience
-from app.search.query import related_entries
 from app.stations.services import stations_of_blog
 from app.uploads.services import upload_limit_mb
 
 bp = Blueprint("entries", __name__)
-
-RELATED_ENTRIES = 5
 
 
 def _visible_entry(number: int) -> Entry:
@@ -119,7 +116,7 @@ def show(number: int):
     if entry.is_published and not (current_user.is_authenticated and current_user.id == entry.author_id):
         reads.count_read(entry.id)
     shown.shows(
-        shown.RELATED_ENTRIES,
+        shown.entry_related(entry.id),
         shown.blog_entries(entry.blog_id),
         shown.blog_stations(entry.blog_id),
         shown.entry_comments(entry.id),
@@ -136,7 +133,7 @@ def show(number: int):
         comments=comments_for_entry(entry, current_user),
         # The page may be kept for many readers, so its form's one-time key is made in each browser.
         comment_form=CommentForm(submission_key=""),
-        related=related_entries(entry, RELATED_ENTRIES) if entry.is_published else [],
+        related=related.related_to(entry),
     )
 
 

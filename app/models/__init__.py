@@ -3,6 +3,7 @@
 from app.models.blog import Blog, BlogAuthor
 from app.models.comment import Comment
 from app.models.entry import STATUS_DRAFT, STATUS_PUBLISHED, Counter, Entry, EntryView, Tag, entry_tags
+from app.models.related import RelatedEntry, RelatedList
 from app.models.report import Report
 from app.models.search_task import SearchTask
 from app.models.station import Station, StationBlog, StationMember
@@ -19,6 +20,8 @@ __all__ = [
     "Entry",
     "EntryView",
     "Follow",
+    "RelatedEntry",
+    "RelatedList",
     "Report",
     "SearchTask",
     "Station",

@@ -1,8 +1,9 @@
 """Searching: parse the reader's words, filter, rank, page, and load the hits from the database.
 
-`search()` and `related_entries()` ask the configured backend (app.search.backends) for the ranked ids; the
-Whoosh backend's matching lives here (`whoosh_window`), the PostgreSQL one's in app.search.backends.postgres.
-Parsing, filters' normalisation, loading the hits and their snippets are shared.
+`search()` asks the configured backend (app.search.backends) for the ranked ids; the Whoosh backend's matching
+lives here (`whoosh_window`, and `whoosh_related_ids` for "more like this", whose rankings app/entries/related.py
+stores), the PostgreSQL one's in app.search.backends.postgres. Parsing, filters' normalisation, loading the hits
+and their snippets are shared.
 
 The database is the truth: hits are loaded from it in the engine's rank order and any entry it no longer
 shows as published (deleted, back to draft, author suspended since) is dropped from the page.
@@ -24,7 +25,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
-from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import select
@@ -34,7 +34,7 @@ from whoosh import query as wq
 from whoosh.qparser import QueryParser, plugins
 from whoosh.searching import Searcher
 
-from app.extensions import cache, db
+from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, Station, StationBlog, User
 from app.models.station import STATUS_ACCEPTED
 from app.search import backends, postings
@@ -664,24 +664,6 @@ def search(
             html, text = snippet(prepare(html_to_text(entry.body_html)), phrases)
             result.hits.append(SearchHit(entry, html, text, score))
     return result
-
-
-def related_entries(entry: Entry, limit: int = 5) -> list[Entry]:
-    """Published entries most like `entry` ("more like this": the entry's most telling words searched
-    together), never the entry itself.
-
-    Ranking them reads the whole index (tens of milliseconds), so the ranked ids are kept in the cache for
-    RELATED_CACHE_TIMEOUT, and afresh once the entry is edited: an entry published meanwhile joins the list
-    within that time, and one that was deleted, unpublished or hidden leaves it at once (only published entries
-    are loaded)."""
-    stamp = entry.updated_at.timestamp() if entry.updated_at else 0
-    key = f"related:{backends.backend_name()}:{entry.id}:{stamp}:{limit}"
-    ids = cache.get(key)
-    if ids is None:
-        ids = backends.current().related_ids(entry, limit + 5)
-        cache.set(key, ids, timeout=current_app.config["RELATED_CACHE_TIMEOUT"])
-    found = _published_entries(ids)
-    return [found[i] for i in ids if i in found][:limit]
 
 
 def key_terms(entry: Entry) -> Counter[str]:

@@ -28,6 +28,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.changes import UPDATE, Change, subscribe
+from app.entries import related
 from app.extensions import db
 from app.models import Blog, Comment, Entry, SearchTask, Station, StationBlog, User
 from app.models.search_task import TASK_BLOG, TASK_ENTRY, TASK_USER
@@ -150,6 +151,7 @@ def expand_tasks(session: Session, tasks: list[tuple[int, str, int]]) -> tuple[l
         entry_ids.update(session.scalars(select(Entry.id).where(Entry.author_id.in_(user_ids))))
         # Comments by a suspended member leave the index too.
         entry_ids.update(session.scalars(select(Comment.entry_id).where(Comment.author_id.in_(user_ids))))
+    related.note_indexed(entry_ids)
     return sorted(entry_ids), blog_ids, user_ids
 
 
@@ -198,6 +200,7 @@ def drain(path: Path | None = None, *, engine: Engine | None = None, timeout: fl
     backend = backends.current()
     engine = engine or db.engine
     applied = 0
+    noted = related.start_noting()  # the entries the index takes have their related entries ranked again
     try:
         while True:
             done = backend.apply_batch(engine, timeout, path)
@@ -209,6 +212,7 @@ def drain(path: Path | None = None, *, engine: Engine | None = None, timeout: fl
     finally:
         if applied:
             index_changed()
+        related.refresh_noted(noted)
 
 
 register_listeners()

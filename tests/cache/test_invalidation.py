@@ -63,7 +63,8 @@ def test_editing_an_entry_retires_the_pages_that_show_it(client, auth, cast, pag
     client.delete_cookie("session")
     p = pages
     assert_fresh(client, p["km_entry"], p["home"], p["km_blog"], p["km_feed"], p["km_tag"], p["somchai"])
-    assert_fresh(client, p["station"], p["garden_entry"])  # related entries come from every entry's text
+    # The garden entry lists the KM entry as related (both bodies are the factory's): it shows the KM entry's row.
+    assert_fresh(client, p["station"], p["garden_entry"])
     assert_cached(client, p["garden_blog"], p["garden_feed"], p["garden_tag"], p["malee"], p["tags"], p["stations"])
     assert "ลปรร. ครั้งแรก (แก้ไข)" in client.get(p["home"]).get_data(as_text=True)
 

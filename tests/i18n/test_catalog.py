@@ -21,6 +21,7 @@ PYTHON_EXEMPT_FILES = frozenset(
     {
         "app/demo.py",
         "app/cli.py",
+        "app/entries/cli.py",
         "app/search/cli.py",
         "app/uploads/cli.py",
         "app/ops/cli.py",

@@ -2,12 +2,12 @@
 
 A child process posts and edits entries in a loop through the real services; each commit applies the outbox
 (app.search.sync.drain), so Whoosh commits a segment and now and then merges small segments and deletes the
-merged ones' files. Meanwhile this process searches through the page, the JSON API and entry pages (related
-entries) and calls the query functions directly. Before the fix, a searcher kept by a thread opened some of its
-segment files only on first use, after a merge had deleted them (FileNotFoundError, or a TypeError when the
-stored-fields column was gone), and a failure while replacing a stale searcher left a closed one cached, so
-every later search in that thread raised ReaderClosed. On PostgreSQL the same load runs against the
-search_documents table.
+merged ones' files. Meanwhile this process searches through the page, the JSON API and entry pages and calls the
+query functions directly (search, and the related-entries ranking the background task runs). Before the fix, a
+searcher kept by a thread opened some of its segment files only on first use, after a merge had deleted them
+(FileNotFoundError, or a TypeError when the stored-fields column was gone), and a failure while replacing a stale
+searcher left a closed one cached, so every later search in that thread raised ReaderClosed. On PostgreSQL the
+same load runs against the search_documents table.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 
 from app import ROOT
 from app.extensions import db
-from app.search.query import related_entries, search
+from app.search import backends
+from app.search.query import search
 from tests.factories import make_blog, make_entry, make_user
 
 ROUNDS = 150
@@ -97,7 +98,7 @@ def test_searches_never_fail_while_another_process_writes_and_merges(app, client
                     failures.append(f"{url}: {status}")
             try:
                 assert search("ตะลิงปลิง", per_page=20).total >= len(numbers)
-                related_entries(entries[round_ % len(entries)])
+                backends.current().related_ids(entries[round_ % len(entries)], 10)
             except Exception as error:  # noqa: BLE001 - every failure is collected and reported
                 failures.append(f"direct call: {_described(error)}")
             db.session.rollback()

@@ -1,4 +1,5 @@
-"""search() and related_entries(): ranking, sorting, paging, filters, snippets, and odd syntax that never raises."""
+"""search() and related entries (ranked by the backend, stored by app/entries/related.py): ranking, sorting,
+paging, filters, snippets, and odd syntax that never raises."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from app.entries.related import related_to
 from app.entries.services import delete_entry
 from app.extensions import db
-from app.search.query import QueryError, SearchFilters, related_entries, search, snippet
+from app.search.query import QueryError, SearchFilters, search, snippet
 from tests.factories import make_blog, make_entry, make_user
 from tests.search.helpers import found, ranked
 
@@ -190,16 +192,16 @@ def test_related_entries_are_published_others_like_this_one(blog):
     second = make_entry(blog, title="ดูแลสวนทุเรียน", body="ทุเรียนหมอนทองต้องการน้ำและดินดี ออกผลดีทุกปี")
     make_entry(blog, title="ร่างทุเรียน", body="ทุเรียนหมอนทองออกผลดี ดินและน้ำ", publish=False)
     make_entry(blog, title="ตลาดปลา", body="ปลาทูสดจากแม่กลองราคาถูก")
-    related = related_entries(first)
+    related = related_to(first)
     assert second in related
     assert first not in related
     assert all(entry.is_published for entry in related)
-    assert len(related_entries(first, limit=1)) == 1
+    assert len(related_to(first, limit=1)) == 1
 
 
 def test_an_entry_not_in_the_index_has_no_related_entries(blog):
     draft = make_entry(blog, title="ร่าง", body="ทุเรียน", publish=False)
-    assert related_entries(draft) == []
+    assert related_to(draft) == []
 
 
 def test_snippet_marks_whole_phrases_not_every_common_piece():
