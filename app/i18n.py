@@ -9,7 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, g, has_request_context, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    before_render_template,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    url_for,
+)
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -104,57 +116,71 @@ def _vary_on_locale(response: Response) -> Response:
     return response
 
 
-def _template_translations() -> dict[str, Callable[..., Any]]:
-    """`_`, `gettext`, `ngettext` and `pgettext` for one render, bound to the request's catalog.
+def _bind_translations(_app: Flask, **_extra: Any) -> None:
+    """Before each render: look the catalog up through Flask-Babel once, for every translation in the render.
 
-    They shadow the callables Flask-Babel installs as globals, which look the catalog up again on every call
-    (a third of the time the layout took to render). They behave as Jinja's "newstyle" gettext: the result is
-    markup when autoescaping, and always a %-format of the keyword arguments, which are escaped.
+    Flask-Babel's `get_translations()` resolves the locale and domain through the request context on every call
+    (a third of the time the layout took to render, called once per message). Looked up per render rather than
+    per request, a template rendered under Flask-Babel's `force_locale` still gets that locale's catalog.
     """
-    translations = get_translations()
-    bound = getattr(translations, "_sala_template_callables", None)
-    if bound is None:
-        bound = _bind(translations)
-        translations._sala_template_callables = bound
-    return bound
+    g.template_translations = get_translations()
 
 
-def _bind(translations: Any) -> dict[str, Callable[..., Any]]:
-    lookup, plural_lookup = translations.ugettext, translations.ungettext
-    context_lookup, context_plural_lookup = translations.upgettext, translations.unpgettext
+def _catalog() -> Any:
+    """The catalog bound for the render in progress; Flask-Babel's own lookup for a template rendered without
+    Flask's `render_template` (no binding) or outside an application context."""
+    try:
+        return g.template_translations
+    except (AttributeError, RuntimeError):
+        return get_translations()
 
-    def finish(context: Context, text: str, variables: dict[str, Any]) -> str:
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
 
-    @pass_context
-    def gettext(context: Context, string: str, **variables: Any) -> str:
-        return finish(context, lookup(string), variables)
+def _finish(context: Context, text: str, variables: dict[str, Any]) -> str:
+    """Jinja's "newstyle" gettext result: markup when autoescaping, always a %-format of the keyword arguments,
+    which are escaped."""
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
 
-    @pass_context
-    def ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
-        variables.setdefault("num", num)
-        return finish(context, plural_lookup(singular, plural, num), variables)
 
-    @pass_context
-    def pgettext(context: Context, message_context: str, string: str, **variables: Any) -> str:
-        return finish(context, context_lookup(message_context, string), variables)
+@pass_context
+def _gettext(context: Context, string: str, **variables: Any) -> str:
+    return _finish(context, _catalog().ugettext(string), variables)
 
-    @pass_context
-    def npgettext(
-        context: Context, message_context: str, singular: str, plural: str, num: int, **variables: Any
-    ) -> str:
-        variables.setdefault("num", num)
-        return finish(context, context_plural_lookup(message_context, singular, plural, num), variables)
 
-    return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    return _finish(context, _catalog().ungettext(singular, plural, num), variables)
+
+
+@pass_context
+def _pgettext(context: Context, message_context: str, string: str, **variables: Any) -> str:
+    return _finish(context, _catalog().upgettext(message_context, string), variables)
+
+
+@pass_context
+def _npgettext(context: Context, message_context: str, singular: str, plural: str, num: int, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    return _finish(context, _catalog().unpgettext(message_context, singular, plural, num), variables)
+
+
+# Environment globals rather than context values, so macros imported without context get them too; they replace
+# the callables Flask-Babel installs through Jinja's i18n extension, with the same ("newstyle") behaviour.
+TEMPLATE_TRANSLATIONS: dict[str, Callable[..., Any]] = {
+    "_": _gettext,
+    "gettext": _gettext,
+    "ngettext": _ngettext,
+    "pgettext": _pgettext,
+    "npgettext": _npgettext,
+}
 
 
 def init_app(app: Flask) -> None:
     app.after_request(_vary_on_locale)
-    app.context_processor(_template_translations)
+    before_render_template.connect(_bind_translations, app)
     app.jinja_env.globals.update(
+        TEMPLATE_TRANSLATIONS,
         LANGUAGES=LANGUAGES,
         current_locale=current_locale,
         language_switch_url=language_switch_url,

@@ -10,7 +10,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app import changes
@@ -314,21 +314,29 @@ def find_comment(comment_id: int) -> Comment | None:
     return db.session.get(Comment, comment_id)
 
 
+def _comments_statement(with_hidden: bool) -> Select:
+    stmt = (
+        select(Comment)
+        .where(Comment.entry_id == bindparam("entry_id"), Comment.status == COMMENT_PUBLISHED, by_active_author())
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return stmt if with_hidden else stmt.where(Comment.is_hidden.is_(False))
+
+
+# Built once: building them cost as much as running them.
+_COMMENTS_FOR_MODERATORS = _comments_statement(with_hidden=True)
+_COMMENTS_FOR_READERS = _comments_statement(with_hidden=False)
+
+
 def comments_for_entry(entry: Entry, viewer: Any) -> list[Comment]:
     """The comments `viewer` may see, oldest first: hidden ones (`is_hidden`) only for moderators.
 
     Comments waiting for approval are left out for everyone; they are reviewed on the moderation page.
     Comments by a suspended member are shown to nobody until the account is restored.
     """
-    stmt = (
-        select(Comment)
-        .where(Comment.entry_id == entry.id, Comment.status == COMMENT_PUBLISHED, by_active_author())
-        .options(joinedload(Comment.author))
-        .order_by(Comment.created_at, Comment.id)
-    )
-    if not can(viewer, "moderate_comments", entry):
-        stmt = stmt.where(Comment.is_hidden.is_(False))
-    return list(db.session.scalars(stmt))
+    stmt = _COMMENTS_FOR_MODERATORS if can(viewer, "moderate_comments", entry) else _COMMENTS_FOR_READERS
+    return list(db.session.scalars(stmt, {"entry_id": entry.id}))
 
 
 def recount_comments_by(user: User) -> None:

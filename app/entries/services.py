@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.errors import Conflict, DomainError, Forbidden
 from app.extensions import db
@@ -301,21 +301,45 @@ def _shown_entries() -> Select:
     return select(Entry).where(shown_entry()).order_by(Entry.published_at.desc(), Entry.id.desc())
 
 
+_PUBLISHED_ENTRIES = _shown_entries().options(
+    joinedload(Entry.author), joinedload(Entry.blog), selectinload(Entry.tags)
+)
+
+
 def published_entries_query() -> Select:
-    """Published entries whose author is not suspended, newest first, with what cards show loaded."""
-    return _shown_entries().options(joinedload(Entry.author), joinedload(Entry.blog), selectinload(Entry.tags))
+    """Published entries whose author is not suspended, newest first, with what cards show loaded.
+
+    Built once (a select is immutable: callers' `.where()` makes a new one); building it cost 0.2 ms a page.
+    """
+    return _PUBLISHED_ENTRIES
+
+
+def _neighbour_statement(newer: bool) -> Select:
+    """The nearest published entry in a blog before (or after) a point in time; only what links show is loaded."""
+    at, entry_id = bindparam("published_at"), bindparam("entry_id")
+    stmt = (
+        _shown_entries()
+        .where(Entry.blog_id == bindparam("blog_id"), Entry.id != entry_id)
+        .options(load_only(Entry.id, Entry.number, Entry.title))
+        .limit(1)
+    )
+    if not newer:
+        return stmt.where((Entry.published_at < at) | ((Entry.published_at == at) & (Entry.id < entry_id)))
+    return (
+        stmt.where((Entry.published_at > at) | ((Entry.published_at == at) & (Entry.id > entry_id)))
+        .order_by(None)
+        .order_by(Entry.published_at.asc(), Entry.id.asc())
+    )
+
+
+# Built once: building these statements cost as much as running them.
+_OLDER_IN_BLOG = _neighbour_statement(newer=False)
+_NEWER_IN_BLOG = _neighbour_statement(newer=True)
 
 
 def neighbours(entry: Entry) -> tuple[Entry | None, Entry | None]:
     """The previous (older) and next (newer) published entries in the same blog (links show number and title)."""
     if not entry.is_published or entry.published_at is None:
         return None, None
-    same_blog = _shown_entries().where(Entry.blog_id == entry.blog_id, Entry.id != entry.id)
-    at = entry.published_at
-    older = same_blog.where((Entry.published_at < at) | ((Entry.published_at == at) & (Entry.id < entry.id)))
-    newer = (
-        same_blog.where((Entry.published_at > at) | ((Entry.published_at == at) & (Entry.id > entry.id)))
-        .order_by(None)
-        .order_by(Entry.published_at.asc(), Entry.id.asc())
-    )
-    return db.session.scalar(older.limit(1)), db.session.scalar(newer.limit(1))
+    where = {"blog_id": entry.blog_id, "entry_id": entry.id, "published_at": entry.published_at}
+    return db.session.scalar(_OLDER_IN_BLOG, where), db.session.scalar(_NEWER_IN_BLOG, where)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.database import thai_order
@@ -298,16 +298,18 @@ def station_entries_query(station: Station) -> Select:
     return published_entries_query().where(Entry.blog_id.in_(_accepted_blog_ids(station.id)))
 
 
+_ACCEPTED_BLOG_LINKS = (
+    select(StationBlog)
+    .join(Blog, Blog.id == StationBlog.blog_id)
+    .where(StationBlog.station_id == bindparam("station_id"), StationBlog.status == STATUS_ACCEPTED)
+    .options(joinedload(StationBlog.blog).joinedload(Blog.owner))
+    .order_by(thai_order(Blog.title), Blog.id)
+)
+
+
 def accepted_blog_links(station: Station) -> list[StationBlog]:
     """The station's accepted blogs (as links, so pages can ask who may remove each), by blog title."""
-    stmt = (
-        select(StationBlog)
-        .join(Blog, Blog.id == StationBlog.blog_id)
-        .where(StationBlog.station_id == station.id, StationBlog.status == STATUS_ACCEPTED)
-        .options(joinedload(StationBlog.blog).joinedload(Blog.owner))
-        .order_by(thai_order(Blog.title), Blog.id)
-    )
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(_ACCEPTED_BLOG_LINKS, {"station_id": station.id}))
 
 
 def pending_blogs(station: Station) -> list[StationBlog]:
@@ -353,13 +355,12 @@ def _role_order():
     return case((StationMember.role == ROLE_OWNER, 0), (StationMember.role == ROLE_MODERATOR, 1), else_=2)
 
 
-def active_members_query(station: Station) -> Select:
-    """Active membership rows (with their users): owner, then moderators, then members, earliest first."""
+def _active_members(station_id: ColumnElement[int] | int) -> Select:
     return (
         select(StationMember)
         .join(StationMember.user)
         .where(
-            StationMember.station_id == station.id,
+            StationMember.station_id == station_id,
             StationMember.status == STATUS_ACTIVE,
             User.is_suspended.is_(False),
         )
@@ -368,24 +369,33 @@ def active_members_query(station: Station) -> Select:
     )
 
 
+def active_members_query(station: Station) -> Select:
+    """Active membership rows (with their users): owner, then moderators, then members, earliest first."""
+    return _active_members(station.id)
+
+
+# Built once, as the station page asks them on every view: building them cost as much as running them.
+_FIRST_MEMBERS = _active_members(bindparam("station_id")).limit(bindparam("limit"))
+_MODERATORS = (
+    select(User)
+    .join(StationMember, StationMember.user_id == User.id)
+    .where(
+        StationMember.station_id == bindparam("station_id"),
+        StationMember.status == STATUS_ACTIVE,
+        StationMember.role.in_((ROLE_OWNER, ROLE_MODERATOR)),
+    )
+    .order_by(_role_order(), StationMember.created_at)
+)
+
+
 def first_members(station: Station, limit: int) -> list[User]:
     """The first `limit` people of the member list, in its order, loaded with their rows in one query."""
-    return [row.user for row in db.session.scalars(active_members_query(station).limit(limit))]
+    return [row.user for row in db.session.scalars(_FIRST_MEMBERS, {"station_id": station.id, "limit": limit})]
 
 
 def moderators(station: Station) -> list[User]:
     """The owner and moderators, owner first."""
-    stmt = (
-        select(User)
-        .join(StationMember, StationMember.user_id == User.id)
-        .where(
-            StationMember.station_id == station.id,
-            StationMember.status == STATUS_ACTIVE,
-            StationMember.role.in_((ROLE_OWNER, ROLE_MODERATOR)),
-        )
-        .order_by(_role_order(), StationMember.created_at)
-    )
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(_MODERATORS, {"station_id": station.id}))
 
 
 def _counted_members() -> Select:
@@ -402,8 +412,11 @@ def _member_count_column():
     return _counted_members().where(StationMember.station_id == Station.id).correlate(Station).scalar_subquery()
 
 
+_MEMBER_COUNT = _counted_members().where(StationMember.station_id == bindparam("station_id"))
+
+
 def member_count(station: Station) -> int:
-    return db.session.scalar(_counted_members().where(StationMember.station_id == station.id)) or 0
+    return db.session.scalar(_MEMBER_COUNT, {"station_id": station.id}) or 0
 
 
 def stations_query() -> Select:
