@@ -1,11 +1,13 @@
 """Databases for the tests: SQLite files by default, PostgreSQL when TEST_DATABASE_URL names a server.
 
-Either way the Alembic migrations run once per test run into a template. On SQLite each test gets a copy of the
-template file. On PostgreSQL, copying a database (CREATE DATABASE ... TEMPLATE, then DROP) costs about 0.3 s, so the
-tests share one copy and each test leaves it empty behind it (DELETE and restart the sequences, milliseconds); the
-migrations seed no rows, so an empty database is a freshly migrated one. Whoever needs a database of its own (the
-browser tests' live server, the migration tests) asks `create()` for one. Everything made on the PostgreSQL server
-carries the run's prefix (sala_test_<pid>_<random>) and is dropped when the run ends.
+Either way the Alembic migrations run once per test run into a template, and every database the tests use is a
+copy of it: one per application the `app` fixture builds (tests/conftest.py, one per configuration), and one for
+whoever needs a database of its own (the browser tests' live server, the migration tests), asked of `create()`.
+Before each test `reset()` makes the app's database freshly migrated again: on SQLite a new copy of the template
+file replaces it; on PostgreSQL, where copying a database costs about 0.3 s, every table is emptied (DELETE and
+restart the sequences, milliseconds); the migrations seed no rows, so an empty database is a freshly migrated
+one. Everything made on the PostgreSQL server carries the run's prefix (sala_test_<pid>_<random>, so each xdist
+worker has its own) and is dropped when the run ends.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import shutil
 from pathlib import Path
 
 from sqlalchemy import TextClause, create_engine, inspect, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from app import create_app
@@ -50,14 +52,21 @@ class SQLiteDatabases:
         return f"sqlite:///{path}"
 
     def drop(self, url: str) -> None:
-        """The file goes with the test's temporary directory."""
+        """The file goes with the caller's temporary directory."""
 
-    def checkout(self, directory: Path) -> str:
-        """A freshly migrated database for one test."""
-        return self.create(directory)
+    def reset(self, engine: Engine) -> None:
+        """Replace the database of `engine` with a fresh copy of the template.
 
-    def release(self, url: str) -> None:
-        """The file goes with the test's temporary directory."""
+        The copy is renamed into place, so a connection a test left open keeps the old file and never sees a
+        half-written one; the WAL files of the old database go with it.
+        """
+        engine.dispose()
+        path = Path(engine.url.database)
+        for suffix in ("-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        fresh = path.with_name(path.name + ".fresh")
+        shutil.copy(self.template, fresh)
+        os.replace(fresh, path)
 
     def close(self) -> None:
         """The template goes with the session's temporary directory."""
@@ -78,8 +87,7 @@ class PostgresDatabases:
         self.template = f"{self.prefix}_template"
         self._execute(f"CREATE DATABASE \"{self.template}\" ENCODING 'UTF8' TEMPLATE template0")
         migrate(self._url(self.template))
-        self.shared: str | None = None
-        self.empty: list[TextClause] = []
+        self.empty = self._emptying_statements(self._url(self.template))
 
     def _url(self, name: str) -> str:
         return self.server.set(database=name).render_as_string(hide_password=False)
@@ -99,13 +107,6 @@ class PostgresDatabases:
     def drop(self, url: str) -> None:
         # FORCE ends connections a test left open (another app on the same database, a live-server thread).
         self._execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-
-    def checkout(self, directory: Path) -> str:
-        """The shared database, empty (as migrated) at the start of every test."""
-        if self.shared is None:
-            self.shared = self.create(directory)
-            self.empty = self._emptying_statements(self.shared)
-        return self.shared
 
     @staticmethod
     def _emptying_statements(url: str) -> list[TextClause]:
@@ -127,9 +128,10 @@ class PostgresDatabases:
             statements.append(text(f"SELECT {restarts}"))
         return statements
 
-    def release(self, url: str) -> None:
-        """Empty the shared database, after ending any connection the test left open."""
-        engine = create_engine(url, poolclass=NullPool)
+    def reset(self, engine: Engine) -> None:
+        """Empty the database of `engine`, after ending every connection to it (the engine's own, and any a test
+        left open: another app on the same database, a live-server thread, a killed worker's)."""
+        engine.dispose()
         with engine.begin() as conn:
             conn.execute(
                 text(
@@ -140,11 +142,8 @@ class PostgresDatabases:
             conn.execute(text("SET LOCAL lock_timeout = '10s'"))
             for statement in self.empty:
                 conn.execute(statement)
-        engine.dispose()
 
     def close(self) -> None:
-        if self.shared is not None:
-            self.drop(self.shared)
         self._execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
         self.admin.dispose()
 
