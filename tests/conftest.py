@@ -8,20 +8,23 @@ import itertools
 import logging
 import shutil
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import inspect as sa_inspect
 
 from app import create_app, reads, site_nav
 from app.extensions import cache, db, limiter
 from app.page_cache import pages
-from tests.databases import PostgresDatabases, SQLiteDatabases, on_postgresql, open_databases
+from tests.databases import PostgresDatabases, Snapshot, SQLiteDatabases, on_postgresql, open_databases
 from tests.i18n.catalogs import compile_stale_catalogs
 
+T = TypeVar("T")
 SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
 
@@ -100,6 +103,7 @@ class BuiltApp:
     config: dict
     folder: Path
     own_database: bool
+    snapshots: dict[str, tuple[Any, Snapshot, Path]] = field(default_factory=dict)
 
 
 class AppPool:
@@ -118,6 +122,7 @@ class AppPool:
         self.root = root
         self.numbers = itertools.count(1)
         self.built: OrderedDict[str, BuiltApp] = OrderedDict()
+        self.spare: list[str] = []
 
     def get(self, overrides: dict) -> Flask:
         key = repr(sorted(overrides.items()))
@@ -139,7 +144,7 @@ class AppPool:
             **overrides,
         }
         if own_database:
-            settings["SQLALCHEMY_DATABASE_URI"] = self.databases.create(folder)
+            settings["SQLALCHEMY_DATABASE_URI"] = self.spare.pop() if self.spare else self.databases.create(folder)
         app = create_app("testing", settings)
         app.test_client_class = IsolatedClient
         app.test_cli_runner_class = IsolatedCliRunner
@@ -149,18 +154,23 @@ class AppPool:
         return built
 
     def close(self, built: BuiltApp) -> None:
+        """Close an app. A PostgreSQL database goes to the next app built (emptied before its first test), as
+        dropping and creating one each cost a checkpoint; a SQLite file goes with the app's folder."""
         with built.app.app_context():
             db.engine.dispose()
-        if built.own_database:
-            self.databases.drop(built.config["SQLALCHEMY_DATABASE_URI"])
+        if built.own_database and isinstance(self.databases, PostgresDatabases):
+            self.spare.append(built.config["SQLALCHEMY_DATABASE_URI"])
         shutil.rmtree(built.folder, ignore_errors=True)
 
     def close_all(self) -> None:
         while self.built:
             self.close(self.built.popitem()[1])
+        for url in self.spare:
+            self.databases.drop(url)
 
 
 BUILT_KEY = "tests.built_app"
+APP_FOLDERS = ("search", "uploads")  # an app's search index and uploads, under its folder
 DATABASES_KEY = "tests.databases"
 
 
@@ -179,8 +189,8 @@ def reset_app_state(app: Flask) -> None:
         app.extensions[DATABASES_KEY].reset(db.engine)
     else:
         db.engine.dispose()  # whoever supplied the database empties it (tests/search/backends.py)
-    for folder in (built.folder / "search", built.folder / "uploads"):
-        shutil.rmtree(folder, ignore_errors=True)
+    for name in APP_FOLDERS:
+        shutil.rmtree(built.folder / name, ignore_errors=True)
     cache.clear()
     # The limiter is one object for every app: bind it to this app's settings again (a new storage, so empty
     # counters), then empty a storage that outlives the binding (Redis, a shared file).
@@ -190,6 +200,67 @@ def reset_app_state(app: Flask) -> None:
     app.extensions[pages.MEMO_KEY] = pages.ProcessMemo(app.config["PAGE_CACHE_MEMO_PAGES"])
     site_nav.init_app(app)
     app.extensions[reads.EXTENSION_KEY].take()  # reads a previous test counted but did not write
+
+
+@dataclass
+class _Row:
+    """A database row in a value `built_once` keeps: its class and primary key, loaded again in each test."""
+
+    model: type
+    identity: tuple
+
+
+def _rows_to_keys(value: Any) -> Any:
+    if isinstance(value, db.Model):
+        return _Row(type(value), sa_inspect(value).identity)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{field.name: _rows_to_keys(getattr(value, field.name)) for field in fields(value)})
+    if isinstance(value, list | tuple | set):
+        return type(value)(_rows_to_keys(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _rows_to_keys(item) for key, item in value.items()}
+    return value
+
+
+def _keys_to_rows(value: Any) -> Any:
+    if isinstance(value, _Row):
+        return db.session.get(value.model, value.identity)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{field.name: _keys_to_rows(getattr(value, field.name)) for field in fields(value)})
+    if isinstance(value, list | tuple | set):
+        return type(value)(_keys_to_rows(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _keys_to_rows(item) for key, item in value.items()}
+    return value
+
+
+def built_once(request: pytest.FixtureRequest, app: Flask, build: Callable[[], T]) -> T:
+    """What `build()` returns in the fresh `app`, built by the first test of the module that asks and then
+    restored for the others: the database, search index and uploads as `build` left them, and its value with
+    rows loaded again in this test's session. Each test starts from that state whatever the previous one wrote,
+    so a corpus shared this way is still per test as far as any test can tell.
+    """
+    built: BuiltApp = app.extensions[BUILT_KEY]
+    key = f"{request.module.__name__}:{build.__qualname__}"
+    kept = built.snapshots.get(key)
+    if kept is None:
+        value = build()
+        db.session.commit()
+        folder = built.folder / "snapshots" / str(len(built.snapshots))
+        folder.mkdir(parents=True)
+        value = _rows_to_keys(value)
+        db.session.remove()
+        for name in APP_FOLDERS:
+            if (built.folder / name).exists():
+                shutil.copytree(built.folder / name, folder / name, symlinks=True)
+        kept = built.snapshots[key] = (value, Snapshot(db.engine, folder), folder)
+    else:
+        value, snapshot, folder = kept
+        snapshot.restore(db.engine)
+        for name in APP_FOLDERS:
+            if (folder / name).exists():
+                shutil.copytree(folder / name, built.folder / name, symlinks=True)
+    return _keys_to_rows(kept[0])
 
 
 @pytest.fixture(scope="session")
