@@ -242,25 +242,24 @@ def built_once(request: pytest.FixtureRequest, app: Flask, build: Callable[[], T
     """
     built: BuiltApp = app.extensions[BUILT_KEY]
     key = f"{request.module.__name__}:{build.__qualname__}"
-    kept = built.snapshots.get(key)
-    if kept is None:
-        value = build()
-        db.session.commit()
-        folder = built.folder / "snapshots" / str(len(built.snapshots))
-        folder.mkdir(parents=True)
-        value = _rows_to_keys(value)
-        db.session.remove()
-        for name in APP_FOLDERS:
-            if (built.folder / name).exists():
-                shutil.copytree(built.folder / name, folder / name, symlinks=True)
-        kept = built.snapshots[key] = (value, Snapshot(db.engine, folder), folder)
-    else:
-        value, snapshot, folder = kept
+    if key in built.snapshots:
+        value, snapshot, folder = built.snapshots[key]
         snapshot.restore(db.engine)
         for name in APP_FOLDERS:
             if (folder / name).exists():
                 shutil.copytree(folder / name, built.folder / name, symlinks=True)
-    return _keys_to_rows(kept[0])
+    else:
+        made = build()
+        db.session.commit()
+        value = _rows_to_keys(made)
+        db.session.remove()
+        folder = built.folder / "snapshots" / str(len(built.snapshots))
+        folder.mkdir(parents=True)
+        for name in APP_FOLDERS:
+            if (built.folder / name).exists():
+                shutil.copytree(built.folder / name, folder / name, symlinks=True)
+        built.snapshots[key] = (value, Snapshot(db.engine, folder), folder)
+    return _keys_to_rows(value)
 
 
 @pytest.fixture(scope="session")
