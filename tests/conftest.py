@@ -1,21 +1,30 @@
-"""Test fixtures: an app on a temporary database (built by the real migrations) and a temporary index."""
+"""Test fixtures: an app per configuration, reused and made fresh before each test (a database built by the real
+migrations, an empty search index and upload folder)."""
 
 from __future__ import annotations
 
 import contextvars
+import itertools
 import logging
-from collections.abc import Iterator
+import shutil
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
-from flask import has_app_context
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import inspect as sa_inspect
 
-from app import create_app
-from app.extensions import db
-from tests.databases import PostgresDatabases, SQLiteDatabases, on_postgresql, open_databases
+from app import create_app, reads, site_nav
+from app.extensions import cache, db, limiter
+from app.page_cache import pages
+from tests.databases import PostgresDatabases, Snapshot, SQLiteDatabases, on_postgresql, open_databases
 from tests.i18n.catalogs import compile_stale_catalogs
 
+T = TypeVar("T")
 SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
 
@@ -45,6 +54,9 @@ class IsolatedCliRunner(FlaskCliRunner):
 def pytest_configure(config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only(reason=...): the test checks something only SQLite has; skipped on PostgreSQL"
+    )
+    config.addinivalue_line(
+        "markers", "fresh_app: the test changes the app itself, so the `app` fixture builds one for it alone"
     )
 
 
@@ -83,12 +95,178 @@ def migrated_template(test_databases, tmp_path_factory) -> Path:
     return SQLiteDatabases(tmp_path_factory.mktemp("sqlite-template")).template
 
 
-@pytest.fixture
-def database_url(tmp_path, test_databases) -> Iterator[str]:
-    """A freshly migrated database for this test (its own on SQLite, emptied after it on PostgreSQL)."""
-    url = test_databases.checkout(tmp_path)
-    yield url
-    test_databases.release(url)
+@dataclass
+class BuiltApp:
+    """An application the `app` fixture reuses, with what it takes to make it fresh again."""
+
+    app: Flask
+    config: dict
+    folder: Path
+    own_database: bool
+    snapshots: dict[str, tuple[Any, Snapshot, Path]] = field(default_factory=dict)
+
+
+class AppPool:
+    """One application per configuration (the `app_config` overrides), built on first use and then reused.
+
+    Building an app and compiling its templates and SQL cost more than most tests themselves, so the tests with
+    the same configuration share one app and `reset_app_state` makes it fresh before each. Each app has its own
+    database (a copy of the migrated template), search index and upload folders. The least recently used apps
+    are closed beyond `MAX_APPS` (configurations that differ per test, such as a folder under `tmp_path`).
+    """
+
+    MAX_APPS = 8
+
+    def __init__(self, databases: SQLiteDatabases | PostgresDatabases, root: Path) -> None:
+        self.databases = databases
+        self.root = root
+        self.numbers = itertools.count(1)
+        self.built: OrderedDict[str, BuiltApp] = OrderedDict()
+        self.spare: list[str] = []
+
+    def get(self, overrides: dict) -> Flask:
+        key = repr(sorted(overrides.items()))
+        if key in self.built:
+            self.built.move_to_end(key)
+        else:
+            self.built[key] = self.build(overrides)
+            while len(self.built) > self.MAX_APPS:
+                self.close(self.built.popitem(last=False)[1])
+        return self.built[key].app
+
+    def build(self, overrides: dict) -> BuiltApp:
+        folder = self.root / f"app-{next(self.numbers)}"
+        folder.mkdir()
+        own_database = "SQLALCHEMY_DATABASE_URI" not in overrides
+        settings = {
+            "SEARCH_INDEX_DIR": str(folder / "search" / "index"),
+            "UPLOAD_DIR": str(folder / "uploads"),
+            **overrides,
+        }
+        if own_database:
+            settings["SQLALCHEMY_DATABASE_URI"] = self.spare.pop() if self.spare else self.databases.create(folder)
+        app = create_app("testing", settings)
+        app.test_client_class = IsolatedClient
+        app.test_cli_runner_class = IsolatedCliRunner
+        built = BuiltApp(app, dict(app.config), folder, own_database)
+        app.extensions[BUILT_KEY] = built
+        app.extensions[DATABASES_KEY] = self.databases
+        return built
+
+    def close(self, built: BuiltApp) -> None:
+        """Close an app. A PostgreSQL database goes to the next app built (emptied before its first test), as
+        dropping and creating one each cost a checkpoint; a SQLite file goes with the app's folder."""
+        with built.app.app_context():
+            db.engine.dispose()
+        if built.own_database and isinstance(self.databases, PostgresDatabases):
+            self.spare.append(built.config["SQLALCHEMY_DATABASE_URI"])
+        shutil.rmtree(built.folder, ignore_errors=True)
+
+    def close_all(self) -> None:
+        while self.built:
+            self.close(self.built.popitem()[1])
+        for url in self.spare:
+            self.databases.drop(url)
+
+
+BUILT_KEY = "tests.built_app"
+APP_FOLDERS = ("search", "uploads")  # an app's search index and uploads, under its folder
+DATABASES_KEY = "tests.databases"
+
+
+def reset_app_state(app: Flask) -> None:
+    """Make a reused app as a freshly built one is: its settings as built, a freshly migrated database, empty
+    search index and upload folders, empty caches and rate-limit counters, nothing kept in the process.
+
+    Runs inside the app's context, before each test. Whatever the app keeps between requests must be emptied
+    here, or one test would see what another left.
+    """
+    built: BuiltApp = app.extensions[BUILT_KEY]
+    app.config.clear()
+    app.config.update(built.config)
+    db.session.remove()
+    if built.own_database:
+        app.extensions[DATABASES_KEY].reset(db.engine)
+    else:
+        db.engine.dispose()  # whoever supplied the database empties it (tests/search/backends.py)
+    for name in APP_FOLDERS:
+        shutil.rmtree(built.folder / name, ignore_errors=True)
+    cache.clear()
+    # The limiter is one object for every app: bind it to this app's settings again (a new storage, so empty
+    # counters), then empty a storage that outlives the binding (Redis, a shared file).
+    limiter.init_app(app)
+    if limiter.enabled:
+        limiter.reset()
+    app.extensions[pages.MEMO_KEY] = pages.ProcessMemo(app.config["PAGE_CACHE_MEMO_PAGES"])
+    site_nav.init_app(app)
+    app.extensions[reads.EXTENSION_KEY].take()  # reads a previous test counted but did not write
+
+
+@dataclass
+class _Row:
+    """A database row in a value `built_once` keeps: its class and primary key, loaded again in each test."""
+
+    model: type
+    identity: tuple
+
+
+def _rows_to_keys(value: Any) -> Any:
+    if isinstance(value, db.Model):
+        return _Row(type(value), sa_inspect(value).identity)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{field.name: _rows_to_keys(getattr(value, field.name)) for field in fields(value)})
+    if isinstance(value, list | tuple | set):
+        return type(value)(_rows_to_keys(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _rows_to_keys(item) for key, item in value.items()}
+    return value
+
+
+def _keys_to_rows(value: Any) -> Any:
+    if isinstance(value, _Row):
+        return db.session.get(value.model, value.identity)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{field.name: _keys_to_rows(getattr(value, field.name)) for field in fields(value)})
+    if isinstance(value, list | tuple | set):
+        return type(value)(_keys_to_rows(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _keys_to_rows(item) for key, item in value.items()}
+    return value
+
+
+def built_once(request: pytest.FixtureRequest, app: Flask, build: Callable[[], T]) -> T:
+    """What `build()` returns in the fresh `app`, built by the first test of the module that asks and then
+    restored for the others: the database, search index and uploads as `build` left them, and its value with
+    rows loaded again in this test's session. Each test starts from that state whatever the previous one wrote,
+    so a corpus shared this way is still per test as far as any test can tell.
+    """
+    built: BuiltApp = app.extensions[BUILT_KEY]
+    key = f"{request.module.__name__}:{build.__qualname__}"
+    if key in built.snapshots:
+        value, snapshot, folder = built.snapshots[key]
+        snapshot.restore(db.engine)
+        for name in APP_FOLDERS:
+            if (folder / name).exists():
+                shutil.copytree(folder / name, built.folder / name, symlinks=True)
+    else:
+        made = build()
+        db.session.commit()
+        value = _rows_to_keys(made)
+        db.session.remove()
+        folder = built.folder / "snapshots" / str(len(built.snapshots))
+        folder.mkdir(parents=True)
+        for name in APP_FOLDERS:
+            if (built.folder / name).exists():
+                shutil.copytree(built.folder / name, folder / name, symlinks=True)
+        built.snapshots[key] = (value, Snapshot(db.engine, folder), folder)
+    return _keys_to_rows(value)
+
+
+@pytest.fixture(scope="session")
+def app_pool(test_databases, tmp_path_factory) -> Iterator[AppPool]:
+    pool = AppPool(test_databases, tmp_path_factory.mktemp("apps"))
+    yield pool
+    pool.close_all()
 
 
 @pytest.fixture
@@ -98,22 +276,18 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(tmp_path, database_url, app_config):
-    app = create_app(
-        "testing",
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-            **app_config,
-        },
-    )
-    app.test_client_class = IsolatedClient
-    app.test_cli_runner_class = IsolatedCliRunner
+def app(request, app_pool, app_config) -> Iterator[Flask]:
+    """The app of this configuration, fresh; a test marked `fresh_app` (it changes the app itself: adds a
+    route, replaces the engine) gets one built for it alone."""
+    fresh = request.node.get_closest_marker("fresh_app") is not None
+    built = app_pool.build(app_config) if fresh else None
+    app = built.app if built else app_pool.get(app_config)
     with app.app_context():
+        reset_app_state(app)
         yield app
         db.session.remove()
-        db.engine.dispose()
+    if built:
+        app_pool.close(built)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.api.corpus import build_corpus
+from tests.conftest import built_once
 from tests.search.backends import (  # noqa: F401 - every test here runs on both search backends
     app_config,
     postgres_database,
@@ -21,8 +22,9 @@ RESULT_KEYS = {"number", "title", "url", "blog", "author", "tags", "stations", "
 
 
 @pytest.fixture
-def corpus(app):
-    return build_corpus()
+def corpus(request, app):
+    """Built once for the module and restored for each test (tests/conftest.py, `built_once`)."""
+    return built_once(request, app, build_corpus)
 
 
 def get_json(client, expected_status: int = 200, **params) -> dict:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from app.extensions import db
 from app.models import User
 from tests.conftest import AuthActions
 from tests.factories import make_user
 
 
-@pytest.mark.usefixtures("per_request_user")
 def test_change_password_ends_other_sessions_and_keeps_this_one(app, client, auth):
     make_user("somchai")
     other_client = app.test_client()

@@ -37,7 +37,6 @@ def test_login_page_links_to_the_reset_form(client):
     assert client.get("/password/forgot").status_code == 200
 
 
-@pytest.mark.usefixtures("per_request_user")
 def test_reset_flow_end_to_end(app, client, auth, mailbox):
     make_user("somchai")
     other_client = app.test_client()

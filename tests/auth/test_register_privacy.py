@@ -62,7 +62,6 @@ def test_a_taken_email_gets_the_same_answer_as_a_new_one(app):
     assert _comparable(new_page, "malee", "malee@example.org") == _comparable(taken_page, "mana", "somchai@example.org")
 
 
-@pytest.mark.usefixtures("per_request_user")
 def test_a_taken_email_is_not_given_to_the_new_account_and_its_owner_is_told(app, mailbox):
     owner = make_user("somchai")
 
@@ -98,7 +97,6 @@ def test_registering_hashes_one_password_whether_or_not_the_email_is_taken(app, 
     assert len(hashed) == 2
 
 
-@pytest.mark.usefixtures("per_request_user")
 def test_the_mailed_link_confirms_the_address_for_signing_in_and_resets(app, client, mailbox):
     _register(app, "malee", "Malee@Example.org")
     (message,) = mailbox()
@@ -178,7 +176,6 @@ class TestRateLimit:
             assert client.get("/register").status_code == 200
 
 
-@pytest.mark.usefixtures("per_request_user")
 def test_a_member_gets_a_new_link_after_the_first_expired(app, client, auth, mailbox, monkeypatch):
     _register(app, "malee", "malee@example.org")
     expired = CONFIRM_LINK.search(mailbox()[-1]).group(1)
@@ -194,7 +191,6 @@ def test_a_member_gets_a_new_link_after_the_first_expired(app, client, auth, mai
     assert db.session.scalar(select(User.email).where(User.username_key == "malee")) == "malee@example.org"
 
 
-@pytest.mark.usefixtures("per_request_user")
 def test_changing_the_address_needs_the_password_and_keeps_the_old_one_until_confirmed(app, client, auth, mailbox):
     make_user("somchai")
     auth.login("somchai")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import select
 
@@ -13,13 +15,19 @@ IGNORED_HEADERS = {"set-cookie"}
 
 
 @pytest.fixture
-def hooks_run(app) -> list[str]:
-    """The paths of requests that reached Flask's request hooks."""
+def hooks_run(app) -> Iterator[list[str]]:
+    """The paths of requests that reached Flask's request hooks (the hook is taken off the reused app after)."""
     from flask import request
 
     seen: list[str] = []
-    app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(request.path))
-    return seen
+
+    def note_path() -> None:
+        seen.append(request.path)
+
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.insert(0, note_path)
+    yield seen
+    hooks.remove(note_path)
 
 
 def _headers(response) -> dict[str, str]:

@@ -233,6 +233,7 @@ def test_error_pages_are_in_english(client):
     assert api.get_json()["error"] == "The page number must be a whole number, 1 or more."
 
 
+@pytest.mark.fresh_app
 def test_a_500_page_is_in_english(app, client):
     @app.get("/boom")
     def boom():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine
 
 from app.extensions import db
@@ -52,6 +53,7 @@ def test_a_broken_index_is_503(client, app):
     assert response.json["search"]["ok"] is False
 
 
+@pytest.mark.fresh_app
 def test_an_unreachable_database_is_503(client, app, tmp_path):
     missing = tmp_path / "no-such-dir" / "sala.db"
     db.engine.dispose()

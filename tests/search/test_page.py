@@ -8,12 +8,14 @@ import re
 import pytest
 
 from tests.api.corpus import build_corpus
+from tests.conftest import built_once
 from tests.factories import make_blog, make_entry, make_user
 
 
 @pytest.fixture
-def corpus(app):
-    return build_corpus()
+def corpus(request, app):
+    """Built once for the module and restored for each test (tests/conftest.py, `built_once`)."""
+    return built_once(request, app, build_corpus)
 
 
 def page_text(response) -> str:

@@ -19,6 +19,7 @@ import pytest
 from app.extensions import db
 from app.stations.services import submit_blog
 from app.text.normalize import fold_thai_digits, normalize_text
+from tests.conftest import built_once
 from tests.factories import make_blog, make_station, make_user
 from tests.search.helpers import found
 
@@ -60,7 +61,12 @@ def _import(runner, paths: list[Path], blog_slug: str) -> dict[Path, int]:
 
 
 @pytest.fixture
-def seeded(app, runner, seeds_dir):
+def seeded(request, app, runner, seeds_dir):
+    """The seed pages, imported once for the module and restored for each test (tests/conftest.py, `built_once`)."""
+    return built_once(request, app, lambda: import_seeds(runner, seeds_dir))
+
+
+def import_seeds(runner, seeds_dir: Path) -> tuple[dict[int, str], dict[str, set[int]]]:
     """Import the seed pages; returns {number: the page's text in reader form} and the two blogs."""
     archivist = make_user("archivist", display_name="ผู้เก็บเอกสาร")
     make_blog(archivist, "archive-one", title="คลังเอกสารเล่มหนึ่ง")

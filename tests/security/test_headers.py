@@ -57,6 +57,7 @@ def test_entry_page_carries_the_policy(client, entry_number):
     assert "Content-Security-Policy" in response.headers
 
 
+@pytest.mark.fresh_app
 def test_a_server_error_page_carries_the_headers(app, client):
     @app.get("/boom-for-test")
     def boom():

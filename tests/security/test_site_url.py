@@ -150,6 +150,7 @@ def test_a_host_label_over_63_characters_gets_400_not_500(app, kind, method):
         assert (response.get_json() if path.startswith("/api/") else response.get_data(as_text=True)) == expected
 
 
+@pytest.mark.fresh_app
 def test_an_error_page_that_cannot_render_is_answered_in_plain_text(app, client, caplog):
     @app.get("/broken-for-test")
     def broken():

@@ -52,6 +52,7 @@ def test_413_page(app, client):
     assert section.find("h1").text() == "ข้อมูลที่ส่งมาใหญ่เกินไป"
 
 
+@pytest.mark.fresh_app
 def test_500_page(app, client):
     def broken():
         raise RuntimeError("boom")
