@@ -19,7 +19,6 @@ from app.forms_util import attach_error
 from app.licenses import LICENSES, license_for
 from app.models import STATUS_DRAFT, STATUS_PUBLISHED, Blog, Entry
 from app.page_cache import tags as shown
-from app.page_cache.audiences import remembered
 from app.page_cache.pages import cached_page
 from app.permissions import can, entry_page_audience
 from app.search.query import related_entries
@@ -100,15 +99,11 @@ def new(slug: str):
     return _editor(form, blog, None)
 
 
-@remembered
 def _entry_audience(number: int) -> str | None:
     """The signed-in reader's audience for a published entry's page; anything else is rendered for them alone."""
     entry, commented = services.find_entry_for_member(number, current_user.id)
     if entry is None or not entry.is_published or not can(current_user, "view_entry", entry):
         return None
-    # What the audience was worked out from, whether or not this request loaded it first (the reader may be the
-    # author, loaded when they were signed in): a change to any of them works it out again.
-    shown.shows(*(shown.row_tag(row) for row in (entry, entry.blog, entry.author)), shown.entry_comments(entry.id))
     return entry_page_audience(current_user, entry, commented)
 
 
@@ -120,8 +115,8 @@ def show(number: int):
     if request.script_root + request.path != canonical:
         # /posts/007 and Thai digits (/posts/๗) reach here too: one address per entry.
         return redirect(canonical, 301)
-    if entry.is_published and not (current_user.is_authenticated and current_user.id == entry.author_id):
-        reads.count_read(entry.id)
+    if entry.is_published:
+        reads.showing(entry)
     shown.shows(
         shown.RELATED_ENTRIES,
         shown.blog_entries(entry.blog_id),

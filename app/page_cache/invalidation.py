@@ -17,15 +17,13 @@ shows may lag by up to PAGE_CACHE_TIMEOUT seconds.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from app.extensions import cache
 from app.models import (
     STATUS_PUBLISHED,
     Blog,
@@ -38,12 +36,8 @@ from app.models import (
     StationMember,
     User,
 )
+from app.page_cache import store
 from app.page_cache import tags as t
-
-GENERATION_KEY = "page-generation"
-VERSION_PREFIX = "page-version:"
-EXTENSION_KEY = "sala.page_cache"  # pages are cached and served
-TRACKING_KEY = "sala.page_cache.tracking"  # changes bump tags: pages or derived values (derived.py) rely on them
 
 # Entry columns that move an entry into or out of a list (or between lists).
 ENTRY_LIST_FIELDS = frozenset({"status", "published_at", "blog_id", "author_id", "blog", "author", "tags"})
@@ -53,22 +47,8 @@ ENTRY_TEXT_FIELDS = frozenset({"title", "body_html", "tags"})
 _NOTED = "page_cache_noted"
 
 
-def enabled() -> bool:
-    """Whether pages are cached (PAGE_CACHE on and a real cache backend)."""
-    return has_app_context() and bool(current_app.extensions.get(EXTENSION_KEY))
-
-
 def tracking() -> bool:
-    """Whether committed changes bump tags: whenever the cache backend is real, even with PAGE_CACHE off."""
-    return has_app_context() and bool(current_app.extensions.get(TRACKING_KEY))
-
-
-def version_key(tag: str) -> str:
-    return VERSION_PREFIX + tag
-
-
-def new_token() -> str:
-    return os.urandom(8).hex()
+    return store.tracking()
 
 
 def _changed(obj: Any, names: Iterable[str]) -> bool:
@@ -167,13 +147,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
 
 
 def bump(tags: Iterable[str]) -> None:
-    """Give the tags new versions; the generation changes before and after them (the module docstring says why)."""
-    tags = set(tags)
-    if not tags:
-        return
-    cache.set(GENERATION_KEY, new_token(), timeout=0)
-    cache.set_many({version_key(tag): new_token() for tag in tags}, timeout=0)
-    cache.set(GENERATION_KEY, new_token(), timeout=0)
+    store.bump(tags)
 
 
 def _bump_after_the_fact(tags: set[str]) -> None:
