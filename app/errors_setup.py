@@ -8,8 +8,9 @@ reader gets the same message as plain text: an error handler never fails itself.
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -19,6 +20,8 @@ from app.extensions import db
 from app.security import HOST_ERRORS
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Werkzeug's descriptions are English (and may carry internals); readers get these, or the fallback, instead.
 STATUS_MESSAGES = {
@@ -40,6 +43,13 @@ CSRF_OVER_HTTP_MESSAGE = _l(
     "(ผู้ดูแลระบบ: ให้ผู้อ่านเข้าผ่าน HTTPS และถ้ามีพร็อกซีอยู่หน้าเว็บไซต์ ให้พร็อกซีส่ง X-Forwarded-Proto "
     "และตั้ง PROXY_FIX_X_PROTO=1)"
 )
+
+
+def or_404(found: T | None) -> T:
+    """What a service found, or a 404 for the view when it found nothing (services never abort)."""
+    if found is None:
+        abort(404)
+    return found
 
 
 def csrf_message() -> str:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, event, false, or_, select
 from sqlalchemy.orm import Session
 
@@ -117,7 +118,21 @@ def _delete_comment(user: Any, comment: Comment) -> bool:
 
 
 def _moderate_station(user: Any, station: Station) -> bool:
+    """The station's owner and its active moderators."""
     return station_role(user, station) in (ROLE_OWNER, ROLE_MODERATOR)
+
+
+def moderated_stations(user: Any) -> ColumnElement[bool]:
+    """SQL condition on `Station`: the stations `user` owns or moderates, as `_moderate_station` decides for one."""
+    member = _member(user)
+    if member is None:
+        return false()
+    moderating = select(StationMember.station_id).where(
+        StationMember.user_id == member.id,
+        StationMember.status == STATUS_ACTIVE,
+        StationMember.role.in_((ROLE_OWNER, ROLE_MODERATOR)),
+    )
+    return or_(Station.owner_id == member.id, Station.id.in_(moderating))
 
 
 def reviewable_entries(user: Any) -> ColumnElement[bool]:
@@ -129,18 +144,10 @@ def reviewable_entries(user: Any) -> ColumnElement[bool]:
     member = _member(user)
     if member is None:
         return false()
-    moderated_stations = select(StationMember.station_id).where(
-        StationMember.user_id == member.id,
-        StationMember.status == STATUS_ACTIVE,
-        StationMember.role.in_((ROLE_OWNER, ROLE_MODERATOR)),
-    )
     station_blogs = (
         select(StationBlog.blog_id)
         .join(Station, Station.id == StationBlog.station_id)
-        .where(
-            StationBlog.status == STATUS_ACCEPTED,
-            or_(Station.owner_id == member.id, Station.id.in_(moderated_stations)),
-        )
+        .where(StationBlog.status == STATUS_ACCEPTED, moderated_stations(member))
     )
     owned_blogs = select(Blog.id).where(Blog.owner_id == member.id)
     return or_(Entry.author_id == member.id, Entry.blog_id.in_(owned_blogs), Entry.blog_id.in_(station_blogs))
@@ -194,6 +201,38 @@ def _administer(user: Any, _obj: Any = None) -> bool:
     return member is not None and member.is_admin
 
 
+def suspension_refusal(admin: User | None, user: User) -> str | None:
+    """Why `admin` may not suspend `user` (a Thai message), or None when they may; `admin` is None from the
+    command line.
+
+    Administrators are never suspended from the web: an account with that much power is first demoted
+    with `flask users revoke-admin`, which needs shell access; so one administrator cannot lock the others
+    (or themselves) out.
+    """
+    if admin is not None and admin.id == user.id:
+        return str(_l("ระงับบัญชีของตัวเองไม่ได้"))
+    if user.is_admin:
+        return str(_l("บัญชีนี้เป็นผู้ดูแลระบบ ต้องถอนสิทธิ์ผู้ดูแลระบบก่อนจึงจะระงับได้"))
+    if user.is_suspended:
+        return str(_l("บัญชีนี้ถูกระงับอยู่แล้ว"))
+    return None
+
+
+def _suspend_user(user: Any, person: User) -> bool:
+    return _administer(user) and suspension_refusal(user, person) is None
+
+
+def _view_profile(user: Any, person: User) -> bool:
+    """A suspended member's profile (and who they follow) is hidden from everyone but administrators."""
+    return not person.is_suspended or _administer(user)
+
+
+def _edit_profile(user: Any, person: User) -> bool:
+    """Members edit their own profile, and are offered their own shortcuts on its pages."""
+    member = _member(user)
+    return member is not None and member.id == person.id
+
+
 def _report_entry(user: Any, entry: Entry) -> bool:
     """Members report published entries others wrote."""
     member = _member(user)
@@ -227,10 +266,13 @@ _RULES: dict[str, Callable[[Any, Any], bool]] = {
     "submit_blog_to_station": _submit_blog,
     "remove_blog_from_station": _remove_station_blog,
     "follow_user": _follow,
+    "view_profile": _view_profile,
+    "edit_profile": _edit_profile,
     "create_content": lambda user, _obj=None: _member(user) is not None,
     "report_entry": _report_entry,
     "report_comment": _report_comment,
     "administer": _administer,
+    "suspend_user": _suspend_user,
 }
 
 

@@ -184,6 +184,8 @@ ROWS: list[Row] = [
     row("users.profile", "GET", "/u/banned", default=404, admin=200, label="suspended member"),
     row("users.followers", "GET", "/u/author/followers", default=200),
     row("users.following", "GET", "/u/member/following", default=200),
+    row("users.followers", "GET", "/u/banned/followers", default=404, admin=200, label="suspended member"),
+    row("users.following", "GET", "/u/banned/following", default=404, admin=200, label="suspended member"),
     # Blogs
     login_row("blogs.new", "GET", "/blogs/new", default=200),
     login_row("blogs.new", "POST", "/blogs/new", default=302, data={"slug": "fresh-blog", **BLOG_FORM}),

@@ -8,13 +8,13 @@ from flask_login import current_user
 
 from app.admin import services
 from app.admin.forms import RestoreForm, SuspendForm
-from app.errors import DomainError
+from app.errors_setup import or_404
 from app.extensions import db, login_manager
-from app.forms_util import attach_error
+from app.forms_util import refusals
 from app.models import User
 from app.models.report import REPORT_OPEN, REPORT_STATUSES
 from app.pagination import paginate
-from app.permissions import can
+from app.permissions import can, suspension_refusal
 from app.reports import services as reports
 from app.reports.services import REASON_LABELS, STATUS_LABELS
 
@@ -68,14 +68,14 @@ def _user_page(user, suspend_form: SuspendForm, restore_form: RestoreForm, statu
         user=user,
         suspend_form=suspend_form,
         restore_form=restore_form,
-        refusal=services.suspension_refusal(current_user, user),
+        refusal=suspension_refusal(current_user, user),
     )
     return page, status
 
 
 @bp.get("/users/<int:user_id>")
 def user(user_id: int):
-    person = services.get_user_or_404(user_id)
+    person = or_404(services.find_user(user_id))
     suspend_form = SuspendForm()
     report_id = request.args.get("report", "")
     if report_id.isdigit():
@@ -86,41 +86,33 @@ def user(user_id: int):
 
 @bp.post("/users/<int:user_id>/suspend")
 def suspend(user_id: int):
-    person = services.get_user_or_404(user_id)
+    person = or_404(services.find_user(user_id))
     form = SuspendForm()
-    if not form.validate_on_submit():
-        return _user_page(person, form, RestoreForm(formdata=None), 400)
-    try:
-        resolved = services.suspend_user(person, form.reason.data, by=_admin())
-    except DomainError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return _user_page(person, form, RestoreForm(formdata=None), error.status_code)
-    db.session.commit()
-    flash(
-        _("ระงับบัญชี %(name)s แล้ว ปิดรายงานที่เกี่ยวข้อง %(n)s รายการ", name=person.username, n=resolved),
-        "success",
-    )
-    if form.report_id.data:
-        return redirect(url_for("admin.reports_list"))
-    return redirect(url_for("admin.user", user_id=person.id))
+    with refusals(form) as refusal:
+        if form.validate_on_submit():
+            resolved = services.suspend_user(person, form.reason.data, by=_admin())
+            db.session.commit()
+            flash(
+                _("ระงับบัญชี %(name)s แล้ว ปิดรายงานที่เกี่ยวข้อง %(n)s รายการ", name=person.username, n=resolved),
+                "success",
+            )
+            if form.report_id.data:
+                return redirect(url_for("admin.reports_list"))
+            return redirect(url_for("admin.user", user_id=person.id))
+    return _user_page(person, form, RestoreForm(formdata=None), refusal.status(form))
 
 
 @bp.post("/users/<int:user_id>/restore")
 def restore(user_id: int):
-    person = services.get_user_or_404(user_id)
+    person = or_404(services.find_user(user_id))
     form = RestoreForm()
-    if not form.validate_on_submit():
-        return _user_page(person, SuspendForm(formdata=None), form, 400)
-    try:
-        services.restore_user(person)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _user_page(person, SuspendForm(formdata=None), form, error.status_code)
-    db.session.commit()
-    flash(_("ยกเลิกการระงับบัญชี %(name)s แล้ว เนื้อหาจะแสดงอีกครั้ง", name=person.username), "success")
-    return redirect(url_for("admin.user", user_id=person.id))
+    with refusals() as refusal:
+        if form.validate_on_submit():
+            services.restore_user(person)
+            db.session.commit()
+            flash(_("ยกเลิกการระงับบัญชี %(name)s แล้ว เนื้อหาจะแสดงอีกครั้ง", name=person.username), "success")
+            return redirect(url_for("admin.user", user_id=person.id))
+    return _user_page(person, SuspendForm(formdata=None), form, refusal.status(form))
 
 
 @bp.get("/reports")
@@ -140,13 +132,9 @@ def reports_list():
 
 def _handle_report(report_id: int, action, message: str):
     """Run `action(report, admin)`, commit, and go back to the open reports (404 for an unknown report)."""
-    report = reports.get_report_or_404(report_id)
-    try:
+    report = or_404(reports.find_report(report_id))
+    with refusals():
         action(report, _admin())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
         db.session.commit()
         flash(message, "success")
     return redirect(url_for("admin.reports_list"))

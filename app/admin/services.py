@@ -18,6 +18,7 @@ from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.models import User
 from app.models.types import utcnow
+from app.permissions import suspension_refusal
 from app.reports.services import resolve_reports_against
 from app.text.normalize import normalize_text
 
@@ -50,22 +51,6 @@ def users_query(search: str = "", which: str = "all") -> Select:
 
 def suspended_count() -> int:
     return db.session.scalar(select(func.count()).select_from(User).where(User.is_suspended.is_(True))) or 0
-
-
-def suspension_refusal(admin: User | None, user: User) -> str | None:
-    """Why `admin` may not suspend `user` (a Thai message), or None when they may.
-
-    Administrators are never suspended from the web: an account with that much power is first demoted
-    with `flask users revoke-admin`, which needs shell access; so one administrator cannot lock the others
-    (or themselves) out.
-    """
-    if admin is not None and admin.id == user.id:
-        return str(_l("ระงับบัญชีของตัวเองไม่ได้"))
-    if user.is_admin:
-        return str(_l("บัญชีนี้เป็นผู้ดูแลระบบ ต้องถอนสิทธิ์ผู้ดูแลระบบก่อนจึงจะระงับได้"))
-    if user.is_suspended:
-        return str(_l("บัญชีนี้ถูกระงับอยู่แล้ว"))
-    return None
 
 
 def _clean_reason(reason: str | None) -> str:
@@ -122,5 +107,5 @@ def set_admin(user: User, is_admin: bool) -> bool:
     return True
 
 
-def get_user_or_404(user_id: int) -> User:
-    return db.get_or_404(User, user_id)
+def find_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    after_this_request,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -18,9 +28,8 @@ from app.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from app.errors import DomainError
 from app.extensions import db
-from app.forms_util import attach_error
+from app.forms_util import refusals
 from app.urls import safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -32,21 +41,18 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
+    with refusals(form):
+        if form.validate_on_submit():
             user = services.register_member(
                 form.username.data, form.email.data, form.display_name.data, form.password.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
             signins.start_session(user)
             db.session.commit()
             services.send_registration_mail(user)
             login_user(user)
             _welcome(user.unconfirmed_email)
             return redirect(url_for("main.dashboard"))
+    # A refusal names a field of this form, so it is a 400 like the form's own checks (a taken username too).
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
 
@@ -72,21 +78,20 @@ def too_many_requests(error: TooManyRequests):
     return render_template("auth/register.html", form=RegisterForm(), message=message), 429
 
 
-@bp.get("/email/confirm/<token>")
-def confirm_email(token: str):
-    try:
-        services.confirm_email(token)
-    except DomainError as error:
-        db.session.rollback()
-        page = render_template("errors/generic.html", message=error.message, status=error.status_code)
-        response = make_response(page, error.status_code)
-    else:
-        db.session.commit()
-        flash(_("ยืนยันอีเมลแล้ว ใช้อีเมลนี้เข้าสู่ระบบและตั้งรหัสผ่านใหม่ได้"), "success")
-        response = redirect(url_for("main.dashboard" if current_user.is_authenticated else "auth.login"))
-    # The token is in the URL: keep it out of Referer headers.
+def _no_referrer(response: Response) -> Response:
+    """The token is in the URL: keep it out of Referer headers sent to other pages and hosts."""
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.get("/email/confirm/<token>")
+def confirm_email(token: str):
+    """A link that no longer works is a refusal, answered by the app's error page (with this header too)."""
+    after_this_request(_no_referrer)
+    services.confirm_email(token)
+    db.session.commit()
+    flash(_("ยืนยันอีเมลแล้ว ใช้อีเมลนี้เข้าสู่ระบบและตั้งรหัสผ่านใหม่ได้"), "success")
+    return redirect(url_for("main.dashboard" if current_user.is_authenticated else "auth.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -124,13 +129,9 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
+    with refusals(form):
+        if form.validate_on_submit():
             services.change_password(current_user, form.current_password.data, form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
             user = current_user._get_current_object()
             signins.start_session(user)
             db.session.commit()
@@ -147,14 +148,10 @@ def change_password():
 def change_email():
     """Give a new address, or have the confirmation link for one sent again (it expires)."""
     form = EmailForm(email=current_user.unconfirmed_email or current_user.email)
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
+    with refusals(form):
+        if form.validate_on_submit():
+            user = current_user._get_current_object()
             services.request_email(user, form.email.data, form.current_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
             db.session.commit()
             services.send_registration_mail(user)
             message = _("เราส่งอีเมลไปที่ %(email)s แล้ว กรุณาเปิดอ่านเพื่อยืนยันที่อยู่อีเมล", email=form.email.data.strip())
@@ -199,22 +196,16 @@ def reset_password(token: str):
             return redirect(url_for("main.dashboard"))
         status = 400 if form.errors else 200
         response = make_response(render_template("auth/reset_password.html", form=form), status)
-    # The token is in the URL: keep it out of Referer headers sent to other pages and hosts.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return _no_referrer(response)
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
 @login_required
 def edit_profile():
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
+    with refusals(form):
+        if form.validate_on_submit():
             services.update_profile(current_user, form.display_name.data, form.affiliation.data, form.bio.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
             db.session.commit()
             flash(_("บันทึกข้อมูลส่วนตัวแล้ว"), "success")
             return redirect(url_for("users.profile", username=current_user.username))

@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 from app.auth.services import find_user_by_username
 from app.blogs import services
 from app.blogs.forms import BlogSettingsForm, CoauthorForm, DeleteBlogForm, NewBlogForm
-from app.errors import DomainError
+from app.errors_setup import or_404
 from app.extensions import db
 from app.feeds import atom_response
-from app.forms_util import attach_error
+from app.forms_util import refusals
 from app.models import Blog
 from app.page_cache import tags as shown
 from app.page_cache.pages import cached_page
@@ -26,7 +26,7 @@ bp = Blueprint("blogs", __name__)
 
 def _managed_blog(slug: str) -> Blog:
     """The blog at `slug` when the current user owns it; 404 or 403 otherwise."""
-    blog = services.get_blog_or_404(slug)
+    blog = or_404(services.find_blog(slug))
     if not can(current_user, "manage_blog", blog):
         abort(403)
     return blog
@@ -45,9 +45,8 @@ def new():
     if not can(current_user, "create_content"):
         abort(403)
     form = NewBlogForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
+    with refusals(form) as refusal:
+        if form.validate_on_submit():
             blog = services.create_blog(
                 current_user,
                 form.slug.data,
@@ -55,23 +54,16 @@ def new():
                 form.description.data,
                 allow_guest_comments=form.allow_guest_comments.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status_code
-        else:
             db.session.commit()
             flash(_("สร้างบล็อกแล้ว เริ่มเขียนบันทึกแรกได้เลย"), "success")
             return redirect(url_for("blogs.show", slug=blog.slug))
-    elif form.errors:
-        status = 400
-    return render_template("blogs/new.html", form=form), status
+    return render_template("blogs/new.html", form=form), refusal.status(form)
 
 
 @bp.get("/b/<slug>")
 @cached_page
 def show(slug: str):
-    blog = services.blog_page_or_404(slug)
+    blog = or_404(services.find_blog_for_page(slug))
     moved = _canonical_redirect(blog, slug, "blogs.show")
     if moved is not None:
         return moved
@@ -83,7 +75,7 @@ def show(slug: str):
 @bp.get("/b/<slug>/feed.atom")
 @cached_page
 def feed(slug: str):
-    blog = services.get_blog_or_404(slug)
+    blog = or_404(services.find_blog(slug))
     moved = _canonical_redirect(blog, slug, "blogs.feed")
     if moved is not None:
         return moved
@@ -101,26 +93,18 @@ def feed(slug: str):
 def edit(slug: str):
     blog = _managed_blog(slug)
     form = BlogSettingsForm(obj=blog)
-    status = 200
-    if form.validate_on_submit():
-        try:
+    with refusals(form) as refusal:
+        if form.validate_on_submit():
             services.update_blog(
                 blog,
                 title=form.title.data,
                 description=form.description.data,
                 allow_guest_comments=form.allow_guest_comments.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status_code
-        else:
             db.session.commit()
             flash(_("บันทึกการตั้งค่าบล็อกแล้ว"), "success")
             return redirect(url_for("blogs.show", slug=blog.slug))
-    elif form.errors:
-        status = 400
-    return render_template("blogs/edit.html", blog=blog, form=form), status
+    return render_template("blogs/edit.html", blog=blog, form=form), refusal.status(form)
 
 
 @bp.route("/b/<slug>/authors", methods=["GET", "POST"])
@@ -128,21 +112,13 @@ def edit(slug: str):
 def authors(slug: str):
     blog = _managed_blog(slug)
     form = CoauthorForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
+    with refusals(form) as refusal:
+        if form.validate_on_submit():
             user = services.add_coauthor(blog, form.username.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status_code
-        else:
             db.session.commit()
             flash(_("เพิ่ม %(name)s เป็นผู้เขียนร่วมแล้ว", name=user.display_name), "success")
             return redirect(url_for("blogs.authors", slug=blog.slug))
-    elif form.errors:
-        status = 400
-    return render_template("blogs/authors.html", blog=blog, form=form), status
+    return render_template("blogs/authors.html", blog=blog, form=form), refusal.status(form)
 
 
 @bp.post("/b/<slug>/authors/<username>/remove")

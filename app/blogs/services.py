@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -107,24 +106,14 @@ def find_blog(slug: str) -> Blog | None:
     return db.session.scalar(select(Blog).where(Blog.slug_key == slug.lower()))
 
 
-def get_blog_or_404(slug: str) -> Blog:
-    blog = find_blog(slug)
-    if blog is None:
-        abort(404)
-    return blog
-
-
-def blog_page_or_404(slug: str) -> Blog:
+def find_blog_for_page(slug: str) -> Blog | None:
     """The blog at `slug` with its owner and co-authors loaded, as its page names them."""
     stmt = (
         select(Blog)
         .where(Blog.slug_key == slug.lower())
         .options(joinedload(Blog.owner), selectinload(Blog.coauthor_links).joinedload(BlogAuthor.user))
     )
-    blog = db.session.scalar(stmt)
-    if blog is None:
-        abort(404)
-    return blog
+    return db.session.scalar(stmt)
 
 
 def create_blog(

@@ -10,10 +10,10 @@ from werkzeug.exceptions import HTTPException, TooManyRequests
 from app.comments import services
 from app.comments.forms import CommentForm
 from app.comments.limits import guest_comments_per_ip
-from app.entries.services import get_entry_or_404
-from app.errors import DomainError
+from app.entries.services import find_entry
+from app.errors_setup import or_404
 from app.extensions import db
-from app.forms_util import attach_error
+from app.forms_util import refusals
 from app.models import Comment, Entry, User
 from app.pagination import paginate
 from app.permissions import can
@@ -31,14 +31,14 @@ def _signed_in_user() -> User | None:
 
 def _comment_for(action: str, comment_id: int, on_entry: bool) -> Comment:
     """The comment, once `can(current_user, action, ...)` allows it (404 unknown, 403 not allowed)."""
-    comment = services.get_comment_or_404(comment_id)
+    comment = or_404(services.find_comment(comment_id))
     if not can(current_user, action, comment.entry if on_entry else comment):
         abort(403)
     return comment
 
 
 def _commentable_entry(number: int) -> Entry:
-    entry = get_entry_or_404(number)
+    entry = or_404(find_entry(number))
     if not can(current_user, "view_entry", entry):
         abort(404)
     if not can(current_user, "comment_on_entry", entry):
@@ -68,9 +68,8 @@ def create(number: int):
     entry = _commentable_entry(number)
     user = _signed_in_user()
     form = _comment_form(user)
-    status = 400
-    if form.validate_on_submit():
-        try:
+    with refusals(form) as refusal:
+        if form.validate_on_submit():
             comment = services.submit_comment(
                 entry,
                 form.body.data,
@@ -81,18 +80,13 @@ def create(number: int):
                 honeypot=form.website.data,
                 submission_key=form.submission_key.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status_code
-        else:
             db.session.commit()
             if comment is None or comment.is_pending:
                 flash(_("ได้รับความเห็นของคุณแล้ว ความเห็นนี้จะแสดงเมื่อเจ้าของบันทึกหรือผู้ดูแลอนุมัติ"), "info")
                 return redirect(_entry_url(entry, "comments"))
             flash(_("เพิ่มความเห็นแล้ว ขอบคุณที่ร่วมแลกเปลี่ยน"), "success")
             return redirect(_entry_url(entry, f"comment-{comment.id}"))
-    return render_template("comments/form_page.html", entry=entry, comment_form=form), status
+    return render_template("comments/form_page.html", entry=entry, comment_form=form), refusal.status(form)
 
 
 @bp.errorhandler(TooManyRequests)
@@ -146,7 +140,7 @@ def queue():
 
 def _pending_comment(comment_id: int) -> Comment:
     """The waiting comment, once the current user may review it (404 unknown or decided, 403 not allowed)."""
-    comment = services.get_pending_comment_or_404(comment_id)
+    comment = or_404(services.find_pending_comment(comment_id))
     if not can(current_user, "review_comments", comment.entry):
         abort(403)
     return comment

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -277,11 +277,11 @@ def pending_comment_count(user: Any) -> int:
     return db.session.scalar(stmt) or 0
 
 
-def get_pending_comment_or_404(comment_id: int) -> Comment:
-    """A comment still waiting for approval; unknown ids and comments already decided on are 404."""
+def find_pending_comment(comment_id: int) -> Comment | None:
+    """A comment still waiting for approval; None for unknown ids and comments already decided on."""
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status != COMMENT_PENDING:
-        abort(404)
+        return None
     return comment
 
 
@@ -307,8 +307,8 @@ def delete_comment(comment: Comment) -> None:
     recount_comments(entry)
 
 
-def get_comment_or_404(comment_id: int) -> Comment:
-    return db.get_or_404(Comment, comment_id)
+def find_comment(comment_id: int) -> Comment | None:
+    return db.session.get(Comment, comment_id)
 
 
 def comments_for_entry(entry: Entry, viewer: Any) -> list[Comment]:

@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import reads
-from app.blogs.services import blogs_writable_by, get_blog_or_404
+from app.blogs.services import blogs_writable_by, find_blog
 from app.comments.forms import CommentForm
 from app.comments.services import comments_for_entry
 from app.editor.drafts import remember_saved_draft, saved_draft_tokens
 from app.entries import services
 from app.entries.forms import DeleteEntryForm, EntryForm
-from app.errors import DomainError
+from app.errors_setup import or_404
 from app.extensions import db
-from app.forms_util import attach_error
+from app.forms_util import refusals
 from app.licenses import LICENSES, license_for
 from app.models import STATUS_DRAFT, STATUS_PUBLISHED, Blog, Entry
 from app.page_cache import tags as shown
@@ -32,7 +32,7 @@ RELATED_ENTRIES = 5
 
 def _visible_entry(number: int) -> Entry:
     """The entry, or 404 when it does not exist or the viewer may not see it (a draft stays secret)."""
-    entry = services.get_entry_or_404(number)
+    entry = or_404(services.find_entry(number))
     if not can(current_user, "view_entry", entry):
         abort(404)
     return entry
@@ -79,24 +79,20 @@ def choose_blog():
 @bp.route("/b/<slug>/write", methods=["GET", "POST"])
 @login_required
 def new(slug: str):
-    blog = get_blog_or_404(slug)
+    blog = or_404(find_blog(slug))
     if not can(current_user, "write_in_blog", blog):
         abort(403)
     form = EntryForm()
-    if form.validate_on_submit():
-        try:
+    with refusals(form) as refusal:
+        if form.validate_on_submit():
             entry = services.create_entry(
                 blog, current_user, **_entry_fields(form), submission_key=form.submission_key.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            return _editor(form, blog, None, error.status_code)
-        db.session.commit()
-        remember_saved_draft(request.form.get("draft_token"))
-        flash(_saved_message(entry), "success")
-        return redirect(url_for("entries.show", number=entry.number))
-    return _editor(form, blog, None)
+            db.session.commit()
+            remember_saved_draft(request.form.get("draft_token"))
+            flash(_saved_message(entry), "success")
+            return redirect(url_for("entries.show", number=entry.number))
+    return _editor(form, blog, None, refusal.status(form))
 
 
 def _entry_audience(number: int) -> str | None:
@@ -151,23 +147,17 @@ def edit(number: int):
         form.license.data = entry.license
         form.status.data = STATUS_PUBLISHED if entry.is_published else STATUS_DRAFT
         form.comments_enabled.data = entry.comments_enabled
-    elif form.validate():
-        try:
+    with refusals(form) as refusal:
+        if form.validate_on_submit():
             services.update_entry(entry, **_entry_fields(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            return _editor(form, entry.blog, entry, error.status_code)
-        db.session.commit()
-        remember_saved_draft(request.form.get("draft_token"))
-        flash(_saved_message(entry), "success")
-        return redirect(url_for("entries.show", number=entry.number))
-    return _editor(form, entry.blog, entry)
+            db.session.commit()
+            remember_saved_draft(request.form.get("draft_token"))
+            flash(_saved_message(entry), "success")
+            return redirect(url_for("entries.show", number=entry.number))
+    return _editor(form, entry.blog, entry, refusal.status(form))
 
 
-def _editor(form: EntryForm, blog: Blog, entry: Entry | None, status: int | None = None):
-    """The editor page; 400 when the form came back with errors."""
-    status = status or (400 if form.errors else 200)
+def _editor(form: EntryForm, blog: Blog, entry: Entry | None, status: int):
     page = render_template(
         "entries/form.html",
         form=form,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -289,14 +289,6 @@ def find_entry(number: int) -> Entry | None:
     if not 1 <= number <= MAX_NUMBER:
         return None
     return db.session.scalar(_ENTRY_BY_NUMBER, {"number": number})
-
-
-def get_entry_or_404(number: int) -> Entry:
-    """The entry with this public number, whoever may see it (views check `view_entry`)."""
-    entry = find_entry(number)
-    if entry is None:
-        abort(404)
-    return entry
 
 
 def shown_entry() -> ColumnElement[bool]:

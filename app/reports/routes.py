@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.comments.services import get_comment_or_404
-from app.entries.services import get_entry_or_404
-from app.errors import DomainError
+from app.comments.services import find_comment
+from app.entries.services import find_entry
+from app.errors_setup import or_404
 from app.extensions import db
-from app.forms_util import attach_error
+from app.forms_util import refusals
 from app.models import Comment, Entry
 from app.models.report import TARGET_COMMENT, TARGET_ENTRY
 from app.permissions import can
@@ -22,7 +22,7 @@ bp = Blueprint("reports", __name__)
 
 def _reportable_entry(number: int) -> Entry:
     """404 for an entry the member cannot see, 403 for one they may not report (their own)."""
-    entry = get_entry_or_404(number)
+    entry = or_404(find_entry(number))
     if not can(current_user, "view_entry", entry):
         abort(404)
     if not can(current_user, "report_entry", entry):
@@ -31,7 +31,7 @@ def _reportable_entry(number: int) -> Entry:
 
 
 def _reportable_comment(comment_id: int) -> Comment:
-    comment = get_comment_or_404(comment_id)
+    comment = or_404(find_comment(comment_id))
     if not can(current_user, "view_entry", comment.entry):
         abort(404)
     if not can(current_user, "report_comment", comment):
@@ -44,25 +44,16 @@ def _report_page(form: ReportForm, target_type: str, entry: Entry, comment: Comm
     reporter = current_user._get_current_object()
     target_id = comment.id if comment is not None else entry.id
     existing = services.open_report_by(reporter, target_type, target_id)
-    status = 200
-    if existing is None and form.validate_on_submit():
-        try:
+    with refusals(form) as refusal:
+        if existing is None and form.validate_on_submit():
             if comment is not None:
                 services.report_comment(reporter, comment, form.reason.data, form.details.data)
             else:
                 services.report_entry(reporter, entry, form.reason.data, form.details.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status_code
-        else:
             db.session.commit()
             flash(_("ส่งรายงานถึงผู้ดูแลระบบแล้ว ขอบคุณที่ช่วยดูแลชุมชน"), "success")
             return redirect(back)
-    elif existing is not None and form.is_submitted():
-        status = 409
-    elif form.errors:
-        status = 400
+    status = 409 if existing is not None and form.is_submitted() else refusal.status(form)
     page = render_template("reports/form.html", form=form, entry=entry, comment=comment, existing=existing, back=back)
     return page, status
 

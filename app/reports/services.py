@@ -203,5 +203,5 @@ def resolve_reports_against(author: User, admin: User | None) -> int:
     return len(reports)
 
 
-def get_report_or_404(report_id: int) -> Report:
-    return db.get_or_404(Report, report_id)
+def find_report(report_id: int) -> Report | None:
+    return db.session.get(Report, report_id)

@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.services import find_user_by_username
-from app.blogs.services import get_blog_or_404
-from app.errors import DomainError
+from app.blogs.services import find_blog
+from app.errors_setup import or_404
 from app.extensions import db
 from app.feeds import atom_response
-from app.forms_util import attach_error
+from app.forms_util import refusals
 from app.models import Blog, Station, User
 from app.models.station import STATUS_PENDING
 from app.page_cache import tags as shown
@@ -39,21 +39,18 @@ def _canonical_redirect(station: Station, slug: str, endpoint: str):
 
 def _station_for(slug: str, action: str) -> Station:
     """The station at `slug` when the current user may perform `action` on it; 404 or 403 otherwise."""
-    station = services.get_station_or_404(slug)
+    station = or_404(services.find_station(slug))
     if not can(current_user, action, station):
         abort(403)
     return station
 
 
 def _member_named(username: str) -> User:
-    user = find_user_by_username(username)
-    if user is None:
-        abort(404)
-    return user
+    return or_404(find_user_by_username(username))
 
 
 def _blog_in(station: Station, blog_slug: str) -> Blog:
-    blog = get_blog_or_404(blog_slug)
+    blog = or_404(find_blog(blog_slug))
     if services.get_station_blog(station, blog) is None:
         abort(404)
     return blog
@@ -94,13 +91,6 @@ def _render_members(station: Station, status: int = 200):
     ), status
 
 
-def _failed(error: DomainError, render, station: Station):
-    """Undo the request's changes and show the service's message on the page the action belongs to."""
-    db.session.rollback()
-    flash(error.message, "error")
-    return render(station, error.status_code)
-
-
 @bp.get("/c")
 @cached_page
 def index():
@@ -117,9 +107,8 @@ def new():
     if not can(current_user, "create_content"):
         abort(403)
     form = StationForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
+    with refusals(form) as refusal:
+        if form.validate_on_submit():
             station = services.create_station(
                 current_user,
                 form.slug.data,
@@ -127,30 +116,23 @@ def new():
                 form.description.data,
                 join_policy=form.join_policy.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status_code
-        else:
             db.session.commit()
             flash(_("สร้างชุมชนแล้ว ชวนเพื่อนมาร่วมและส่งบล็อกเข้าชุมชนได้เลย"), "success")
             return redirect(url_for("stations.show", slug=station.slug))
-    elif form.errors:
-        status = 400
-    return render_template("stations/new.html", form=form), status
+    return render_template("stations/new.html", form=form), refusal.status(form)
 
 
 @bp.get("/c/<slug>")
 @cached_page(members=lambda slug: f"member-{current_user.id}")  # roles, blogs and buttons: each member's own
 def show(slug: str):
-    station = services.get_station_or_404(slug)
+    station = or_404(services.find_station(slug))
     return _canonical_redirect(station, slug, "stations.show") or _render_show(station)
 
 
 @bp.get("/c/<slug>/feed.atom")
 @cached_page
 def feed(slug: str):
-    station = services.get_station_or_404(slug)
+    station = or_404(services.find_station(slug))
     moved = _canonical_redirect(station, slug, "stations.feed")
     if moved is not None:
         return moved
@@ -168,71 +150,61 @@ def feed(slug: str):
 def edit(slug: str):
     station = _station_for(slug, "manage_station")
     form = StationEditForm(obj=station)
-    status = 200
-    if form.validate_on_submit():
-        try:
+    with refusals(form) as refusal:
+        if form.validate_on_submit():
             services.update_station(
                 station,
                 name=form.name.data,
                 description=form.description.data,
                 join_policy=form.join_policy.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status_code
-        else:
             db.session.commit()
             flash(_("บันทึกการตั้งค่าชุมชนแล้ว"), "success")
             return redirect(url_for("stations.show", slug=station.slug))
-    elif form.errors:
-        status = 400
-    return render_template("stations/edit.html", station=station, form=form), status
+    return render_template("stations/edit.html", station=station, form=form), refusal.status(form)
 
 
 @bp.post("/c/<slug>/join")
 @login_required
 def join(slug: str):
     """Being a member already, or waiting for approval, is a domain error the service explains."""
-    station = services.get_station_or_404(slug)
+    station = or_404(services.find_station(slug))
     if not can(current_user, "create_content"):
         abort(403)
-    try:
+    with refusals() as refusal:
         row = services.join_station(station, current_user)
-    except DomainError as error:
-        return _failed(error, _render_show, station)
-    db.session.commit()
-    if row.status == STATUS_PENDING:
-        flash(_("ส่งคำขอเข้าร่วมแล้ว รอผู้ดูแลชุมชนอนุมัติ"), "info")
-    else:
-        flash(_("เข้าร่วมชุมชน “%(name)s” แล้ว", name=station.name), "success")
-    return redirect(url_for("stations.show", slug=station.slug))
+        db.session.commit()
+        if row.status == STATUS_PENDING:
+            flash(_("ส่งคำขอเข้าร่วมแล้ว รอผู้ดูแลชุมชนอนุมัติ"), "info")
+        else:
+            flash(_("เข้าร่วมชุมชน “%(name)s” แล้ว", name=station.name), "success")
+        return redirect(url_for("stations.show", slug=station.slug))
+    return _render_show(station, refusal.status())
 
 
 @bp.post("/c/<slug>/leave")
 @login_required
 def leave(slug: str):
     """Leave, or withdraw a pending request; the owner's refusal comes from the service with its reason."""
-    station = services.get_station_or_404(slug)
+    station = or_404(services.find_station(slug))
     if not can(current_user, "create_content"):
         abort(403)
     row = services.membership(station, current_user)
     was_pending = row is not None and row.status == STATUS_PENDING
-    try:
+    with refusals() as refusal:
         services.leave_station(station, current_user)
-    except DomainError as error:
-        return _failed(error, _render_show, station)
-    db.session.commit()
-    if was_pending:
-        flash(_("ยกเลิกคำขอเข้าร่วมแล้ว"), "info")
-    else:
-        flash(_("ออกจากชุมชน “%(name)s” แล้ว", name=station.name), "info")
-    return redirect(url_for("stations.show", slug=station.slug))
+        db.session.commit()
+        if was_pending:
+            flash(_("ยกเลิกคำขอเข้าร่วมแล้ว"), "info")
+        else:
+            flash(_("ออกจากชุมชน “%(name)s” แล้ว", name=station.name), "info")
+        return redirect(url_for("stations.show", slug=station.slug))
+    return _render_show(station, refusal.status())
 
 
 @bp.get("/c/<slug>/members")
 def members(slug: str):
-    station = services.get_station_or_404(slug)
+    station = or_404(services.find_station(slug))
     return _canonical_redirect(station, slug, "stations.members") or _render_members(station)
 
 
@@ -241,13 +213,12 @@ def members(slug: str):
 def approve_member(slug: str, username: str):
     station = _station_for(slug, "moderate_station")
     user = _member_named(username)
-    try:
+    with refusals() as refusal:
         services.approve_member(station, user)
-    except DomainError as error:
-        return _failed(error, _render_members, station)
-    db.session.commit()
-    flash(_("รับ %(name)s เป็นสมาชิกแล้ว", name=user.display_name), "success")
-    return redirect(url_for("stations.members", slug=station.slug))
+        db.session.commit()
+        flash(_("รับ %(name)s เป็นสมาชิกแล้ว", name=user.display_name), "success")
+        return redirect(url_for("stations.members", slug=station.slug))
+    return _render_members(station, refusal.status())
 
 
 @bp.post("/c/<slug>/members/<username>/reject")
@@ -255,13 +226,12 @@ def approve_member(slug: str, username: str):
 def reject_member(slug: str, username: str):
     station = _station_for(slug, "moderate_station")
     user = _member_named(username)
-    try:
+    with refusals() as refusal:
         services.reject_member(station, user)
-    except DomainError as error:
-        return _failed(error, _render_members, station)
-    db.session.commit()
-    flash(_("ปฏิเสธคำขอของ %(name)s แล้ว", name=user.display_name), "info")
-    return redirect(url_for("stations.members", slug=station.slug))
+        db.session.commit()
+        flash(_("ปฏิเสธคำขอของ %(name)s แล้ว", name=user.display_name), "info")
+        return redirect(url_for("stations.members", slug=station.slug))
+    return _render_members(station, refusal.status())
 
 
 @bp.post("/c/<slug>/members/<username>/moderator")
@@ -275,16 +245,15 @@ def moderator(slug: str, username: str):
         flash(_("คำสั่งไม่ถูกต้อง"), "error")
         return _render_members(station, 400)
     on = form.on.data == "1"
-    try:
+    with refusals() as refusal:
         services.set_moderator(station, user, on)
-    except DomainError as error:
-        return _failed(error, _render_members, station)
-    db.session.commit()
-    if on:
-        flash(_("แต่งตั้ง %(name)s เป็นผู้ดูแลแล้ว", name=user.display_name), "success")
-    else:
-        flash(_("%(name)s ไม่ได้เป็นผู้ดูแลแล้ว", name=user.display_name), "info")
-    return redirect(url_for("stations.members", slug=station.slug))
+        db.session.commit()
+        if on:
+            flash(_("แต่งตั้ง %(name)s เป็นผู้ดูแลแล้ว", name=user.display_name), "success")
+        else:
+            flash(_("%(name)s ไม่ได้เป็นผู้ดูแลแล้ว", name=user.display_name), "info")
+        return redirect(url_for("stations.members", slug=station.slug))
+    return _render_members(station, refusal.status())
 
 
 @bp.route("/c/<slug>/submit", methods=["GET", "POST"])
@@ -297,25 +266,17 @@ def submit(slug: str):
     form = SubmitBlogForm()
     own_blogs = services.submittable_blogs(current_user)
     form.blog.choices = [SelectChoice(blog.slug, blog.title) for blog in own_blogs]
-    status = 200
-    if form.validate_on_submit():
-        blog = get_blog_or_404(form.blog.data)
-        try:
+    with refusals(form) as refusal:
+        if form.validate_on_submit():
+            blog = or_404(find_blog(form.blog.data))
             link = services.submit_blog(station, blog, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status_code
-        else:
             db.session.commit()
             if link.status == STATUS_PENDING:
                 flash(_("ส่งบล็อก “%(title)s” แล้ว รอผู้ดูแลอนุมัติ", title=blog.title), "info")
             else:
                 flash(_("เพิ่มบล็อก “%(title)s” เข้าชุมชนแล้ว", title=blog.title), "success")
             return redirect(url_for("stations.show", slug=station.slug))
-    elif form.errors:
-        status = 400
-    return render_template("stations/submit.html", station=station, form=form), status
+    return render_template("stations/submit.html", station=station, form=form), refusal.status(form)
 
 
 @bp.post("/c/<slug>/blogs/<blog_slug>/approve")
@@ -323,13 +284,12 @@ def submit(slug: str):
 def approve_blog(slug: str, blog_slug: str):
     station = _station_for(slug, "moderate_station")
     blog = _blog_in(station, blog_slug)
-    try:
+    with refusals() as refusal:
         services.approve_blog(station, blog)
-    except DomainError as error:
-        return _failed(error, _render_members, station)
-    db.session.commit()
-    flash(_("รับบล็อก “%(title)s” เข้าชุมชนแล้ว", title=blog.title), "success")
-    return redirect(url_for("stations.members", slug=station.slug))
+        db.session.commit()
+        flash(_("รับบล็อก “%(title)s” เข้าชุมชนแล้ว", title=blog.title), "success")
+        return redirect(url_for("stations.members", slug=station.slug))
+    return _render_members(station, refusal.status())
 
 
 @bp.post("/c/<slug>/blogs/<blog_slug>/reject")
@@ -337,20 +297,19 @@ def approve_blog(slug: str, blog_slug: str):
 def reject_blog(slug: str, blog_slug: str):
     station = _station_for(slug, "moderate_station")
     blog = _blog_in(station, blog_slug)
-    try:
+    with refusals() as refusal:
         services.reject_blog(station, blog)
-    except DomainError as error:
-        return _failed(error, _render_members, station)
-    db.session.commit()
-    flash(_("ปฏิเสธบล็อก “%(title)s” แล้ว", title=blog.title), "info")
-    return redirect(url_for("stations.members", slug=station.slug))
+        db.session.commit()
+        flash(_("ปฏิเสธบล็อก “%(title)s” แล้ว", title=blog.title), "info")
+        return redirect(url_for("stations.members", slug=station.slug))
+    return _render_members(station, refusal.status())
 
 
 @bp.post("/c/<slug>/blogs/<blog_slug>/remove")
 @login_required
 def remove_blog(slug: str, blog_slug: str):
     """The blog's owner withdraws it, or a moderator takes it out; its entries leave the feed."""
-    station = services.get_station_or_404(slug)
+    station = or_404(services.find_station(slug))
     blog = _blog_in(station, blog_slug)
     if not can(current_user, "remove_blog_from_station", services.get_station_blog(station, blog)):
         abort(403)

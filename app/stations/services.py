@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.database import thai_order
@@ -41,6 +41,7 @@ from app.models.station import (
 from app.models.types import utcnow
 from app.page_cache import remember
 from app.page_cache import tags as shown
+from app.permissions import can, moderated_stations
 from app.text.normalize import normalize_text
 
 SLUG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,59}$")
@@ -86,9 +87,9 @@ def stations_of_blog(blog: Blog) -> list[Station]:
     return list(db.session.scalars(stmt))
 
 
-def get_station_or_404(slug: str) -> Station:
-    """The station for this slug in any letter case; 404 when there is none."""
-    return db.first_or_404(select(Station).where(Station.slug_key == slug.lower()))
+def find_station(slug: str) -> Station | None:
+    """The station for this slug in any letter case."""
+    return db.session.scalar(select(Station).where(Station.slug_key == slug.lower()))
 
 
 def _clean_line(value: str) -> str:
@@ -220,14 +221,6 @@ def set_moderator(station: Station, user: User, on: bool) -> StationMember:
     return row
 
 
-def is_moderator(station: Station, user: User) -> bool:
-    """Owner or active moderator of the station."""
-    if station.owner_id == user.id:
-        return True
-    row = membership(station, user)
-    return row is not None and row.status == STATUS_ACTIVE and row.role in (ROLE_OWNER, ROLE_MODERATOR)
-
-
 def submit_blog(station: Station, blog: Blog, user: User) -> StationBlog:
     """Offer one's own blog to the station; moderators' (and the owner's) submissions are accepted at once."""
     row = membership(station, user)
@@ -240,7 +233,7 @@ def submit_blog(station: Station, blog: Blog, user: User) -> StationBlog:
         if existing.status == STATUS_ACCEPTED:
             raise Conflict(_l("บล็อกนี้อยู่ในชุมชนแล้ว"), field="blog")
         raise Conflict(_l("ส่งบล็อกนี้ไว้แล้ว กำลังรอผู้ดูแลอนุมัติ"), field="blog")
-    accepted = is_moderator(station, user)
+    accepted = can(user, "moderate_station", station)
     link = StationBlog(
         station_id=station.id,
         blog_id=blog.id,
@@ -481,21 +474,9 @@ def _active_station_ids(limit: int) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
-def _moderated_station_ids(user: User) -> Select:
-    return select(StationMember.station_id).where(
-        StationMember.user_id == user.id,
-        StationMember.status == STATUS_ACTIVE,
-        StationMember.role.in_((ROLE_OWNER, ROLE_MODERATOR)),
-    )
-
-
 def stations_moderated_by(user: User) -> list[Station]:
     """Stations the user owns or moderates, by name."""
-    stmt = (
-        select(Station)
-        .where(or_(Station.owner_id == user.id, Station.id.in_(_moderated_station_ids(user))))
-        .order_by(thai_order(Station.name), Station.id)
-    )
+    stmt = select(Station).where(moderated_stations(user)).order_by(thai_order(Station.name), Station.id)
     return list(db.session.scalars(stmt))
 
 
@@ -527,9 +508,7 @@ class PendingRequest:
 
 def pending_requests_for_moderator(user: User) -> list[PendingRequest]:
     """Join requests and blog submissions waiting in stations the user owns or moderates, oldest first."""
-    station_ids = select(Station.id).where(
-        or_(Station.owner_id == user.id, Station.id.in_(_moderated_station_ids(user)))
-    )
+    station_ids = select(Station.id).where(moderated_stations(user))
     members = db.session.scalars(
         select(StationMember)
         .where(StationMember.station_id.in_(station_ids), StationMember.status == STATUS_PENDING)

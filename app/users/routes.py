@@ -23,7 +23,7 @@ PEOPLE_PER_PAGE = 30
 
 def _visible_user_or_404(username: str) -> User:
     user = find_user_by_username(username)
-    if user is None or not services.profile_visible_to(user, current_user):
+    if user is None or not can(current_user, "view_profile", user):
         abort(404)
     return user
 

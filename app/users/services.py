@@ -88,10 +88,3 @@ def followed_entries_query(user: User) -> Select:
 
     followed_ids = select(Follow.followed_id).where(Follow.follower_id == user.id)
     return published_entries_query().where(Entry.author_id.in_(followed_ids))
-
-
-def profile_visible_to(user: User, viewer: object) -> bool:
-    """A suspended member's profile is hidden from everyone but administrators."""
-    if not user.is_suspended:
-        return True
-    return bool(getattr(viewer, "is_authenticated", False) and getattr(viewer, "is_admin", False))

@@ -126,6 +126,7 @@ def test_a_broken_or_expired_confirmation_link_is_refused(app, client, mailbox):
 
     assert response.status_code == 400
     assert "ลิงก์ยืนยันอีเมลนี้ใช้ไม่ได้หรือหมดอายุแล้ว" in response.get_data(as_text=True)
+    assert response.headers["Referrer-Policy"] == "no-referrer"  # the refusal's error page keeps the token too
     assert db.session.scalar(select(User).where(User.username_key == "malee")).email is None
 
 

@@ -107,6 +107,10 @@ def test_write_picker_lists_every_writable_blog(client, auth, cast):
     body = response.get_data(as_text=True)
     assert 'href="/b/km-notes/write"' in body
     assert 'href="/b/malee-blog/write"' in body
+    # Only the blog she does not own (can('manage_blog') is false) is marked as co-authored.
+    items = body.split("<li>")
+    assert "(ผู้เขียนร่วม)" in next(item for item in items if 'href="/b/km-notes/write"' in item)
+    assert "(ผู้เขียนร่วม)" not in next(item for item in items if 'href="/b/malee-blog/write"' in item)
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,11 @@ def test_dashboard_lists_blogs_drafts_and_entries(client, auth):
     assert "บันทึกที่เผยแพร่แล้ว" in html
     assert "บันทึกของมาลี" not in html
     assert 'href="/blogs/new">สร้างบล็อกแรกของคุณ' not in html
+    # The co-author mark follows can('manage_blog'): on Malee's blog, not on his own.
+    items = html[html.index('id="blogs-heading"') :].split("<li>")
+    own_item = next(item for item in items if 'href="/b/chumphon-km"' in item)
+    shared_item = next(item for item in items if 'href="/b/er-cop"' in item)
+    assert "ผู้เขียนร่วม" not in own_item and "ผู้เขียนร่วม" in shared_item
 
 
 def test_a_removed_coauthor_no_longer_sees_their_draft_in_that_blog(client, auth):

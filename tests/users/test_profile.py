@@ -148,3 +148,28 @@ def test_guest_sees_a_login_link_instead_of_the_follow_button(client):
     assert 'href="/login?next=/u/somchai"' in html
     assert 'action="/u/somchai/follow"' not in html
     assert 'href="/account/profile"' not in html
+
+
+def test_profile_buttons_follow_who_is_reading(client, auth):
+    """can('edit_profile') and can('follow_user') decide: the member edits their own, follows anyone else's."""
+    somchai = make_user("somchai")
+    make_user("malee")
+    make_blog(somchai)
+    edit_link, follow_form, write_link = (
+        'href="/account/profile"',
+        'action="/u/somchai/follow"',
+        'class="button" href="/write"',
+    )
+
+    guest = client.get("/u/somchai").get_data(as_text=True)
+    assert 'href="/login?next=/u/somchai"' in guest
+    assert edit_link not in guest and follow_form not in guest
+
+    auth.login("somchai")
+    own = client.get("/u/somchai").get_data(as_text=True)
+    assert edit_link in own and write_link in own and follow_form not in own
+    auth.logout()
+
+    auth.login("malee")
+    other = client.get("/u/somchai").get_data(as_text=True)
+    assert follow_form in other and edit_link not in other and write_link not in other
