@@ -129,8 +129,9 @@ def show(number: int):
         older=older,
         newer=newer,
         comments=comments_for_entry(entry, current_user),
-        # The page may be kept for many readers, so its form's one-time key is made in each browser.
-        comment_form=CommentForm(submission_key=""),
+        # The page may be kept for many readers: its form's one-time key is made in each browser, and its token
+        # is each member's own part (the form would otherwise put a token in the session of whoever renders it).
+        comment_form=CommentForm(submission_key="", meta={"csrf": False}),
         related=related_entries(entry, RELATED_ENTRIES) if entry.is_published else [],
     )
 

@@ -150,6 +150,7 @@ def _respond(view: Callable, view_args: dict[str, Any], members: Callable[..., s
     fresh = Page(response.get_data(), response.content_type, g.pop(reads.SHOWN_ENTRY, None))
     if kept is not None:
         _check(kept.value, fresh)
+        return _served(kept, key, audience, "hit")
     timeout = current_app.config["PAGE_CACHE_TIMEOUT"]
     made = store.keep(key, fresh, tags.collected(), since, timeout) if since is not None else None
     if made is None:  # a write was committed meanwhile: serve this render, keep nothing

@@ -101,7 +101,12 @@ def fill(body: bytes) -> bytes:
 
 
 def init_app(app) -> None:
+    """After Flask-WTF, which offers `csrf_token` both as a template global and from a context processor."""
     app.extensions[_NAV_KEY] = functools.lru_cache(maxsize=512)(_nav_html)
-    app.jinja_env.globals.update(
-        csrf_token=lambda: part("csrf"), site_nav=lambda: part("nav"), viewer_name=lambda: part("viewer_name")
-    )
+    helpers = {
+        "csrf_token": lambda: part("csrf"),
+        "site_nav": lambda: part("nav"),
+        "viewer_name": lambda: part("viewer_name"),
+    }
+    app.jinja_env.globals.update(helpers)
+    app.context_processor(lambda: helpers)
