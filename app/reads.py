@@ -16,14 +16,16 @@ import threading
 import time
 import weakref
 from collections import Counter as Tally
+from collections import defaultdict
 from datetime import date, timedelta
 
 from flask import Flask, after_this_request, current_app, g, request
 from flask_login import current_user
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app import changes
 from app.extensions import db
 from app.models import Entry, EntryView
 from app.text.dates import to_local, utcnow
@@ -135,8 +137,12 @@ def _write(pending: list[tuple[int, str, date]]) -> int:
         row = {"entry_id": entry_id, "visitor_key": key, "day": day}
         if db.session.execute(_insert_ignoring_duplicates(row)).first() is not None:
             counted[entry_id] += 1
+    # Through the change feed, so the pages showing these counts are retired; one UPDATE per distinct count.
+    by_count: defaultdict[int, list[int]] = defaultdict(list)
     for entry_id, n in counted.items():
-        db.session.execute(update(Entry).where(Entry.id == entry_id).values(read_count=Entry.read_count + n))
+        by_count[n].append(entry_id)
+    for n, entry_ids in by_count.items():
+        changes.bulk_update(Entry, sorted(entry_ids), {"read_count": Entry.read_count + n})
     # Only today's (and, near midnight, yesterday's) rows can still stop a repeat; older ones are dead weight.
     oldest_kept = min(day for _, _, day in pending) - timedelta(days=1)
     db.session.execute(delete(EntryView).where(EntryView.day < oldest_kept))

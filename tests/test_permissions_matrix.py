@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 from itsdangerous.encoding import base64_decode, base64_encode
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app import create_app
 from app.auth.services import make_password_reset_token
@@ -435,7 +435,7 @@ def snapshot() -> dict[str, list[tuple]]:
 
 
 def suspend(username: str) -> None:
-    db.session.execute(update(User).where(User.username == username).values(is_suspended=True))
+    db.session.scalars(select(User).where(User.username == username)).one().is_suspended = True
     db.session.commit()
 
 

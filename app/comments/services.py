@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from app import changes
 from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.models import Comment, Entry, User
@@ -134,7 +135,9 @@ def _lock_entry(entry: Entry) -> None:
     and a savepoint nests inside this transaction.
     """
     entries = Entry.__table__
-    db.session.execute(update(entries).where(entries.c.id == entry.id).values(comment_count=entries.c.comment_count))
+    db.session.execute(
+        changes.lock_only(update(entries).where(entries.c.id == entry.id).values(comment_count=entries.c.comment_count))
+    )
 
 
 def by_active_author() -> ColumnElement[bool]:

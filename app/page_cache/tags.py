@@ -9,7 +9,8 @@ A tag names one thing whose change must retire every page that shows it:
 - ``SITE``, which every page depends on: bumped by rare changes that reach across the whole site
   (a member suspended or deleted, a blog or station deleted).
 
-app/page_cache/invalidation.py turns each committed change into the tags it affects.
+The names of rows and lists come from app/changes/lists.py (re-exported here); app/page_cache/invalidation.py
+retires the tags each committed change affects.
 """
 
 from __future__ import annotations
@@ -21,68 +22,35 @@ from typing import Any
 from flask import g, has_request_context
 from sqlalchemy import event, inspect
 
+from app.changes.lists import (  # noqa: F401 - views name the lists they show through this module
+    ALL_ENTRIES,
+    ALL_STATIONS,
+    ALL_TAGS,
+    RELATED_ENTRIES,
+    SITE,
+    blog_entries,
+    blog_stations,
+    entry_comments,
+    row,
+    station_blogs,
+    station_entries,
+    station_members,
+    tag_entries,
+    user_blogs,
+    user_entries,
+    user_follows,
+)
 from app.extensions import db
 
-SITE = "site"
-ALL_ENTRIES = "entries"  # the newest published entries: any entry published, unpublished, moved or deleted
-ALL_STATIONS = "stations"  # the list of stations and their member and blog counts
-ALL_TAGS = "tags"  # the popular-tags list and its counts
-RELATED_ENTRIES = "entry-texts"  # which entries are related to an entry: any entry's text, tags or status
 SEARCH_INDEX = "search-index"  # search results: bumped once the search index has taken a change (app/search)
 
 _COLLECTING = "page_cache_tags"
-
-
-def row(table: str, *key: object) -> str:
-    """The tag of one row: ``"<table>:<primary key>"`` (parts of a composite key joined by "-")."""
-    return f"{table}:{'-'.join(str(part) for part in key)}"
 
 
 def row_tag(obj: Any) -> str | None:
     """The tag of a mapped object's row; None before it has been inserted."""
     identity = inspect(obj).identity
     return None if identity is None else row(obj.__tablename__, *identity)
-
-
-def blog_entries(blog_id: int) -> str:
-    return f"blog-entries:{blog_id}"
-
-
-def blog_stations(blog_id: int) -> str:
-    return f"blog-stations:{blog_id}"
-
-
-def user_entries(user_id: int) -> str:
-    return f"user-entries:{user_id}"
-
-
-def user_blogs(user_id: int) -> str:
-    return f"user-blogs:{user_id}"
-
-
-def user_follows(user_id: int) -> str:
-    """Who follows the member and whom they follow (both lists and both counts)."""
-    return f"user-follows:{user_id}"
-
-
-def tag_entries(tag_id: int) -> str:
-    return f"tag-entries:{tag_id}"
-
-
-def entry_comments(entry_id: int) -> str:
-    return f"entry-comments:{entry_id}"
-
-
-def station_entries(station_id: int) -> str:
-    return f"station-entries:{station_id}"
-
-
-def station_members(station_id: int) -> str:
-    return f"station-members:{station_id}"
-
-
-def station_blogs(station_id: int) -> str:
-    return f"station-blogs:{station_id}"
 
 
 def start_collecting() -> None:

@@ -1,7 +1,8 @@
 """Keeping the index in step with the database through an outbox (the search_tasks table).
 
 Every flush that changes something a search document shows writes `SearchTask` rows on the flush's own
-connection, so the tasks commit or roll back with the change itself. After the commit the tasks are applied
+connection (an in-transaction consumer of the change feed, app.changes), so the tasks commit or roll back with
+the change itself. After the commit the tasks are applied
 at once ("drained") on separate connections: pending rows are read under the index's write lock, expanded
 to entry ids, written with one Whoosh writer, the writer is committed, and only then are the rows deleted in
 a new short transaction — a crash in between re-applies them, which is harmless. When another process or
@@ -12,21 +13,21 @@ The same outbox feeds both backends (app.search.backends): with PostgreSQL a bat
 search_documents table, and its rows deleted, in one transaction under an advisory lock instead of the
 index's write lock.
 
-The listeners are attached once per process to SQLAlchemy's Session class when this module is imported
-(app.cli imports it through app.search.cli, so every application has them); they find the application,
-its index directory and its SEARCH_SYNC_ON_COMMIT flag through `current_app`.
+The module subscribes to the change feed when it is imported (app.cli imports it through app.search.cli, so
+every application has it); after a commit it finds the application, its index directory and its
+SEARCH_SYNC_ON_COMMIT flag through `current_app`.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import Engine, delete, event, func, insert, inspect, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from app.changes import UPDATE, Change, subscribe
 from app.extensions import db
 from app.models import Blog, Comment, Entry, SearchTask, Station, StationBlog, User
 from app.models.search_task import TASK_BLOG, TASK_ENTRY, TASK_USER
@@ -50,157 +51,87 @@ USER_FIELDS = frozenset({"display_name", "username", "username_key", "is_suspend
 STATION_FIELDS = frozenset({"name", "slug", "slug_key"})
 STATION_BLOG_FIELDS = frozenset({"status", "blog_id", "station_id"})
 
-_QUEUED = "search_queued"  # (kind, id or object) noted before the flush, resolved after it
-_WRITTEN = "search_written"  # (kind, id) already in the outbox in this transaction
-_ENGINE = "search_engine"  # the engine the tasks were written to, so the drain reads the same database
+_WRITTEN = "search_written"  # {open transaction or savepoint: {(kind, id)}} tasks already in the outbox
+
+# What each table's search documents show; an insert or delete always counts.
+WATCHED = {
+    Entry.__tablename__: ENTRY_FIELDS,
+    Comment.__tablename__: COMMENT_FIELDS,
+    Blog.__tablename__: BLOG_FIELDS,
+    User.__tablename__: USER_FIELDS,
+    Station.__tablename__: STATION_FIELDS,
+    StationBlog.__tablename__: STATION_BLOG_FIELDS,
+}
 
 
-def _changed(obj: Any, names: frozenset[str]) -> bool:
-    attrs = inspect(obj).attrs
-    return any(attrs[name].history.has_changes() for name in names)
+def _watched(change: Change) -> bool:
+    names = WATCHED.get(change.table)
+    return names is not None and (change.kind != UPDATE or bool(change.fields & names))
 
 
-def _old_and_new(obj: Any, name: str) -> set[int]:
-    getattr(obj, name)  # load an expired value, or its history would be empty
-    history = inspect(obj).attrs[name].history
-    return {value for value in (*history.deleted, *history.added, *history.unchanged) if value is not None}
-
-
-def _accepted_blog_ids(session: Session, station: Station) -> list[int]:
-    stmt = select(StationBlog.blog_id).where(
-        StationBlog.station_id == station.id, StationBlog.status == STATUS_ACCEPTED
-    )
+def _accepted_blog_ids(session: Session, station_id: int) -> list[int]:
+    accepted = StationBlog.status == STATUS_ACCEPTED
+    stmt = select(StationBlog.blog_id).where(StationBlog.station_id == station_id, accepted)
     return list(session.scalars(stmt))
 
 
-def _note_new(obj: Any, queued: list) -> None:
-    if isinstance(obj, (Entry, Comment)):
-        queued.append((TASK_ENTRY, obj))
-    elif isinstance(obj, StationBlog) and obj.status == STATUS_ACCEPTED:
-        queued.append((TASK_BLOG, obj))
+def _tasks(session: Session, change: Change) -> set[tuple[str, int]]:
+    """The outbox tasks a change needs: the entries, blogs or members whose documents it alters."""
+    if not _watched(change):
+        return set()
+    (ref_id, *_) = change.key
+    if change.table == Entry.__tablename__:
+        return {(TASK_ENTRY, ref_id)}
+    if change.table == Comment.__tablename__:
+        return {(TASK_ENTRY, entry_id) for entry_id in change.refs["entry_id"]}
+    if change.table == StationBlog.__tablename__:
+        return {(TASK_BLOG, blog_id) for blog_id in change.refs["blog_id"]}
+    if change.table == Station.__tablename__:
+        return {(TASK_BLOG, blog_id) for blog_id in _accepted_blog_ids(session, ref_id)}
+    return {(TASK_BLOG if change.table == Blog.__tablename__ else TASK_USER, ref_id)}
 
 
-def _note_dirty(session: Session, obj: Any, queued: list) -> None:
-    if isinstance(obj, Entry) and _changed(obj, ENTRY_FIELDS):
-        queued.append((TASK_ENTRY, obj.id))
-    elif isinstance(obj, Comment) and _changed(obj, COMMENT_FIELDS):
-        queued.extend((TASK_ENTRY, entry_id) for entry_id in _old_and_new(obj, "entry_id"))
-        queued.append((TASK_ENTRY, obj))
-    elif isinstance(obj, StationBlog) and _changed(obj, STATION_BLOG_FIELDS):
-        queued.extend((TASK_BLOG, blog_id) for blog_id in _old_and_new(obj, "blog_id"))
-    elif isinstance(obj, Blog) and _changed(obj, BLOG_FIELDS):
-        queued.append((TASK_BLOG, obj.id))
-    elif isinstance(obj, User) and _changed(obj, USER_FIELDS):
-        queued.append((TASK_USER, obj.id))
-    elif isinstance(obj, Station) and _changed(obj, STATION_FIELDS):
-        queued.extend((TASK_BLOG, blog_id) for blog_id in _accepted_blog_ids(session, obj))
+def _already_written(session: Session) -> tuple[set, set]:
+    """Tasks this transaction (and its open savepoints) wrote, and the set to add this flush's to.
 
-
-def _note_deleted(session: Session, obj: Any, queued: list) -> None:
-    if isinstance(obj, Entry):
-        queued.append((TASK_ENTRY, obj.id))
-    elif isinstance(obj, Comment):
-        queued.extend((TASK_ENTRY, entry_id) for entry_id in _old_and_new(obj, "entry_id"))
-    elif isinstance(obj, StationBlog):
-        if obj.status == STATUS_ACCEPTED or _changed(obj, STATION_BLOG_FIELDS):
-            queued.extend((TASK_BLOG, blog_id) for blog_id in _old_and_new(obj, "blog_id"))
-    elif isinstance(obj, Blog):
-        queued.append((TASK_BLOG, obj.id))
-    elif isinstance(obj, User):
-        queued.append((TASK_USER, obj.id))
-    elif isinstance(obj, Station):
-        queued.extend((TASK_BLOG, blog_id) for blog_id in _accepted_blog_ids(session, obj))
-
-
-def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
-    """Note what this flush changes that a search document shows (ids of new rows are known only after it)."""
-    queued = session.info.setdefault(_QUEUED, [])
-    with session.no_autoflush:
-        for obj in session.new:
-            _note_new(obj, queued)
-        for obj in session.dirty:
-            _note_dirty(session, obj, queued)
-        for obj in session.deleted:
-            _note_deleted(session, obj, queued)
-
-
-def _resolve(kind: str, ref: Any) -> int | None:
-    if isinstance(ref, int):
-        return ref
-    if isinstance(ref, Comment):
-        return ref.entry_id if ref.entry_id is not None else (ref.entry.id if ref.entry else None)
-    if isinstance(ref, StationBlog):
-        return ref.blog_id
-    return ref.id
-
-
-def _after_flush(session: Session, flush_context: Any) -> None:
-    """Write the noted tasks on the flush's connection: they commit or roll back with the change."""
-    queued = session.info.pop(_QUEUED, None)
-    if not queued:
-        return
-    written = session.info.setdefault(_WRITTEN, set())
-    rows = []
-    for kind, ref in queued:
-        ref_id = _resolve(kind, ref)
-        if ref_id is None or (kind, ref_id) in written:
-            continue
-        written.add((kind, ref_id))
-        rows.append({"kind": kind, "ref_id": ref_id})
-    if rows:
-        connection = session.connection()
-        connection.execute(insert(SearchTask), rows)
-        session.info[_ENGINE] = connection.engine
-
-
-def _forget(session: Session, *args: Any) -> None:
-    for key in (_QUEUED, _WRITTEN, _ENGINE):
-        session.info.pop(key, None)
-
-
-def _after_transaction_end(session: Session, transaction: Any) -> None:
-    """A finished outer transaction (committed, rolled back or closed) leaves nothing noted behind."""
-    if transaction.parent is None:
-        _forget(session)
-
-
-def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
-    """Rows written inside a rolled-back savepoint are gone, so they may be written again."""
-    session.info.pop(_QUEUED, None)
-    session.info.pop(_WRITTEN, None)
-
-
-def _after_commit(session: Session) -> None:
-    """Apply this transaction's tasks (and any left pending) right away; never raise into the caller.
-
-    SQLAlchemy also sends after_commit when a savepoint is released; the transaction is still open then (on
-    SQLite it holds the write lock the drain would wait for), so only the outermost commit applies tasks.
+    A rolled-back savepoint's rows are gone with it, so only the transactions still open count.
     """
-    if session.in_nested_transaction():
-        return
-    engine = session.info.get(_ENGINE)
-    _forget(session)
-    if engine is None or not has_app_context():
+    by_transaction = session.info.setdefault(_WRITTEN, {})
+    chain, transaction = [], session.get_nested_transaction() or session.get_transaction()
+    while transaction is not None:
+        chain.append(transaction)
+        transaction = transaction.parent
+    for gone in by_transaction.keys() - set(chain):
+        del by_transaction[gone]
+    written = set().union(*(by_transaction.get(open_one, ()) for open_one in chain))
+    return written, by_transaction.setdefault(chain[0], set())
+
+
+def write_tasks(session: Session, changes: list[Change]) -> None:
+    """Write the changes' tasks on the flush's connection: they commit or roll back with the change."""
+    tasks = set().union(*(_tasks(session, change) for change in changes))
+    written, writing = _already_written(session)
+    rows = [{"kind": kind, "ref_id": ref_id} for kind, ref_id in sorted(tasks - written)]
+    if rows:
+        session.connection().execute(insert(SearchTask), rows)
+        writing.update(tasks)
+
+
+def apply_committed(changes: list[Change]) -> None:
+    """Apply the tasks (and any left pending) right after the commit; never raise into the caller."""
+    if not has_app_context() or not any(_watched(change) for change in changes):
         return
     if not current_app.config.get("SEARCH_SYNC_ON_COMMIT", True):
         return
     try:
-        drain(engine=engine, timeout=LOCK_WAIT)
+        drain(engine=db.engine, timeout=LOCK_WAIT)
     except Exception:
         logger.exception("search index update failed; the tasks stay pending for `flask search sync`")
 
 
 def register_listeners() -> None:
-    """Attach the outbox listeners to every SQLAlchemy session, once per process."""
-    for name, listener in (
-        ("before_flush", _before_flush),
-        ("after_flush", _after_flush),
-        ("after_commit", _after_commit),
-        ("after_transaction_end", _after_transaction_end),
-        ("after_soft_rollback", _after_soft_rollback),
-    ):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+    """Consume the change feed (app.changes): tasks in the transaction, applied after the commit."""
+    subscribe("search", in_transaction=write_tasks, after_commit=apply_committed)
 
 
 def pending_count(engine: Engine | None = None) -> int:

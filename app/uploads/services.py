@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
+from app import changes
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Entry, Upload, User
@@ -97,7 +98,7 @@ def _lock_owner(owner: User) -> None:
     nothing about the member changes.
     """
     users = User.__table__
-    db.session.execute(update(users).where(users.c.id == owner.id).values(id=users.c.id))
+    db.session.execute(changes.lock_only(update(users).where(users.c.id == owner.id).values(id=users.c.id)))
 
 
 def _quota_exceeded(used: int, quota: int) -> QuotaExceeded:

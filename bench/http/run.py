@@ -137,8 +137,9 @@ def prepare(workdir: Path, entries: int) -> Meta:
 
 def _entry_with_comments() -> int:
     """A published entry given exactly COMMENTS_ON_ENTRY visible comments by members (the entry page's load)."""
-    from sqlalchemy import delete, insert, select, update
+    from sqlalchemy import insert, select
 
+    from app import changes
     from app.extensions import db
     from app.models import Comment, Entry, User
 
@@ -150,7 +151,9 @@ def _entry_with_comments() -> int:
         .limit(1)
     ).one()
     users = list(db.session.scalars(select(User.id).where(User.is_suspended.is_(False)).limit(COMMENTS_ON_ENTRY)))
-    db.session.execute(delete(Comment).where(Comment.entry_id == entry.id))
+    for comment in db.session.scalars(select(Comment).where(Comment.entry_id == entry.id)):
+        db.session.delete(comment)  # through the ORM: the change feed refuses a bulk DELETE of comments
+    db.session.flush()
     rows = []
     for k in range(COMMENTS_ON_ENTRY):
         text = f"ขอบคุณสำหรับบันทึกนี้ครับ ได้ความรู้เรื่อง KM และการถอดบทเรียนมาก ความเห็นที่ {k + 1}"
@@ -165,7 +168,7 @@ def _entry_with_comments() -> int:
             }
         )
     db.session.execute(insert(Comment), rows)
-    db.session.execute(update(Entry).where(Entry.id == entry.id).values(comment_count=COMMENTS_ON_ENTRY))
+    changes.bulk_update(Entry, [entry.id], {"comment_count": COMMENTS_ON_ENTRY})
     db.session.commit()
     return entry.number
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app import reads
 from app.extensions import db
 from tests.cache.conftest import cache_status, prime
 from tests.factories import make_entry, make_user
@@ -206,11 +207,16 @@ def test_deleting_an_entry_retires_the_lists_it_left(client, auth, cast, pages):
     assert "ลปรร. ครั้งแรก" not in client.get(p["home"]).get_data(as_text=True)
 
 
-def test_read_counts_do_not_retire_pages(app, client, cast, pages):
-    """Counting reads would otherwise re-render an entry at every visit: the shown count may lag instead."""
+def test_a_written_batch_of_reads_retires_the_pages_of_the_entries_read(app, client, cast, pages):
+    """Reads wait in a buffer (BATCHED_READS); once written, the count a page shows is the new one."""
+    prime(client, *pages.values())
+    reads.flush(app)  # the priming client's own reads
     prime(client, *pages.values())
     app.test_client().get(pages["garden_entry"], headers={"User-Agent": "Browser/9"}).close()
-    assert_cached(client, *pages.values())
+    assert_cached(client, *pages.values())  # buffered, not yet written
+    assert reads.flush(app) == 1
+    assert_fresh(client, pages["garden_entry"])
+    assert_cached(client, pages["km_blog"], pages["km_feed"], pages["km_tag"], pages["somchai"], pages["stations"])
 
 
 def test_a_rolled_back_change_retires_nothing(client, cast, pages):

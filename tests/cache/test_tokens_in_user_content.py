@@ -22,7 +22,7 @@ from app.entries.services import update_entry
 from app.extensions import db
 from app.models import User
 from app.page_cache import store
-from tests.cache.conftest import CACHE_STATUS
+from tests.cache.conftest import BATCHED_READS, CACHE_STATUS
 from tests.cache.test_audiences import page, signed_in
 from tests.csrf_client import page_token
 from tests.factories import make_blog, make_entry, make_user
@@ -34,7 +34,7 @@ SLOTS = ("<sala-part csrf>", "<sala-part viewer_name>", "<sala-part nav>")
 
 @pytest.fixture
 def app_config() -> dict:
-    return {"WTF_CSRF_ENABLED": True, "PAGE_CACHE_CHECK": False}
+    return {"WTF_CSRF_ENABLED": True, "PAGE_CACHE_CHECK": False, **BATCHED_READS}
 
 
 @pytest.fixture
