@@ -131,7 +131,10 @@ def bump(changed: Iterable[str]) -> None:
 
 
 def remember(name: str, depends: Iterable[str], compute: Callable[[], T]) -> T:
-    """`compute()` (a total, a ranking), or what it gave before if none of `depends` has changed since."""
+    """`compute()` (a total, a ranking), or what it gave before if none of `depends` has changed since; the page
+    being rendered, if any, then depends on them too."""
+    depends = set(depends)
+    tags.shows(*depends)
     if not tracking():
         return compute()
     try:
