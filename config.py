@@ -92,28 +92,27 @@ class Config:
     # Read counts are buffered and written in batches so page views never wait on a write lock.
     READ_FLUSH_INTERVAL_SECONDS = _env_int("READ_FLUSH_INTERVAL_SECONDS", 10)
     READ_FLUSH_BATCH = _env_int("READ_FLUSH_BATCH", 50)
-    # Page cache (app/page_cache/): files in CACHE_DIR by default, which every worker process of one machine
-    # shares, so a write in one retires pages in all of them (a cache in each process would not); with several
-    # machines set CACHE_REDIS_URL (for example redis://127.0.0.1:6379/1). CACHE_TYPE=NullCache turns the page
-    # cache off. Read counts on cached pages lag by up to PAGE_CACHE_TIMEOUT.
+    # Page cache (app/page_cache/, ARCHITECTURE.md): each worker keeps pages in its memory; the versions that say
+    # whether they are current live in a cache every worker shares: files in CACHE_DIR (one machine), or Redis
+    # with CACHE_REDIS_URL (several machines, e.g. redis://127.0.0.1:6379/1). CACHE_TYPE=NullCache keeps nothing.
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
-    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "app.page_cache.files.PageFiles")
+    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "FileSystemCache")
     CACHE_DIR = os.environ.get("CACHE_DIR", str(INSTANCE_DIR / "page-cache"))
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "sala:")
-    CACHE_DEFAULT_TIMEOUT = _env_int("CACHE_DEFAULT_TIMEOUT", 300)
-    CACHE_THRESHOLD = _env_int("CACHE_THRESHOLD", 5000)  # most pages kept in files or in a process
+    # The shared cache holds only the generation and at most 16,384 version slots (app/page_cache/store.py).
+    CACHE_THRESHOLD = 0
+    CACHE_DEFAULT_TIMEOUT = 0
     PAGE_CACHE_TIMEOUT = _env_int("PAGE_CACHE_TIMEOUT", 300)
-    # Pages each worker process keeps in memory besides the shared cache (checked against the same versions).
-    PAGE_CACHE_MEMO_PAGES = _env_int("PAGE_CACHE_MEMO_PAGES", 256)
-    # List totals and rankings (app/page_cache/derived.py) are retired by changes, like pages; this bounds them.
+    # Pages (and derived values) each worker process keeps, least recently served out first.
+    PAGE_CACHE_MEMO_PAGES = _env_int("PAGE_CACHE_MEMO_PAGES", 1024)
+    # List totals and rankings (`page_cache.remember`) are retired by changes, like pages; this bounds them.
     DERIVED_CACHE_TIMEOUT = _env_int("DERIVED_CACHE_TIMEOUT", 3600)
-    # PAGE_CACHE=0 renders every page afresh while the cache still serves what else it holds (list totals and
-    # rankings).
+    # PAGE_CACHE=0 renders every page in full for every reader (bench/http's cold mode); totals are still kept.
     PAGE_CACHE = os.environ.get("PAGE_CACHE", "1") != "0"
-    # Pages kept for an audience (app/page_cache/audiences.py): rendered once for guests, or for members a view
-    # deems alike, and finished for each reader (their navigation, name and CSRF token). Independent of
-    # PAGE_CACHE; AUDIENCE_PAGES=0 renders every page that is not served whole for each reader.
-    AUDIENCE_PAGES = os.environ.get("AUDIENCE_PAGES", "1") != "0"
+    # How long a proxy (DEPLOY.md's nginx) may keep a page kept for guests: the most a guest sees a page late.
+    PAGE_PROXY_SECONDS = _env_int("PAGE_PROXY_SECONDS", 1)
+    # PAGE_CACHE_CHECK renders every kept page again when it would be served and fails on a difference (tests).
+    PAGE_CACHE_CHECK = False
     # Background tasks (app/tasks.py, Huey), such as ranking an entry's related entries: queued in a SQLite file in
     # instance/ by default, which a worker on the same machine runs (`make run` starts one; DEPLOY.md, "Task
     # worker"); with several machines set TASK_QUEUE_URL to a shared Redis (for example redis://127.0.0.1:6379/2).
@@ -204,8 +203,9 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = ""
-    # Pages are rendered fresh for every request; tests/cache/ turn the page cache on.
-    CACHE_TYPE = "NullCache"
+    # The page cache is on, in memory (one process), and every kept page is checked against a fresh render.
+    CACHE_TYPE = "SimpleCache"
+    PAGE_CACHE_CHECK = True
     # Tasks run in the test's own process as they are queued, so a test sees their effect at once.
     TASK_QUEUE_IMMEDIATE = True
 

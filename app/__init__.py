@@ -48,6 +48,9 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     from app import security
 
     security.init_app(app)  # first: production refuses to start without a real SECRET_KEY
+    from app import page_cache
+
+    page_cache.init_app(app)  # its guest-page lookup is the first before-request function after the host check
     # As in Flask's tutorial: the default SQLite file lives in the instance folder, which must exist.
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -63,20 +66,20 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     input_guard.init_app(app)  # before CSRF: its check reads the form
     csrf.init_app(app)
+    from app.page_cache import parts
+
+    parts.init_app(app)  # after Flask-WTF: templates ask for tokens through `csrf_token()`, a reader's part
     limiter.init_app(app)
 
-    from app import auth_setup, errors_setup, i18n, page_cache, reads, sessions, site_nav, static_files, templating
+    from app import auth_setup, errors_setup, i18n, reads, static_files, templating
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     auth_setup.init_app(app)
-    sessions.init_app(app)
     static_files.init_app(app)
     templating.init_app(app)
-    site_nav.init_app(app)
     errors_setup.init_app(app)
     reads.init_app(app)
-    page_cache.init_app(app)
 
     for module_name in BLUEPRINT_MODULES:
         app.register_blueprint(import_module(module_name).bp)
@@ -84,6 +87,6 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     from app.cli import register_cli
 
     register_cli(app)
-    # Outermost, so everything inside (the page cache's cookieless path too) sees the client's address and scheme.
+    # Outermost, so everything inside sees the client's address and scheme.
     security.apply_proxy_fix(app)
     return app

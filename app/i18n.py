@@ -48,9 +48,7 @@ def select_locale() -> str:
 
 
 def locale_for(incoming: Request) -> str:
-    """The language a request asks for (cookie, then Accept-Language), else the default; for `select_locale`
-    and for the page cache's cookieless path, which answers before Flask sees the request.
-    """
+    """The language a request asks for (cookie, then Accept-Language), else the default (`select_locale`)."""
     headers = incoming.headers
     if headers.get("Cookie"):  # parsing the headers costs more than the rest; most first visits send neither
         chosen = incoming.cookies.get(LOCALE_COOKIE)

@@ -16,7 +16,7 @@ from sqlalchemy import Select
 
 from app.errors import DomainError
 from app.extensions import db
-from app.page_cache import derived
+from app.page_cache import remember
 from app.text.normalize import fold_thai_digits
 
 # Past the end of any list Sala has; the search engine is not asked for pages beyond it either.
@@ -53,11 +53,11 @@ def parse_page_number(raw: str | None, default: int = 1) -> int:
 
 
 class _RememberedTotal(SelectPagination):
-    """Counts the list once and keeps the total until one of its tags changes (app/page_cache/derived.py)."""
+    """Counts the list once and keeps the total until one of its tags changes (app/page_cache/store.py)."""
 
     def _query_count(self) -> int:
         name, depends = self._query_args["total"]
-        return derived.remember(f"total:{name}", depends, super()._query_count)
+        return remember(f"total:{name}", depends, super()._query_count)
 
 
 def current_page() -> int:

@@ -285,24 +285,22 @@ def member_audience(user: Any) -> str:
     return ANY_MEMBER if _member(user) is not None else "suspended"
 
 
-def entry_page_audience(user: Any, entry: Entry, commented: bool) -> str:
-    """What the entry page shows a signed-in `user` that depends on them, as a key (app/page_cache/audiences.py):
+def entry_page_audience(user: Any, entry: Entry, commented: bool) -> str | None:
+    """What the entry page shows a signed-in `user` that depends on them, as a key (app/page_cache/pages.py):
     members with the same key are shown the same page. `commented`: whether they have commented on the entry.
 
-    The rules the page applies decide it: editing (which also moderates the comments and shows hidden ones),
-    being the author (who may not report the entry and whose reads do not count), and having commented (their
-    own comments get a delete button instead of a report link), in which case the page is theirs alone.
+    The rules the page applies decide it: editing (which also moderates the comments and shows hidden ones) and
+    being the author (who may not report the entry). A member who has commented sees their own comments with a
+    delete button instead of a report link: that page is theirs alone (None), as a kept page holds nothing of
+    one reader's.
     """
     member = _member(user)
     if member is None:
         return "suspended"
-    return ":".join(
-        (
-            "editor" if _edit_entry(member, entry) else "reader",
-            "author" if entry.author_id == member.id else "other",
-            f"commenter-{member.id}" if commented else "no-comments",
-        )
-    )
+    if commented:
+        return None
+    editor = "editor" if _edit_entry(member, entry) else "reader"
+    return f"{editor}:{'author' if entry.author_id == member.id else 'other'}"
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:

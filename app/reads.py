@@ -31,8 +31,8 @@ from app.models import Entry, EntryView
 from app.text.dates import to_local, utcnow
 
 EXTENSION_KEY = "sala.reads"
-# Set on `g` by `count_read`: a cached copy of the page must count a read each time it is served.
-_READ_ENTRY = "read_entry_id"
+# Set on `g` by `showing`: the read the page counts for whoever it is served to (app/page_cache/pages.py).
+SHOWN_ENTRY = "shown_entry"
 # Crawlers and link previewers are not readers.
 _ROBOT_MARKERS = (
     "bot",
@@ -92,13 +92,12 @@ def guest_key(day: date, remote_addr: str | None, user_agent: str) -> str:
     return _hashed(f"guest:{remote_addr}:{user_agent}:{day.isoformat()}")
 
 
-def visitor_key(day: date, anonymous: bool = False) -> str:
+def visitor_key(day: date) -> str:
     """A non-reversible key for the current visitor (member id, or address and browser) on `day`.
 
     The day is part of the hashed text, so keys from different days cannot be linked to each other.
-    `anonymous` says the caller already knows nobody is signed in (a page served from the page cache).
     """
-    if not anonymous and current_user.is_authenticated:
+    if current_user.is_authenticated:
         return _hashed(f"user:{current_user.id}:{day.isoformat()}")
     return guest_key(day, request.remote_addr, request.user_agent.string)
 
@@ -110,18 +109,10 @@ def _buffer_read(entry_id: int, key: str, day: date) -> bool:
     )
 
 
-def record_read(entry_id: int, anonymous: bool = False) -> bool:
+def record_read(entry_id: int) -> bool:
     """Buffer a read of the entry by the current visitor; True when the buffer should now be flushed."""
     day = today()
-    return _buffer_read(entry_id, visitor_key(day, anonymous), day)
-
-
-def record_guest_read(entry_id: int, remote_addr: str | None, user_agent: str) -> bool:
-    """`record_read` for a reader who is not signed in, outside a request (app/page_cache/cookieless.py)."""
-    if is_robot(user_agent):
-        return False
-    day = today()
-    return _buffer_read(entry_id, guest_key(day, remote_addr, user_agent), day)
+    return _buffer_read(entry_id, visitor_key(day), day)
 
 
 def _insert_ignoring_duplicates(row: dict):
@@ -184,10 +175,14 @@ def flush_quietly(app: Flask) -> None:
         app.logger.exception("could not write buffered read counts")
 
 
-def count_read(entry_id: int, anonymous: bool = False) -> None:
-    """Called by the entry view: buffer the read and, when due, flush once the response has been sent."""
-    setattr(g, _READ_ENTRY, entry_id)
-    if is_robot() or not record_read(entry_id, anonymous):
+def showing(entry: Entry) -> None:
+    """The page being rendered shows `entry`: a read is counted for each reader it is served to, but its author."""
+    setattr(g, SHOWN_ENTRY, (entry.id, entry.author_id))
+
+
+def count_read(entry_id: int) -> None:
+    """Buffer the current reader's read and, when due, flush once the response has been sent."""
+    if is_robot() or not record_read(entry_id):
         return
     app = current_app._get_current_object()
 
@@ -195,11 +190,6 @@ def count_read(entry_id: int, anonymous: bool = False) -> None:
     def _flush_after(response):
         response.call_on_close(lambda: flush_quietly(app))
         return response
-
-
-def entry_read_by_this_request() -> int | None:
-    """The entry whose read this request counted (or would have, were the reader not a robot)."""
-    return g.get(_READ_ENTRY)
 
 
 def _flush_at_exit(app_ref: weakref.ref[Flask]) -> None:

@@ -18,9 +18,9 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import inspect as sa_inspect
 
-from app import create_app, reads, site_nav
+from app import create_app, reads
 from app.extensions import cache, db, limiter
-from app.page_cache import pages
+from app.page_cache import store
 from tests.databases import PostgresDatabases, Snapshot, SQLiteDatabases, on_postgresql, open_databases
 from tests.i18n.catalogs import compile_stale_catalogs
 
@@ -197,8 +197,8 @@ def reset_app_state(app: Flask) -> None:
     limiter.init_app(app)
     if limiter.enabled:
         limiter.reset()
-    app.extensions[pages.MEMO_KEY] = pages.ProcessMemo(app.config["PAGE_CACHE_MEMO_PAGES"])
-    site_nav.init_app(app)
+    if store.EXTENSION_KEY in app.extensions:
+        store.init_app(app)  # a new, empty memo of kept pages and values
     app.extensions[reads.EXTENSION_KEY].take()  # reads a previous test counted but did not write
 
 

@@ -55,6 +55,13 @@ def _comment_form(user: User | None) -> CommentForm:
     return form
 
 
+@bp.get("/posts/<int:number>/comments")
+def new(number: int):
+    """The comment form on a page of its own: where guests write (the entry page, kept for all, has no token)."""
+    entry = _commentable_entry(number)
+    return render_template("comments/form_page.html", entry=entry, comment_form=_comment_form(_signed_in_user()))
+
+
 @bp.post("/posts/<int:number>/comments")
 @guest_comments_per_ip
 def create(number: int):

@@ -19,7 +19,6 @@ from app.forms_util import refusals
 from app.licenses import LICENSES, license_for
 from app.models import STATUS_DRAFT, STATUS_PUBLISHED, Blog, Entry
 from app.page_cache import tags as shown
-from app.page_cache.audiences import remembered
 from app.page_cache.pages import cached_page
 from app.permissions import can, entry_page_audience
 from app.stations.services import stations_of_blog
@@ -93,15 +92,11 @@ def new(slug: str):
     return _editor(form, blog, None, refusal.status(form))
 
 
-@remembered
 def _entry_audience(number: int) -> str | None:
     """The signed-in reader's audience for a published entry's page; anything else is rendered for them alone."""
     entry, commented = services.find_entry_for_member(number, current_user.id)
     if entry is None or not entry.is_published or not can(current_user, "view_entry", entry):
         return None
-    # What the audience was worked out from, whether or not this request loaded it first (the reader may be the
-    # author, loaded when they were signed in): a change to any of them works it out again.
-    shown.shows(*(shown.row_tag(row) for row in (entry, entry.blog, entry.author)), shown.entry_comments(entry.id))
     return entry_page_audience(current_user, entry, commented)
 
 
@@ -113,8 +108,8 @@ def show(number: int):
     if request.script_root + request.path != canonical:
         # /posts/007 and Thai digits (/posts/๗) reach here too: one address per entry.
         return redirect(canonical, 301)
-    if entry.is_published and not (current_user.is_authenticated and current_user.id == entry.author_id):
-        reads.count_read(entry.id)
+    if entry.is_published:
+        reads.showing(entry)
     shown.shows(
         shown.entry_related(entry.id),
         shown.blog_entries(entry.blog_id),
@@ -131,8 +126,9 @@ def show(number: int):
         older=older,
         newer=newer,
         comments=comments_for_entry(entry, current_user),
-        # The page may be kept for many readers, so its form's one-time key is made in each browser.
-        comment_form=CommentForm(submission_key=""),
+        # The page may be kept for many readers: its form's one-time key is made in each browser, and its token
+        # is each member's own part (the form would otherwise put a token in the session of whoever renders it).
+        comment_form=CommentForm(submission_key="", meta={"csrf": False}),
         related=related.related_to(entry),
     )
 

@@ -1,330 +1,172 @@
-"""Serving public pages to anonymous visitors from the cache: `cached_page` marks a view, `serve_from_cache` serves.
+"""`cached_page`: a view's page kept for everyone who would see the same page, and served again until what it
+showed changes.
 
-Only a GET or HEAD from a visitor who is not signed in (no login in the session, no remember-me cookie) and
-whose session holds nothing a page shows (no flash message, no saved-draft tokens) is looked up or stored;
-only a 200 response is stored. Everyone else gets the view as if there were no cache.
+Readers fall in *audiences*: guests are one; a view may name audiences of members with `members(**view_args)`
+(a string from app/permissions.py, the same for every member shown the same page, or None to render the page
+for that member alone). Only GET and HEAD requests with no flash message waiting are served this way.
 
-A hit is answered by `serve_from_cache`, the application's first before-request function, so a page served
-from the cache costs no rate-limit bookkeeping, form parsing or view code (no cached page is rate-limited, and
-its query string passed the input guard when the page was rendered). A miss goes on to the view, and the
-`cached_page` wrapper stores what it renders.
+- A page kept for guests is the page exactly as every guest gets it. To a request that sends no session or
+  remember-me cookie it is answered by the first before-request function, with `ETag`, `Last-Modified`, a
+  `304` to a matching conditional request, and `Cache-Control: public, s-maxage=PAGE_PROXY_SECONDS` so that a
+  proxy (DEPLOY.md's nginx) may keep it for that long.
+- A page kept for an audience of members holds markers where each reader's own parts go (app/page_cache/parts.py)
+  and is sent `Cache-Control: private, no-store` (app/security.py).
 
-The key is the host, path, query string and interface language. What is stored is the body and its content
-type only: the response served from it is built fresh, so the security headers, the Vary header and the
-visitor's own session cookie are added by the usual after-request hooks, and no cookie is ever replayed.
-
-A form's CSRF token belongs to one visitor's session. A page that will be stored is rendered with a placeholder
-wherever a form asks for a token (the guest comment form on an entry), and each visitor served from the cache
-gets their own token in those places only (app/page_cache/csrf_slots.py).
-
-Checking a page's dependency versions (often fifty tags) in the shared cache on every hit would cost more
-than serving the page. Each process keeps a `ProcessMemo` instead: the versions it has read and the pages it
-has served, good for as long as the site-wide generation is unchanged. Every bump changes the generation
-after the tags (app/page_cache/invalidation.py), so a hit costs one read of the generation while nothing is
-written, and any write sends every process back to the shared cache for the versions it needs.
-
-Each response considered for the cache says how it was served in an ``X-Cache: hit`` or ``miss`` header.
+What is kept is the body and content type, the entry whose read the page counts (counted here for every reader,
+however the page was served) and, beside it, the versions of what the render read (app/page_cache/store.py).
+With PAGE_CACHE_CHECK (the tests) every kept page is rendered again when it would be served, and a difference is
+an error: a page kept while something it shows has changed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, current_app, g, make_response, request, session
+from flask import Response, current_app, g, get_flashed_messages, make_response, request, session
+from flask_login import current_user
 from flask_login.config import COOKIE_NAME
-from flask_wtf.csrf import generate_csrf
-from werkzeug.sansio.request import Request
 
 from app import reads
-from app.extensions import cache
 from app.i18n import select_locale
-from app.page_cache import tags
-from app.page_cache.csrf_slots import CSRF_PLACEHOLDER, fill, placeholder_tokens
-from app.page_cache.invalidation import GENERATION_KEY, enabled, new_token, version_key
+from app.page_cache import parts, store, tags
 
 CACHE_STATUS_HEADER = "X-Cache"
-# Changed when what a stored page holds changes, so that copies stored in the earlier form are never served.
-PAGE_PREFIX = "page:v2:"
-# Session keys that never change what a page shows an anonymous visitor (the CSRF secret is swapped per visitor).
-NEUTRAL_SESSION_KEYS = frozenset({"csrf_token", "_permanent", "_fresh", "_id"})
-MEMO_KEY = "sala.page_cache.memo"
-# Set on a view function by `cached_page`; `serve_from_cache` only looks up pages of views that carry it.
-CACHED_VIEW_ATTRIBUTE = "serves_cached_page"
-# On `g` after a miss: the page's key and the generation read before the render (see `keep`).
-_PENDING = "page_cache_pending"
-# In the WSGI environ after the cookieless path found no current page: (key, generation), so it is not looked up again.
-COOKIELESS_MISS = "sala.page_cache.miss"
+GUESTS = "guests"
+CACHED_VIEW_ATTRIBUTE = "cached_page"
 
 
-class ProcessMemo:
-    """This process's copies of tag versions and of recently served pages, valid for one generation.
-
-    Versions are dropped whenever the generation changes. Pages are kept (at most `max_pages`, least recently
-    served first out) because a page is only served while its own stored versions equal the current ones; a
-    page found current is marked with the generation, so it is not checked again until the next write.
-    """
-
-    def __init__(self, max_pages: int) -> None:
-        self.lock = threading.Lock()
-        self.max_pages = max_pages
-        self.generation: str | None = None
-        self.versions: dict[str, str] = {}
-        self.pages: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self.checked: dict[str, str] = {}  # page key -> the generation under which it was last found current
-
-    def versions_for(self, generation: str) -> dict[str, str]:
-        """The versions known for `generation`, forgetting those of an earlier one."""
-        with self.lock:
-            if generation != self.generation:
-                self.generation, self.versions = generation, {}
-            return self.versions
-
-    def page(self, key: str) -> tuple[dict[str, Any] | None, bool]:
-        """The kept page (or None), and whether it was found current under the present generation."""
-        with self.lock:
-            stored = self.pages.get(key)
-            if stored is None:
-                return None, False
-            self.pages.move_to_end(key)
-            return stored, self.checked.get(key) == self.generation
-
-    def keep(self, key: str, stored: dict[str, Any], generation: str) -> None:
-        if self.max_pages <= 0:
-            return
-        with self.lock:
-            self.pages[key] = stored
-            self.pages.move_to_end(key)
-            self.checked[key] = generation
-            while len(self.pages) > self.max_pages:
-                oldest, _ = self.pages.popitem(last=False)
-                self.checked.pop(oldest, None)
-
-    def forget(self, key: str) -> None:
-        with self.lock:
-            self.pages.pop(key, None)
-            self.checked.pop(key, None)
+class StalePageError(AssertionError):
+    """PAGE_CACHE_CHECK: a kept page differs from the page rendered now."""
 
 
-def memo() -> ProcessMemo:
-    return current_app.extensions[MEMO_KEY]
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    content_type: str
+    read: tuple[int, int] | None  # (entry id, author id): the read this page counts
 
 
-def _cacheable_visitor() -> bool:
-    """Anonymous with a neutral session; Flask-Login signs in only through `_user_id` or the remember cookie."""
-    if request.method not in ("GET", "HEAD"):
-        return False
-    if current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies:
-        return False
-    return NEUTRAL_SESSION_KEYS.issuperset(session.keys())
+def enabled() -> bool:
+    return store.tracking() and bool(current_app.config["PAGE_CACHE"])
 
 
-def key_for(incoming: Request, locale: str) -> str:
-    """A page's cache key: host (and script root), path, raw query string and language."""
-    host = f"{incoming.scheme}://{incoming.host}{incoming.root_path}"
-    parts = (host, incoming.path, incoming.query_string.decode("latin-1"), locale)
-    return PAGE_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+def _sends_login_cookies() -> bool:
+    config = current_app.config
+    names = (config["SESSION_COOKIE_NAME"], config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME))
+    return any(name in request.cookies for name in names)
 
 
-def page_key() -> str:
-    """The current request's page key."""
-    return key_for(request, select_locale())
+def _key(audience: str) -> str:
+    query = request.query_string.decode("latin-1")
+    return f"page:{audience}:{select_locale()}:{request.script_root}{request.path}?{query}"
 
 
-def current_generation() -> str | None:
-    """The site-wide generation, giving it a first value if the cache has none."""
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, new_token(), timeout=0)
-        generation = cache.get(GENERATION_KEY)
-    return generation
-
-
-def _is_current(stored: dict[str, Any], known: dict[str, str]) -> bool:
-    """Whether every tag of the stored page still has the version it was rendered with."""
-    if stored["expires"] <= time.time():
-        return False
-    versions = stored["versions"]
-    missing = [tag for tag in versions if tag not in known]
-    if missing:
-        for tag, value in zip(missing, cache.get_many(*(version_key(tag) for tag in missing)), strict=True):
-            if value is not None:
-                known[tag] = value
-    return all(known.get(tag) == version for tag, version in versions.items())
-
-
-def current_stored(key: str, generation: str) -> dict[str, Any] | None:
-    """What is stored under `key` (a page, or a derived value) if it is still current: from this process's memo,
-    else from the shared cache.
-    """
-    process = memo()
-    known = process.versions_for(generation)
-    stored, checked = process.page(key)
-    if stored is not None:
-        if checked and stored["expires"] > time.time():
-            return stored
-        if _is_current(stored, known):
-            process.keep(key, stored, generation)
-            return stored
-        process.forget(key)
-    stored = cache.get(key)
-    if not stored or not _is_current(stored, known):
+def _audience(members: Callable[..., str | None] | None, view_args: dict[str, Any]) -> str | None:
+    if request.method not in ("GET", "HEAD") or not enabled() or get_flashed_messages():
         return None
-    process.keep(key, stored, generation)
-    return stored
+    if not current_user.is_authenticated:
+        return GUESTS
+    audience = members(**view_args) if members is not None else None
+    return None if audience is None else f"members:{audience}"
 
 
-def _response_from(stored: dict[str, Any]) -> Response:
-    """The stored page, rebuilt for this visitor: their own CSRF token, and their read counted."""
-    body = stored["body"]
-    if stored["has_csrf"]:
-        body = fill(body, generate_csrf())
-    if stored["read_entry_id"] is not None:
-        reads.count_read(stored["read_entry_id"], anonymous=True)
-    response = current_app.response_class(body, content_type=stored["content_type"])
-    response.headers[CACHE_STATUS_HEADER] = "hit"
-    response.headers["Vary"] = "Cookie"
-    return response
+def _count_read(page_read: tuple[int, int] | None) -> None:
+    if page_read is not None and not (current_user.is_authenticated and current_user.id == page_read[1]):
+        reads.count_read(page_read[0])
 
 
-def serve_from_cache() -> Response | None:
-    """Before every request: answer from the cache when the page is stored and current, else leave a note."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    if not getattr(view, CACHED_VIEW_ATTRIBUTE, False) or not enabled() or not _cacheable_visitor():
-        return None
-    missed = request.environ.get(COOKIELESS_MISS)
-    if missed is not None:  # the cookieless path looked it up already: render and store
-        setattr(g, _PENDING, missed)
-        return None
-    key = page_key()
-    try:
-        generation = current_generation()
-        stored = current_stored(key, generation) if generation is not None else None
-    except Exception:  # noqa: BLE001 - a cache outage must not take the site down: render as if uncached
-        current_app.logger.exception("page cache unavailable")
-        return None
-    if stored is not None:
-        return _response_from(stored)
-    if generation is not None:
-        setattr(g, _PENDING, (key, generation))
-    return None
-
-
-def versions_of(dependencies: set[str]) -> dict[str, str] | None:
-    """The current version of each tag, giving a first version to tags that have none yet."""
-    keys = [version_key(tag) for tag in sorted(dependencies)]
-    values = cache.get_many(*keys)
-    if None in values:
-        for version, value in zip(keys, values, strict=True):
-            if value is None:
-                cache.add(version, new_token(), timeout=0)  # only if still absent: a concurrent bump wins
-        values = cache.get_many(*keys)
-    if None in values:
-        return None
-    return dict(zip(sorted(dependencies), values, strict=True))
-
-
-def _storable(response: Response) -> bool:
-    return (
-        response.status_code == 200
-        and not response.is_streamed
-        and "Set-Cookie" not in response.headers
-        and NEUTRAL_SESSION_KEYS.issuperset(session.keys())  # the render did not flash a message
-    )
-
-
-def keep(key: str, fields: dict[str, Any], depends: set[str], generation: str, timeout: int) -> None:
-    """Store `fields` (a page, or a derived value) with the versions of `depends`, in the cache and this process's
-    memo, unless a write was committed since `generation` was read (what was computed may be out of date).
-    """
-    versions = versions_of(depends)
-    if versions is None or cache.get(GENERATION_KEY) != generation:
-        return
-    stored = {**fields, "versions": versions, "expires": time.time() + timeout}
-    cache.set(key, stored, timeout=timeout)
-    memo().keep(key, stored, generation)
-
-
-def stored_fields(response: Response) -> dict[str, Any]:
-    """What is kept of a page rendered within `placeholder_tokens`: its body (the placeholder where a form asked
-    for a CSRF token), its content type, and the entry whose read it counted (counted again for each reader)."""
-    body = response.get_data()
-    return {
-        "body": body,
-        "content_type": response.content_type,
-        "has_csrf": CSRF_PLACEHOLDER in body,
-        "read_entry_id": reads.entry_read_by_this_request(),
-    }
-
-
-def with_own_token(response: Response) -> Response:
-    """The response rendered to be stored, with the reader's own CSRF token where the placeholder is."""
-    if not response.is_streamed:
-        body = response.get_data()
-        if CSRF_PLACEHOLDER in body:
-            response.set_data(fill(body, generate_csrf()))
-    return response
-
-
-def _store(key: str, response: Response, generation: str) -> None:
-    keep(key, stored_fields(response), tags.collected(), generation, current_app.config["PAGE_CACHE_TIMEOUT"])
-
-
-def _keep_page(pending: tuple[str, str], response: Response) -> Response:
-    """After a miss: store the page the view gave, if it may be stored, and finish it for this reader."""
-    if not _storable(response):
-        return with_own_token(response)
-    key, generation = pending
-    response.headers.setdefault(CACHE_STATUS_HEADER, "miss")
+def _served(kept: store.Kept, key: str, audience: str, status: str) -> Response:
+    page: Page = kept.value
+    body = page.body if audience == GUESTS else parts.fill(page.body)
+    response = current_app.response_class(body, content_type=page.content_type)
+    response.headers[CACHE_STATUS_HEADER] = status
     response.vary.add("Cookie")
+    _count_read(page.read)
+    if audience != GUESTS or not kept.versions:  # validators only for a page kept for guests
+        return response
+    response.set_etag(hashlib.sha256(f"{key}\n{sorted(kept.versions.items())}".encode()).hexdigest()[:32])
+    response.last_modified = kept.made
+    response.vary.add("Accept-Language")
+    if not _sends_login_cookies():
+        response.cache_control.public = True
+        response.cache_control.max_age = 0
+        response.cache_control.s_maxage = current_app.config["PAGE_PROXY_SECONDS"]
+    return response.make_conditional(request)
+
+
+def _current(key: str) -> tuple[str | None, store.Kept | None]:
     try:
-        _store(key, response, generation)
-    except Exception:  # noqa: BLE001 - the page is rendered; failing to keep it must not fail the request
-        current_app.logger.exception("could not store a page in the cache")
-    return with_own_token(response)
+        since = store.generation()
+        return since, store.current(key, since)
+    except Exception:  # noqa: BLE001 - a cache outage must not take the site down: render as if nothing were kept
+        current_app.logger.exception("page cache unavailable")
+        return None, None
+
+
+def serve_early() -> Response | None:
+    """Before every other before-request function: a guest page, kept and current, for a cookieless request."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, CACHED_VIEW_ATTRIBUTE, False) or request.method not in ("GET", "HEAD"):
+        return None
+    if not enabled() or current_app.config["PAGE_CACHE_CHECK"] or _sends_login_cookies():
+        return None
+    key = _key(GUESTS)
+    _, kept = _current(key)
+    return None if kept is None else _served(kept, key, GUESTS, "hit")
+
+
+def _check(kept: Page, fresh: Page) -> None:
+    if kept != fresh:
+        at = next((i for i, (a, b) in enumerate(zip(kept.body, fresh.body, strict=False)) if a != b), 0)
+        raise StalePageError(
+            f"{request.full_path}: the kept page differs from a fresh render at byte {at}: "
+            f"{kept.body[at - 80 : at + 80]!r} != {fresh.body[at - 80 : at + 80]!r}"
+        )
+
+
+def _respond(view: Callable, view_args: dict[str, Any], members: Callable[..., str | None] | None) -> Response:
+    audience = _audience(members, view_args)
+    if audience is None:
+        with parts.keeping(None):
+            response = make_response(view(**view_args))
+        _count_read(g.pop(reads.SHOWN_ENTRY, None))
+        return response
+    key = _key(audience)
+    since, kept = _current(key)
+    if kept is not None and not current_app.config["PAGE_CACHE_CHECK"]:
+        return _served(kept, key, audience, "hit")
+    tags.start_collecting()
+    with parts.keeping(GUESTS if audience == GUESTS else "members"):
+        response = make_response(view(**view_args))
+    if response.status_code != 200 or response.is_streamed or session.modified or "Set-Cookie" in response.headers:
+        if audience != GUESTS and not response.is_streamed:
+            response.set_data(parts.fill(response.get_data()))
+        _count_read(g.pop(reads.SHOWN_ENTRY, None))
+        return response
+    fresh = Page(response.get_data(), response.content_type, g.pop(reads.SHOWN_ENTRY, None))
+    if kept is not None:
+        _check(kept.value, fresh)
+        return _served(kept, key, audience, "hit")
+    timeout = current_app.config["PAGE_CACHE_TIMEOUT"]
+    made = store.keep(key, fresh, tags.collected(), since, timeout) if since is not None else None
+    if made is None:  # a write was committed meanwhile: serve this render, keep nothing
+        made = store.Kept(fresh, {}, 0, 0, "")
+    return _served(made, key, audience, "miss")
 
 
 def cached_page(view: Callable | None = None, *, members: Callable[..., str | None] | None = None) -> Callable:
-    """Mark the view's page as cacheable: whole for anonymous visitors, and kept for each reader's audience
-    (app/page_cache/audiences.py) for guests and, when `members` is given, for signed-in members.
-
-    `members(**view_args)` names the member's audience for the page (a string that is the same for every member
-    who would see the same page), or None to render the page for them alone.
-    """
-    from app.page_cache import audiences
+    """Keep the view's page for guests and, when `members` is given, for audiences of members (see above)."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            pending = g.pop(_PENDING, None)  # set by serve_from_cache after a miss of a storable page
-            audience = audiences.audience_for(members, kwargs)
-            if pending is None:
-                return view(*args, **kwargs) if audience is None else audiences.respond(view, args, kwargs, audience)
-            tags.start_collecting()
-            with placeholder_tokens():
-                if audience is None:
-                    response = make_response(view(*args, **kwargs))
-                else:
-                    response = audiences.respond(view, args, kwargs, audience)
-            return _keep_page(pending, response)
+        def wrapper(**view_args: Any) -> Response:
+            return _respond(view, view_args, members)
 
         setattr(wrapper, CACHED_VIEW_ATTRIBUTE, True)
         return wrapper
 
     return decorate if view is None else decorate(view)
-
-
-def init_app(app: Flask) -> None:
-    """Give the app its process memo and put the cache lookup before every other before-request function."""
-    from app.page_cache.audiences import page_slots, viewer_name
-    from app.page_cache.cookieless import CookielessHits
-
-    app.extensions[MEMO_KEY] = ProcessMemo(app.config.get("PAGE_CACHE_MEMO_PAGES", 256))
-    app.jinja_env.globals.update(page_slots=page_slots, viewer_name=viewer_name)
-    app.before_request_funcs.setdefault(None, []).insert(0, serve_from_cache)
-    app.wsgi_app = CookielessHits(app, app.wsgi_app)

@@ -15,8 +15,6 @@ retires the tags each committed change affects.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import g, has_request_context
@@ -60,22 +58,6 @@ def start_collecting() -> None:
 
 def collected() -> set[str]:
     return set(g.get(_COLLECTING, ()))
-
-
-@contextmanager
-def collecting_apart() -> Iterator[set[str]]:
-    """Collect what the block loads and declares into a set of its own (then also into the page's, if any)."""
-    outer = g.get(_COLLECTING)
-    inner = {SITE}
-    setattr(g, _COLLECTING, inner)
-    try:
-        yield inner
-    finally:
-        if outer is None:
-            g.pop(_COLLECTING, None)
-        else:
-            outer |= inner
-            setattr(g, _COLLECTING, outer)
 
 
 def shows(*tags: str) -> None:

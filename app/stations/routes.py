@@ -123,7 +123,7 @@ def new():
 
 
 @bp.get("/c/<slug>")
-@cached_page(members=lambda slug: f"member-{current_user.id}")  # roles, blogs and buttons: each member's own
+@cached_page  # members: roles, blogs and buttons of their own, rendered for each
 def show(slug: str):
     station = or_404(services.find_station(slug))
     return _canonical_redirect(station, slug, "stations.show") or _render_show(station)

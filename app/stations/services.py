@@ -39,7 +39,7 @@ from app.models.station import (
     STATUS_PENDING,
 )
 from app.models.types import utcnow
-from app.page_cache import derived
+from app.page_cache import remember
 from app.page_cache import tags as shown
 from app.permissions import can, moderated_stations
 from app.text.normalize import normalize_text
@@ -450,10 +450,10 @@ def station_counts(stations: list[Station]) -> dict[int, tuple[int, int]]:
 def active_stations(limit: int = 5) -> list[Station]:
     """Stations with the most recent published entry in their feed first, then the most members.
 
-    The ranking reads every published entry of every station, so it is kept (app/page_cache/derived.py)
+    The ranking reads every published entry of every station, so it is kept (app/page_cache/store.py)
     until an entry, a station, a membership or a station's blogs change.
     """
-    ids = derived.remember(
+    ids = remember(
         f"active-stations:{limit}", [shown.ALL_STATIONS, shown.ALL_ENTRIES], lambda: _active_station_ids(limit)
     )
     found = {station.id: station for station in db.session.scalars(select(Station).where(Station.id.in_(ids)))}

@@ -4,12 +4,13 @@ One run builds (or reuses) a database of generated Thai entries with its search 
 a time on 127.0.0.1 and with the same gunicorn settings (2 workers unless told otherwise):
 
 * the ceiling: bench/http/ceiling.py, a fixed 20 KB page;
-* Sala with its page cache: anonymous pages (cached after the warm-up) and the same pages signed in (each a
-  page kept for the member's audience, finished with their navigation: app/page_cache/audiences.py);
-* Sala with the page cache switched off ("uncached"): no whole page is kept, so every request goes through
-  Flask and the view, which finishes the page kept for guests;
-* Sala with nothing kept ("cold": PAGE_CACHE=0 and AUDIENCE_PAGES=0): every page rendered in full, as the
-  first reader after a change gets it;
+* Sala with its page cache: anonymous pages (kept for guests after the warm-up, answered by the first
+  before-request function) and the same pages signed in (each a page kept for the member's audience, with their
+  own parts filled in: app/page_cache/parts.py);
+* "uncached": the anonymous pages for a guest who sends a session cookie, so that nothing answers before Flask's
+  whole request handling and the view's wrapper (which then serves the page kept for guests);
+* Sala with nothing kept ("cold": PAGE_CACHE=0, the one switch that renders every page in full), as the first
+  reader after a change gets it;
 * "mixed": the anonymous pages of the cached server again, while a guest posts one comment per second on a
   random entry through the real form (bench/http/guest.py).
 
@@ -61,10 +62,8 @@ COMMENTS_ON_ENTRY = 30
 SEARCH_QUERY = "การจัดการความรู้"
 SIGNED_IN_USER = "author0001"
 SIGNED_IN_PASSWORD = "password123"
-# The setting that switches the page cache off for the "uncached" server; the rest of its configuration (and its
-# cache of related entries) is the same as the cached server's.
-UNCACHED_ENV = {"PAGE_CACHE": "0"}
-COLD_ENV = {"PAGE_CACHE": "0", "AUDIENCE_PAGES": "0"}
+# The one switch that renders every page in full ("cold").
+COLD_ENV = {"PAGE_CACHE": "0"}
 LAYOUT_PAGE = "layout"  # the not-found page: Sala's layout with nothing in it (reported apart, a 404 by design)
 # The mixed mode's writer comments as a guest from one address, above the per-address limit of real guests.
 WRITER_ENV = {"COMMENT_LIMIT_PER_IP": "100 per second"}
@@ -74,6 +73,7 @@ TARGETS = {
     "mixed": 0.70,
     "uncached-entry": 0.25,
     "signed-in": 0.20,
+    "cold": 0.08,
     "p99_ms": 100.0,
     "rss_mb": 250.0,
     "nginx": 4.0,  # times the ceiling
@@ -256,6 +256,14 @@ def request(port: int, method: str, path: str, body: str | None = None, headers:
         connection.close()
 
 
+def guest_session(port: int) -> str:
+    """The Cookie header of a guest's session (a CSRF token from the sign-in form), as a guest who commented has."""
+    status, headers, _body = request(port, "GET", "/login")
+    if status != 200:
+        raise SystemExit(f"no login form: {status}")
+    return _cookie_header(_cookies(headers))
+
+
 def sign_in(port: int, username: str, password: str) -> str:
     """Log in through the real form (CSRF token and all); returns the Cookie header of the signed-in session.
 
@@ -354,14 +362,14 @@ def run_throughput(workdir: Path, meta: Meta, args) -> list[Result]:
             for page, path in pages.items():
                 results.append(measure("sala", "mixed", page, args.port, path, args))
         print(f"  writer: {writer.summary()}", flush=True)
-    with serving("wsgi:app", args.port, server_env(workdir, dict(UNCACHED_ENV)), args.workers):
+        guest_cookie = guest_session(args.port)
         for page, path in pages.items():
-            results.append(measure("sala", "uncached", page, args.port, path, args))
-        # The floor of any rendered page: the layout alone (header, search box, footer), as the 404 page shows it.
-        results.append(measure("sala", "uncached", LAYOUT_PAGE, args.port, "/bench-no-such-page", args))
+            results.append(measure("sala", "uncached", page, args.port, path, args, guest_cookie))
     with serving("wsgi:app", args.port, server_env(workdir, dict(COLD_ENV)), args.workers):
         for page, path in pages.items():
             results.append(measure("sala", "cold", page, args.port, path, args))
+        # The floor of any rendered page: the layout alone (header, search box, footer), as the 404 page shows it.
+        results.append(measure("sala", "cold", LAYOUT_PAGE, args.port, "/bench-no-such-page", args))
     with serving("bench.http.ceiling:app", args.port, ceiling_env, args.workers):
         results.append(measure("ceiling", "fixed", "20KB", args.port, "/", args))
     return results
@@ -486,7 +494,7 @@ def report(results: list[Result], args) -> bool:
     )
     print(
         "| page | anonymous cached | anonymous cached, a guest comment per second | anonymous uncached | signed in "
-        "| cold (rendered in full, no target) |"
+        "| cold (rendered in full) |"
     )
     print("|---|---|---|---|---|---|")
     ok = True
@@ -495,23 +503,19 @@ def report(results: list[Result], args) -> bool:
         cells = []
         for mode in ("cached", "mixed", "uncached", "signed-in", "cold"):
             result = by_key[(mode, page)]
-            if mode == "cold":
-                cells.append(
-                    f"{result.requests_per_s:,.0f} req/s = {result.requests_per_s / ceiling:.0%}, "
-                    f"p99 {result.p99_ms:.0f} ms"
-                )
-                continue
             share = result.requests_per_s / ceiling
-            target = TARGETS[mode] if mode in ("cached", "mixed", "signed-in") else None
+            target = TARGETS[mode] if mode in ("cached", "mixed", "signed-in", "cold") else None
             if mode == "uncached" and page == "entry":
                 target = TARGETS["uncached-entry"]
-            passed = (target is None or share >= target) and result.p99_ms <= TARGETS["p99_ms"]
+            # A render from nothing has the share target only; p99 is a target for every page served from the cache.
+            p99_ok = mode == "cold" or result.p99_ms <= TARGETS["p99_ms"]
+            passed = (target is None or share >= target) and p99_ok
             passed = passed and result.non_2xx == 0 and result.socket_errors == 0
             ok = ok and passed
-            mark = "" if target is None and result.p99_ms <= TARGETS["p99_ms"] else (" ✅" if passed else " ❌")
+            mark = "" if target is None and p99_ok else (" ✅" if passed else " ❌")
             cells.append(f"{result.requests_per_s:,.0f} req/s = {share:.0%}, p99 {result.p99_ms:.0f} ms{mark}")
         print(f"| {page} | " + " | ".join(cells) + " |")
-    layout = by_key.get(("uncached", LAYOUT_PAGE))
+    layout = by_key.get(("cold", LAYOUT_PAGE))
     if layout is not None:
         print(
             f"\nlayout alone (the 404 page, rendered each time): {layout.requests_per_s:,.0f} req/s = "

@@ -1,4 +1,5 @@
-"""The page cache is off in the other tests (TestingConfig); here it runs on a real in-process SimpleCache."""
+"""Every test runs with the page cache on and every kept page checked against a fresh render (TestingConfig);
+here the check is off, so that what is served is exactly what a production server serves."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ BATCHED_READS = {"READ_FLUSH_BATCH": 10_000, "READ_FLUSH_INTERVAL_SECONDS": 10_0
 
 @pytest.fixture
 def app_config() -> dict:
-    return {"CACHE_TYPE": "SimpleCache", **BATCHED_READS}
+    return {"PAGE_CACHE_CHECK": False, **BATCHED_READS}
 
 
 def cache_status(client, path: str, **kwargs) -> str | None:

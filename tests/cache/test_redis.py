@@ -15,6 +15,7 @@ import redis
 from app import create_app
 from app.extensions import db
 from tests.cache.conftest import CACHE_STATUS, cache_status, prime
+from tests.csrf_client import page_token
 from tests.factories import make_blog, make_entry, make_user
 
 REDIS_URL = os.environ.get("SALA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -57,14 +58,15 @@ def second_worker(app):
     return create_app("testing", dict(app.config))
 
 
-def test_pages_are_kept_in_redis(app, client, key_prefix):
+def test_versions_are_kept_in_redis(app, client, key_prefix):
     blog = make_blog(make_user("somchai"))
     make_entry(blog, title="บันทึกใน Redis")
     assert cache_status(client, "/b/km-notes") == "miss"
     response = client.get("/b/km-notes")
     assert response.headers[CACHE_STATUS] == "hit"
     assert "บันทึกใน Redis" in response.get_data(as_text=True)
-    assert list(_redis_or_skip().scan_iter(f"{key_prefix}page:*"))
+    assert list(_redis_or_skip().scan_iter(f"{key_prefix}slot:*"))
+    assert not list(_redis_or_skip().scan_iter(f"{key_prefix}page:*"))  # pages stay in each worker
 
 
 def test_a_write_in_one_worker_retires_the_page_in_another(app, client, second_worker):
@@ -73,7 +75,7 @@ def test_a_write_in_one_worker_retires_the_page_in_another(app, client, second_w
     make_entry(blog, title="บันทึกแรก")
     prime(client, "/b/km-notes")
     other = second_worker.test_client()
-    assert other.get("/b/km-notes").headers[CACHE_STATUS] == "hit"  # the page the first worker rendered
+    prime(other, "/b/km-notes")
 
     blog.title = "บล็อกที่เปลี่ยนชื่อ"
     db.session.commit()  # committed in the first worker (the test's app)
@@ -83,11 +85,21 @@ def test_a_write_in_one_worker_retires_the_page_in_another(app, client, second_w
     assert "บล็อกที่เปลี่ยนชื่อ" in response.get_data(as_text=True)
 
 
-def test_the_csrf_token_is_still_per_reader_on_redis(app, key_prefix):
+def test_each_member_gets_their_own_token_on_redis(app, key_prefix):
     protected = create_app("testing", {**app.config, "WTF_CSRF_ENABLED": True})
-    entry = make_entry(make_blog(make_user("somchai")))
-    first = protected.test_client().get(f"/posts/{entry.number}")
-    second = protected.test_client().get(f"/posts/{entry.number}")
-    assert second.headers[CACHE_STATUS] == "hit"
-    assert 'name="csrf_token"' in second.get_data(as_text=True)
-    assert first.get_data() != second.get_data()  # only the token differs
+    make_entry(make_blog(make_user("somchai")))
+    make_user("wipa")
+    make_user("malee")
+    pages = []
+    for name in ("wipa", "malee"):
+        client = protected.test_client()
+        login = client.get("/login").get_data(as_text=True)
+        token = page_token(login)
+        assert (
+            client.post("/login", data={"login": name, "password": "password123", "csrf_token": token}).status_code
+            == 302
+        )
+        client.get("/dashboard")  # takes the welcome flash
+        pages.append(client.get("/"))
+    assert pages[1].headers[CACHE_STATUS] == "hit"
+    assert page_token(pages[0].get_data(as_text=True)) != page_token(pages[1].get_data(as_text=True))
