@@ -216,7 +216,9 @@ ROWS: list[Row] = [
     ),
     row("editor.preview", "POST", "/preview", default=200, anonymous=401, data={"body": "**ตัวหนา**"}),
     row("uploads.api.create", "POST", "/uploads", default=201, anonymous=401, data=upload_form),
-    # Comments
+    # Comments: the form's own page (where guests write), then sending it.
+    row("comments.new", "GET", "/posts/{entry}/comments", default=200),
+    row("comments.new", "GET", "/posts/{draft}/comments", default=404, label="draft", author=403, owner=403),
     row(
         "comments.create", "POST", "/posts/{entry}/comments", default=302, data={"body": "ความเห็น", "guest_name": "แขก"}
     ),

@@ -20,7 +20,8 @@ def test_a_guest_comment_with_many_links_waits_until_the_author_approves_it(cont
 
     guest = contexts.new().new_page()
     guest.goto(f"/posts/{number}")
-    form = guest.locator("#comment-form")
+    guest.locator("#comment-form a", has_text="เขียนความเห็นในฐานะผู้เยี่ยมชม").click()
+    form = guest.locator("form#comment-form")
     expect(form.locator("#website")).not_to_be_in_viewport()  # off-screen, out of sight
     form.locator("#guest_name").fill("ครูแดง")
     form.locator("#guest_email").focus()

@@ -185,7 +185,9 @@ def test_vector_stays_text_on_its_entry_page(world: World, inspector: Inspector,
     member_comment = page.locator("article.comment").filter(has=page.locator("a.comment-author"))
     expect(member_comment.locator(".comment-body")).to_have_text(plain(vector))
 
-    # A guest comments through the form on the same page.
+    # A guest comments through the form's own page, linked from the entry.
+    page.locator("#comment-form a", has_text="เขียนความเห็นในฐานะผู้เยี่ยมชม").click()
+    inspector.check("on the comment form's page")
     page.locator("#guest_name").fill(vector[:100])
     page.locator("#body").fill(vector)
     page.locator("#comment-form button[type=submit]").click()

@@ -75,7 +75,7 @@ def test_reading_the_entry_is_not_limited(client, cast):
 
 
 def test_the_honeypot_is_in_the_form_but_hidden_from_people(client, cast):
-    html = client.get(f"/posts/{cast.entry.number}").get_data(as_text=True)
+    html = client.get(f"/posts/{cast.entry.number}/comments").get_data(as_text=True)  # where guests write
     trap = re.search(r'<div class="trap-field" aria-hidden="true">.*?</div>', html, re.S).group(0)
     assert "เว้นช่องนี้ว่างไว้" in trap
     field = re.search(r"<input[^>]*>", trap).group(0)

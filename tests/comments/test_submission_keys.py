@@ -41,11 +41,19 @@ def sign_in(auth, user: str | None) -> None:
         auth.login(user)
 
 
-def test_the_entry_page_leaves_the_key_to_each_browser(client, cast):
+def test_the_entry_page_kept_for_members_leaves_the_key_to_each_browser(client, auth, cast):
+    auth.login("malee")
     page = client.get(f"/posts/{cast.entry.number}").get_data(as_text=True)
     field = re.search(r"<input[^>]*name=\"submission_key\"[^>]*>", page)
     assert field and 'value=""' in field.group(0)
     assert "/static/js/form_keys.js" in page
+
+
+def test_the_guests_form_page_carries_its_own_key(client, cast):
+    """Rendered for one reader (never kept), the guests' form page can hold a key of its own."""
+    pages = [client.get(f"/posts/{cast.entry.number}/comments").get_data(as_text=True) for _ in range(2)]
+    keys = [re.search(r'name="submission_key"[^>]*value="([^"]+)"', page).group(1) for page in pages]
+    assert keys[0] != keys[1]
 
 
 @pytest.mark.parametrize("user", [None, "malee"])

@@ -19,6 +19,8 @@ import time
 import traceback
 from pathlib import Path
 
+import pytest
+
 from app import ROOT
 from app.extensions import db
 from app.search import backends
@@ -60,8 +62,15 @@ def _described(error: Exception) -> str:
     return f"{type(error).__name__}: {error} at {Path(where.filename).name}:{where.lineno} {where.line}"
 
 
+@pytest.fixture
+def app_config(tmp_path) -> dict:
+    """The two processes share the page cache's versions, as the workers of one machine do. A page kept here may
+    be served in the moment between the writer's index write and its bump: no check against a fresh render."""
+    return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "page-cache"), "PAGE_CACHE_CHECK": False}
+
+
 def _config(app) -> dict:
-    names = ("SQLALCHEMY_DATABASE_URI", "SEARCH_INDEX_DIR", "UPLOAD_DIR", "SEARCH_BACKEND")
+    names = ("SQLALCHEMY_DATABASE_URI", "SEARCH_INDEX_DIR", "UPLOAD_DIR", "SEARCH_BACKEND", "CACHE_TYPE", "CACHE_DIR")
     return {name: app.config[name] for name in names}
 
 

@@ -61,8 +61,8 @@ def test_guest_pages(client, world, path):
     assert _unlabelled(page(response)) == []
 
 
-def test_entry_page_with_the_guest_comment_form(client, world):
-    doc = page(client.get(f"/posts/{world['entry'].number}"))
+def test_the_guest_comment_form_page(client, world):
+    doc = page(client.get(f"/posts/{world['entry'].number}/comments"))
     assert doc.find("form", id="comment-form") is not None
     assert _unlabelled(doc) == []
 
