@@ -23,13 +23,13 @@ import logging
 from collections.abc import Iterable
 from contextvars import ContextVar, Token
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload, load_only
 
 from app import tasks
 from app.entries.services import shown_entry
 from app.extensions import db
-from app.models import Entry, RelatedEntry, RelatedList
+from app.models import Entry, RelatedEntry, RelatedList, User
 from app.models.types import utcnow
 from app.search import backends
 
@@ -43,19 +43,25 @@ SHOWN = 5
 _indexed: ContextVar[set[int] | None] = ContextVar("related_indexed", default=None)
 
 
+# Built once (the entry is the bind parameter "entry_id"); loads only what the entry page's list prints: building
+# whole entries and authors (bodies, password hashes) was most of the list's cost.
+_RELATED_ENTRIES = (
+    select(Entry)
+    .join(RelatedEntry, RelatedEntry.related_id == Entry.id)
+    .where(RelatedEntry.entry_id == bindparam("entry_id"), shown_entry())
+    .order_by(RelatedEntry.rank)
+    .options(
+        load_only(Entry.number, Entry.author_id, Entry.title, Entry.published_at),
+        joinedload(Entry.author).load_only(User.display_name),
+    )
+)
+
+
 def related_to(entry: Entry, limit: int = SHOWN) -> list[Entry]:
     """The stored related entries of `entry` that readers may see now, best first; none for a draft."""
     if not entry.is_published:
         return []
-    stmt = (
-        select(Entry)
-        .join(RelatedEntry, RelatedEntry.related_id == Entry.id)
-        .where(RelatedEntry.entry_id == entry.id, shown_entry())
-        .order_by(RelatedEntry.rank)
-        .limit(limit)
-        .options(joinedload(Entry.author))
-    )
-    found = list(db.session.scalars(stmt))
+    found = list(db.session.scalars(_RELATED_ENTRIES.limit(limit), {"entry_id": entry.id}))
     if not found and db.session.get(RelatedList, entry.id) is None:
         refresh_later([entry.id])
     return found

@@ -146,6 +146,55 @@ CACHE_MIN_POSTINGS = 512
 term_lists = _TermListCache(64 * 1024 * 1024)
 
 
+class _BlockValuesCache:
+    """The encoded values (positions) of posting blocks read for phrase checks, by (segment, field, term,
+    block offset), least recently used dropped past a byte budget.
+
+    One block serves every candidate document it holds, and a common word's blocks serve every search that
+    checks a phrase with it; segments never change once written, so a kept block stays valid. Readers
+    without a segment (not the Whoosh file index) are read afresh every time.
+    """
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget = budget_bytes
+        self.used = 0
+        self.blocks: OrderedDict[tuple, tuple] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, reader, fieldname: str, text: str, block_offset: int) -> tuple:
+        """(the field's value format, the block's encoded values), read from disk when not kept."""
+        segment = reader.segment()
+        key = (segment.segment_id(), fieldname, text, block_offset) if segment is not None else None
+        if key is not None:
+            with self.lock:
+                found = self.blocks.get(key)
+                if found is not None:
+                    self.blocks.move_to_end(key)
+                    return found
+        matcher = _unwrapped(reader.postings(fieldname, text))
+        matcher._goto(block_offset)
+        matcher._read_values()
+        found = (matcher.format, matcher._values)
+        if key is not None:
+            size = _block_size(found[1])
+            with self.lock:
+                if key not in self.blocks:
+                    self.blocks[key] = found
+                    self.used += size
+                while self.used > self.budget and self.blocks:
+                    _, (_, dropped) = self.blocks.popitem(last=False)
+                    self.used -= _block_size(dropped)
+        return found
+
+
+def _block_size(values) -> int:
+    """Rough memory of a kept block: its values' bytes, plus the key, tuple and list and each bytes object."""
+    return 200 + sum(40 + len(value or b"") for value in values)
+
+
+block_values = _BlockValuesCache(16 * 1024 * 1024)
+
+
 def _deleted(reader) -> np.ndarray:
     """The deleted document numbers of a segment, as an array."""
     deleted = getattr(reader, "deleted_docs_set", None)
@@ -182,9 +231,6 @@ class Evaluator:
         self._leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
         self._offsets = [offset for _, offset in self._leaves]
         self._deleted: dict[int, np.ndarray] = {}
-        # Decoded values of the posting blocks read for phrase checks in this search (one block serves
-        # every candidate document it holds).
-        self._block_values: dict[tuple, tuple] = {}
         self._all: np.ndarray | None = None
 
     def _deleted_in(self, reader) -> np.ndarray:
@@ -266,14 +312,7 @@ class Evaluator:
             matcher.skip_to(local)
             return matcher.value_as("positions")
         block = int(np.searchsorted(term_list.block_starts, index, side="right")) - 1
-        key = (leaf, text, block)
-        block_values = self._block_values.get(key)
-        if block_values is None:
-            matcher = _unwrapped(reader.postings(self.fieldname, text))
-            matcher._goto(term_list.block_offsets[block])
-            matcher._read_values()
-            block_values = self._block_values[key] = (matcher.format, matcher._values)
-        value_format, values = block_values
+        value_format, values = block_values.get(reader, self.fieldname, text, term_list.block_offsets[block])
         return value_format.decode_as("positions", values[index - term_list.block_starts[block]])
 
     def phrase_holds(self, docnums: list[int], checks: list[list[tuple[str, int]]]) -> set[int]:

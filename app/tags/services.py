@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 
 from app.database import thai_order
 from app.entries.services import published_entries_query, shown_entry
@@ -16,18 +16,27 @@ CLOUD_WEIGHTS = 5
 SUGGEST_LIMIT = 10
 
 
+def _carried_tag() -> Select:
+    """The tag named "name" (a bind parameter) when an entry readers see carries it."""
+    carried = (
+        select(entry_tags.c.entry_id)
+        .join(Entry, Entry.id == entry_tags.c.entry_id)
+        .where(entry_tags.c.tag_id == Tag.id, shown_entry())
+    )
+    return select(Tag).where(Tag.name == bindparam("name"), carried.exists())
+
+
+# Built once: building the statement cost about as much as running it.
+_CARRIED_TAG = _carried_tag()
+
+
 def find_tag(name: str) -> Tag | None:
     """The tag with exactly this (normalised) name, when an entry readers see carries it.
 
     A tag only drafts (or suspended members' entries) carry is unknown, as it is to the tag list and to
     suggestions: its page must not tell anyone that somebody is writing about it.
     """
-    carried = (
-        select(entry_tags.c.entry_id)
-        .join(Entry, Entry.id == entry_tags.c.entry_id)
-        .where(entry_tags.c.tag_id == Tag.id, shown_entry())
-    )
-    return db.session.scalar(select(Tag).where(Tag.name == name, carried.exists()))
+    return db.session.scalar(_CARRIED_TAG, {"name": name})
 
 
 _USES = func.count(Entry.id).label("uses")
