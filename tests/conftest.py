@@ -18,7 +18,7 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import inspect as sa_inspect
 
-from app import create_app, reads
+from app import create_app, reads, tasks
 from app.extensions import cache, db, limiter
 from app.page_cache import store
 from tests.databases import PostgresDatabases, Snapshot, SQLiteDatabases, on_postgresql, open_databases
@@ -199,6 +199,7 @@ def reset_app_state(app: Flask) -> None:
         limiter.reset()
     if store.EXTENSION_KEY in app.extensions:
         store.init_app(app)  # a new, empty memo of kept pages and values
+    app.extensions.pop(tasks.EXTENSION_KEY, None)  # the task queue is built again from the settings as built
     app.extensions[reads.EXTENSION_KEY].take()  # reads a previous test counted but did not write
 
 
