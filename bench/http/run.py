@@ -118,7 +118,8 @@ def prepare(workdir: Path, entries: int) -> Meta:
         meta = Meta(**json.loads(meta_file.read_text()))
         if meta.entries == entries:
             print(f"reusing {workdir} ({entries:,} entries); migrating it to the current schema", flush=True)
-            corpus.make_app(workdir)  # runs the migrations, so a corpus built earlier gets new indexes too
+            app = corpus.make_app(workdir)  # runs the migrations, so a corpus built earlier gets new indexes too
+            _rank_related(app, meta)
             return meta
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -131,8 +132,24 @@ def prepare(workdir: Path, entries: int) -> Meta:
 
         result = reindex()
         print(f"indexed {result.documents:,} entries in {result.seconds:.0f} s", flush=True)
+    _rank_related(app, meta)
     meta_file.write_text(json.dumps(asdict(meta)))
     return meta
+
+
+def _rank_related(app, meta: Meta) -> None:
+    """Store the measured entry's related entries, as the task worker would have after it was published (the
+    corpus is loaded without the worker; other entries' lists are queued in the workdir when first shown)."""
+    from sqlalchemy import select
+
+    from app.entries import related
+    from app.extensions import db
+    from app.models import Entry
+
+    with app.app_context():
+        entry = db.session.scalar(select(Entry).filter_by(number=meta.entry_number))
+        related.refresh([entry.id])
+        db.session.commit()
 
 
 def _entry_with_comments() -> int:
@@ -203,6 +220,7 @@ def server_env(workdir: Path, extra: dict[str, str]) -> dict[str, str]:
             "UPLOAD_DIR": str(workdir / "uploads"),
             "CACHE_DIR": str(workdir / "page-cache"),
             "RATELIMIT_STORAGE_URI": f"sqlite:///{workdir / 'rate-limits.db'}",
+            "TASK_QUEUE_URL": f"sqlite:///{workdir / 'tasks.db'}",
             "WEB_CONCURRENCY": str(extra.pop("WEB_CONCURRENCY", "2")),
             "PYTHONDONTWRITEBYTECODE": "1",
         }
