@@ -52,14 +52,19 @@ run: demo
 serve: migrate
 	export SALA_CONFIG=$${SALA_CONFIG:-production}; $(WITH_WORKER) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), one test file per worker at a time, so a module's
+# corpus is built once. Each worker has its own databases, folders and Redis keys (README, "Development").
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
 test: install
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # The same suite on PostgreSQL (README, "Development"): the run makes its own databases on this server, named
 # sala_test_<pid>_<random>, and drops them at the end; the database in the URL is only used to connect.
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: install
-	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(PYTEST)
 
 lint: install
 	$(BIN)/ruff check .

@@ -52,6 +52,10 @@ class IsolatedCliRunner(FlaskCliRunner):
 
 
 def pytest_configure(config) -> None:
+    # Build the .mo files as `make install` does, so a bare `pytest` on a fresh clone serves English too. Only
+    # the controller (or a run without xdist) does it, before any worker starts, so workers never race on them.
+    if not hasattr(config, "workerinput"):
+        compile_stale_catalogs()
     config.addinivalue_line(
         "markers", "sqlite_only(reason=...): the test checks something only SQLite has; skipped on PostgreSQL"
     )
@@ -64,12 +68,6 @@ def pytest_runtest_setup(item) -> None:
     marker = item.get_closest_marker("sqlite_only")
     if marker and on_postgresql():
         pytest.skip(f"SQLite only: {marker.kwargs['reason']}")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_translations() -> None:
-    """Build the .mo files as `make install` does, so a bare `pytest` on a fresh clone serves English too."""
-    compile_stale_catalogs()
 
 
 @pytest.fixture

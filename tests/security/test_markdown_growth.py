@@ -1,10 +1,10 @@
 """Issue 13, finding 5: rendering time grows linearly with hostile input and stays under 1 s at the size limit.
 
 Each hostile shape from bench/hostile/markdown_shapes.py is rendered at a quarter of the limit and at the limit
-(200 KB, MAX_ENTRY_BODY_BYTES), best of three CPU-time runs each: linear growth gives a ratio near 4,
-quadratic near 16.  Every shape is padded to sit just under the formatting budget (MAX_MARKUP_CHARS), so it
-really goes through Python-Markdown and bleach.  CPU time of this process, not wall time, so other work on
-the shared machine does not count against us.
+(200 KB, MAX_ENTRY_BODY_BYTES), best of three CPU-time runs each (a large render stops repeating once it
+passes): linear growth gives a ratio near 4, quadratic near 16.  Every shape is padded to sit just under the
+formatting budget (MAX_MARKUP_CHARS), so it really goes through Python-Markdown and bleach.  CPU time of this
+process, not wall time, so other work on the shared machine does not count against us.
 """
 
 from __future__ import annotations
@@ -24,8 +24,15 @@ BOUND_SECONDS = 1.0
 MAX_GROWTH = 10.0  # for 4x the input: linear is ~4, quadratic ~16
 
 
-def cpu_time(render: Callable[[str], str], text: str, runs: int = 3) -> float:
-    return best_time(render, text, runs, clock=time.process_time)
+def cpu_time(render: Callable[[str], str], text: str, runs: int = 3, under: float = 0.0) -> float:
+    """Fastest of `runs` renders; stops at the first one faster than `under`, the time that already passes the
+    test's bounds, because a later, faster run could not change the verdict (a failing render runs every time)."""
+    best = float("inf")
+    for _ in range(runs):
+        best = min(best, best_time(render, text, 1, clock=time.process_time))
+        if best < under:
+            break
+    return best
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
@@ -33,14 +40,15 @@ def test_entry_rendering_grows_linearly(shape: str) -> None:
     make = SHAPES[shape]
     small, large = make(LIMIT_BYTES // 4), make(LIMIT_BYTES)
     assert len(large.encode()) <= LIMIT_BYTES
-    small_time, large_time = cpu_time(render_markdown, small), cpu_time(render_markdown, large)
+    small_time = cpu_time(render_markdown, small)  # every run: a faster small render only raises the ratio
+    large_time = cpu_time(render_markdown, large, under=min(BOUND_SECONDS, MAX_GROWTH * max(small_time, 0.02)))
     assert large_time / max(small_time, 0.02) < MAX_GROWTH, (small_time, large_time)
     assert large_time < BOUND_SECONDS, (small_time, large_time)
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_comment_rendering_is_fast_at_the_entry_limit(shape: str) -> None:
-    assert cpu_time(render_comment, SHAPES[shape](LIMIT_BYTES), runs=2) < BOUND_SECONDS
+    assert cpu_time(render_comment, SHAPES[shape](LIMIT_BYTES), runs=2, under=BOUND_SECONDS) < BOUND_SECONDS
 
 
 @pytest.fixture
@@ -113,7 +121,7 @@ def test_long_real_style_notes_stay_formatted_and_fast() -> None:
     html = render_markdown(note)
     assert html.count("<tr>") == 301 and "<li>" in html and "<blockquote>" in html and "<strong>" in html
     assert html.count('href="https://km.example.th/r/') == 300
-    assert cpu_time(render_markdown, note) < BOUND_SECONDS / 2
+    assert cpu_time(render_markdown, note, under=BOUND_SECONDS / 2) < BOUND_SECONDS / 2
 
 
 @pytest.mark.parametrize(
@@ -139,7 +147,9 @@ def test_sanitising_many_sibling_blocks_grows_linearly() -> None:
     Sizes far past a comment's own cap (BODY_MAX_LENGTH characters), to show the growth; at the cap it is fast.
     """
     small, large = (repeat("ก\nข\n\n", size) for size in (LIMIT_BYTES // 4, LIMIT_BYTES))
-    small_time, large_time = cpu_time(render_comment, small), cpu_time(render_comment, large)
+    small_time = cpu_time(render_comment, small)
+    large_time = cpu_time(render_comment, large, under=MAX_GROWTH * max(small_time, 0.02))
     assert render_comment(large).count("<br>") == large.count("\n\n")
     assert large_time / max(small_time, 0.02) < MAX_GROWTH, (small_time, large_time)
-    assert cpu_time(render_comment, "ก\nข\n\n" * (BODY_MAX_LENGTH // 5)) < BOUND_SECONDS / 2
+    at_cap = "ก\nข\n\n" * (BODY_MAX_LENGTH // 5)
+    assert cpu_time(render_comment, at_cap, under=BOUND_SECONDS / 2) < BOUND_SECONDS / 2
