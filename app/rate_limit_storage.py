@@ -17,6 +17,22 @@ from pathlib import Path
 
 from limits.storage import Storage
 
+WAL_RETRY_SECONDS = 0.02
+
+
+def _use_wal(connection: sqlite3.Connection, timeout: float) -> None:
+    """Switch the file to WAL (kept in the file, so once is enough). SQLite answers "database is locked" at once,
+    without waiting out the busy timeout, when processes opening a new file switch it together: try again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(WAL_RETRY_SECONDS)
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS ix_counters_expires_at ON counters (expires_at);
@@ -54,7 +70,7 @@ class SQLiteStorage(Storage):
         if getattr(local, "pid", None) != os.getpid():
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
+            _use_wal(connection, self.timeout)
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.executescript(_SCHEMA)
             local.connection, local.pid = connection, os.getpid()
