@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, g, get_flashed_messages, make_response, request, session
+from flask import Response, current_app, g, get_flashed_messages, make_response, request
 from flask_login import current_user
 from flask_login.config import COOKIE_NAME
+from werkzeug.http import http_date, quote_etag
 
 from app import reads
 from app.i18n import select_locale
@@ -79,23 +80,31 @@ def _count_read(page_read: tuple[int, int] | None) -> None:
         reads.count_read(page_read[0])
 
 
+def _guest_headers(kept: store.Kept, key: str) -> list[tuple[str, str]]:
+    """A page kept for guests: its validators, worked out once (a hit only copies them)."""
+    if kept.headers is None:
+        etag = hashlib.sha256(f"{key}\n{sorted(kept.versions.items())}".encode()).hexdigest()[:32]
+        kept.headers = [
+            ("ETag", quote_etag(etag)),
+            ("Last-Modified", http_date(kept.made)),
+            ("Vary", "Cookie, Accept-Language"),
+        ]
+    return kept.headers
+
+
 def _served(kept: store.Kept, key: str, audience: str, status: str) -> Response:
     page: Page = kept.value
-    body = page.body if audience == GUESTS else parts.fill(page.body)
-    response = current_app.response_class(body, content_type=page.content_type)
-    response.headers[CACHE_STATUS_HEADER] = status
-    response.vary.add("Cookie")
     _count_read(page.read)
     if audience != GUESTS or not kept.versions:  # validators only for a page kept for guests
+        response = current_app.response_class(parts.fill(page.body) if audience != GUESTS else page.body)
+        response.headers.update({"Content-Type": page.content_type, CACHE_STATUS_HEADER: status, "Vary": "Cookie"})
         return response
-    response.set_etag(hashlib.sha256(f"{key}\n{sorted(kept.versions.items())}".encode()).hexdigest()[:32])
-    response.last_modified = kept.made
-    response.vary.add("Accept-Language")
+    headers = [("Content-Type", page.content_type), (CACHE_STATUS_HEADER, status), *_guest_headers(kept, key)]
     if not _sends_login_cookies():
-        response.cache_control.public = True
-        response.cache_control.max_age = 0
-        response.cache_control.s_maxage = current_app.config["PAGE_PROXY_SECONDS"]
-    return response.make_conditional(request)
+        headers.append(("Cache-Control", f"public, max-age=0, s-maxage={current_app.config['PAGE_PROXY_SECONDS']}"))
+    response = current_app.response_class(page.body, headers=headers)
+    conditional = "HTTP_IF_NONE_MATCH" in request.environ or "HTTP_IF_MODIFIED_SINCE" in request.environ
+    return response.make_conditional(request) if conditional else response
 
 
 def _current(key: str) -> tuple[str | None, store.Kept | None]:
@@ -142,7 +151,9 @@ def _respond(view: Callable, view_args: dict[str, Any], members: Callable[..., s
     tags.start_collecting()
     with parts.keeping(GUESTS if audience == GUESTS else "members"):
         response = make_response(view(**view_args))
-    if response.status_code != 200 or response.is_streamed or session.modified or "Set-Cookie" in response.headers:
+    # A session the render changed (Flask-Login's freshness mark, a form's CSRF secret) is the reader's own and
+    # never part of the page: what makes a page the reader's alone (a flash shown, a token) never gets this far.
+    if response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers:
         if audience != GUESTS and not response.is_streamed:
             response.set_data(parts.fill(response.get_data()))
         _count_read(g.pop(reads.SHOWN_ENTRY, None))

@@ -48,6 +48,7 @@ class Kept:
     expires: float
     made: float  # when it was computed (a page's Last-Modified)
     checked: str  # the generation it was last found current under
+    headers: list[tuple[str, str]] | None = None  # a page's HTTP validators, worked out when first served
 
 
 class Memo:
