@@ -482,13 +482,19 @@ def _cache_statuses(port: int, path: str, times: int = 3) -> list[str]:
     return statuses
 
 
-def report_nginx(results: list[Result], args) -> bool:
+def mean_ceiling(results: list[Result], args, workers: str) -> float:
+    """The ceiling's mean over its start and end measurements, printed with the run's settings."""
     ceilings = [r.requests_per_s for r in results if r.server == "ceiling"]
     ceiling = sum(ceilings) / len(ceilings)
     print(
         f"\nceiling: {ceilings[0]:.0f} req/s at the start, {ceilings[-1]:.0f} at the end, mean {ceiling:.0f}; "
-        f"{args.workers} gunicorn and nginx workers, {args.connections} connections, {args.seconds:g} s per page\n"
+        f"{args.workers} {workers}, {args.connections} connections, {args.seconds:g} s per page\n"
     )
+    return ceiling
+
+
+def report_nginx(results: list[Result], args) -> bool:
+    ceiling = mean_ceiling(results, args, "gunicorn and nginx workers")
     print(f"| page | anonymous through nginx (target ≥ {TARGETS['nginx']:g}× the ceiling) |")
     print("|---|---|")
     ok = True
@@ -504,12 +510,7 @@ def report_nginx(results: list[Result], args) -> bool:
 
 
 def report(results: list[Result], args) -> bool:
-    ceilings = [r.requests_per_s for r in results if r.server == "ceiling"]
-    ceiling = sum(ceilings) / len(ceilings)
-    print(
-        f"\nceiling: {ceilings[0]:.0f} req/s at the start, {ceilings[-1]:.0f} at the end, mean {ceiling:.0f}; "
-        f"{args.workers} workers, {args.connections} connections, {args.seconds:g} s per page\n"
-    )
+    ceiling = mean_ceiling(results, args, "workers")
     print(
         "| page | anonymous cached | anonymous cached, a guest comment per second | anonymous uncached | signed in "
         "| cold (rendered in full) |"
