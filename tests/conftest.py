@@ -154,6 +154,7 @@ class AppPool:
     def close(self, built: BuiltApp) -> None:
         """Close an app. A PostgreSQL database goes to the next app built (emptied before its first test), as
         dropping and creating one each cost a checkpoint; a SQLite file goes with the app's folder."""
+        built.app.extensions[reads.EXTENSION_KEY].take()  # reads its last test left: their database goes now
         with built.app.app_context():
             db.engine.dispose()
         if built.own_database and isinstance(self.databases, PostgresDatabases):
