@@ -85,13 +85,18 @@ def refuse_untrusted_host() -> None:
         raise request.routing_exception
 
 
+def sends_login_cookies() -> bool:
+    """Whether the request carries a session or remember-me cookie (a guest without one shares kept pages)."""
+    config = current_app.config
+    names = (config.get("SESSION_COOKIE_NAME", "session"), config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME))
+    return any(name in request.cookies for name in names)
+
+
 def _may_be_signed_in() -> bool:
     """Whether a member may be signed in: the request sent a session or remember-me cookie, or it changed the
     session (signing in does). Otherwise asking Flask-Login would read the session and add ``Vary: Cookie`` to
     responses that never depended on it."""
-    config = current_app.config
-    names = (config.get("SESSION_COOKIE_NAME", "session"), config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME))
-    return session.modified or any(name in request.cookies for name in names)
+    return session.modified or sends_login_cookies()
 
 
 def keep_member_responses_private(response: Response) -> Response:

@@ -28,12 +28,12 @@ from typing import Any
 
 from flask import Response, current_app, g, get_flashed_messages, make_response, request
 from flask_login import current_user
-from flask_login.config import COOKIE_NAME
 from werkzeug.http import http_date, quote_etag
 
 from app import reads
 from app.i18n import select_locale
 from app.page_cache import parts, store, tags
+from app.security import sends_login_cookies
 
 CACHE_STATUS_HEADER = "X-Cache"
 GUESTS = "guests"
@@ -53,12 +53,6 @@ class Page:
 
 def enabled() -> bool:
     return store.tracking() and bool(current_app.config["PAGE_CACHE"])
-
-
-def _sends_login_cookies() -> bool:
-    config = current_app.config
-    names = (config["SESSION_COOKIE_NAME"], config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME))
-    return any(name in request.cookies for name in names)
 
 
 def _key(audience: str) -> str:
@@ -100,7 +94,7 @@ def _served(kept: store.Kept, key: str, audience: str, status: str) -> Response:
         response.headers.update({"Content-Type": page.content_type, CACHE_STATUS_HEADER: status, "Vary": "Cookie"})
         return response
     headers = [("Content-Type", page.content_type), (CACHE_STATUS_HEADER, status), *_guest_headers(kept, key)]
-    if not _sends_login_cookies():
+    if not sends_login_cookies():
         headers.append(("Cache-Control", f"public, max-age=0, s-maxage={current_app.config['PAGE_PROXY_SECONDS']}"))
     response = current_app.response_class(page.body, headers=headers)
     conditional = "HTTP_IF_NONE_MATCH" in request.environ or "HTTP_IF_MODIFIED_SINCE" in request.environ
@@ -121,7 +115,7 @@ def serve_early() -> Response | None:
     view = current_app.view_functions.get(request.endpoint or "")
     if not getattr(view, CACHED_VIEW_ATTRIBUTE, False) or request.method not in ("GET", "HEAD"):
         return None
-    if not enabled() or current_app.config["PAGE_CACHE_CHECK"] or _sends_login_cookies():
+    if not enabled() or current_app.config["PAGE_CACHE_CHECK"] or sends_login_cookies():
         return None
     key = _key(GUESTS)
     _, kept = _current(key)
