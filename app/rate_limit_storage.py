@@ -33,6 +33,7 @@ def _use_wal(connection: sqlite3.Connection, timeout: float) -> None:
                 raise
             time.sleep(WAL_RETRY_SECONDS)
 
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS ix_counters_expires_at ON counters (expires_at);
