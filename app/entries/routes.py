@@ -94,10 +94,10 @@ def new(slug: str):
 
 def _entry_audience(number: int) -> str | None:
     """The signed-in reader's audience for a published entry's page; anything else is rendered for them alone."""
-    entry, commented = services.find_entry_for_member(number, current_user.id)
+    entry = services.find_entry(number)
     if entry is None or not entry.is_published or not can(current_user, "view_entry", entry):
         return None
-    return entry_page_audience(current_user, entry, commented)
+    return entry_page_audience(current_user, entry)
 
 
 @bp.get("/posts/<int:number>")

@@ -122,7 +122,10 @@ def serve_early() -> Response | None:
     return None if kept is None else _served(kept, key, GUESTS, "hit")
 
 
-def _check(kept: Page, fresh: Page) -> None:
+def _check(kept: Page, fresh: Page, audience: str) -> None:
+    """PAGE_CACHE_CHECK: the kept page is the fresh one (for members, as this reader gets each filled in)."""
+    if audience != GUESTS:
+        kept, fresh = (Page(parts.fill(page.body), page.content_type, page.read) for page in (kept, fresh))
     if kept != fresh:
         at = next((i for i, (a, b) in enumerate(zip(kept.body, fresh.body, strict=False)) if a != b), 0)
         raise StalePageError(
@@ -147,14 +150,16 @@ def _respond(view: Callable, view_args: dict[str, Any], members: Callable[..., s
         response = make_response(view(**view_args))
     # A session the render changed (Flask-Login's freshness mark, a form's CSRF secret) is the reader's own and
     # never part of the page: what makes a page the reader's alone (a flash shown, a token) never gets this far.
-    if response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers:
+    # A page that shows its reader something of their own (parts.own_part) is served, not kept.
+    owned = parts.owned()
+    if response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers or owned:
         if audience != GUESTS and not response.is_streamed:
             response.set_data(parts.fill(response.get_data()))
         _count_read(g.pop(reads.SHOWN_ENTRY, None))
         return response
     fresh = Page(response.get_data(), response.content_type, g.pop(reads.SHOWN_ENTRY, None))
     if kept is not None:
-        _check(kept.value, fresh)
+        _check(kept.value, fresh, audience)
         return _served(kept, key, audience, "hit")
     timeout = current_app.config["PAGE_CACHE_TIMEOUT"]
     made = store.keep(key, fresh, tags.collected(), since, timeout) if since is not None else None

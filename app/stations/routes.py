@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -13,12 +13,13 @@ from app.errors_setup import or_404
 from app.extensions import db
 from app.feeds import atom_response
 from app.forms_util import refusals
-from app.models import Blog, Station, User
+from app.models import Blog, Station, StationBlog, User
 from app.models.station import STATUS_PENDING
+from app.page_cache import parts
 from app.page_cache import tags as shown
 from app.page_cache.pages import cached_page
 from app.pagination import paginate
-from app.permissions import can
+from app.permissions import can, station_page_audience
 from app.stations import services
 from app.stations.forms import ModeratorForm, StationEditForm, StationForm, SubmitBlogForm
 from app.urls import site_url
@@ -122,8 +123,22 @@ def new():
     return render_template("stations/new.html", form=form), refusal.status(form)
 
 
+def _station_audience(slug: str) -> str | None:
+    station = services.find_station(slug)
+    return None if station is None else station_page_audience(current_user, station)
+
+
+@parts.renders_own("station_blog_actions")
+def own_blog_link_actions(station_id: int, blog_id: int) -> str:
+    """A blog's link on a station page as the blog's owner sees it (its remove button)."""
+    link = db.session.get(StationBlog, (station_id, blog_id))
+    if link is None:
+        return ""
+    return get_template_attribute("stations/_blog_link.html", "blog_link_actions")(link.station, link)
+
+
 @bp.get("/c/<slug>")
-@cached_page  # members: roles, blogs and buttons of their own, rendered for each
+@cached_page(members=_station_audience)
 def show(slug: str):
     station = or_404(services.find_station(slug))
     return _canonical_redirect(station, slug, "stations.show") or _render_show(station)
