@@ -50,7 +50,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     security.init_app(app)  # first: production refuses to start without a real SECRET_KEY
     from app import page_cache
 
-    page_cache.init_app(app)  # its guest-page lookup is the first before-request function after the host check
+    page_cache.init_app(app)  # its guest-page lookup wraps the WSGI app, inside the proxy fix (applied last)
     # As in Flask's tutorial: the default SQLite file lives in the instance folder, which must exist.
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
