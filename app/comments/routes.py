@@ -40,7 +40,6 @@ def _signed_in_user() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-@parts.renders_own("comment_actions")
 def own_comment_actions(comment_id: int) -> str:
     """A comment's buttons as its author sees them, on an entry page kept for many members."""
     comment = services.find_comment(comment_id)
@@ -48,6 +47,9 @@ def own_comment_actions(comment_id: int) -> str:
         return ""
     actions = get_template_attribute("comments/_comment.html", "comment_actions")
     return actions(comment, can(current_user, "moderate_comments", comment.entry))
+
+
+parts.renders_own("comment_actions", own_comment_actions)
 
 
 def _comment_for(action: str, comment_id: int, on_entry: bool) -> Comment:

@@ -5,17 +5,16 @@ Readers fall in *audiences*: guests are one; a view may name audiences of member
 (a string from app/permissions.py, the same for every member shown the same page, or None to render the page
 for that member alone). Only GET and HEAD requests with no flash message waiting are served this way.
 
-- A page kept for guests is the page exactly as every guest gets it. To a request that sends no session or
-  remember-me cookie it is answered by the first before-request function, with `ETag`, `Last-Modified`, a
-  `304` to a matching conditional request, and `Cache-Control: public, s-maxage=PAGE_PROXY_SECONDS` so that a
-  proxy (DEPLOY.md's nginx) may keep it for that long.
-- A page kept for an audience of members holds markers where each reader's own parts go (app/page_cache/parts.py)
-  and is sent `Cache-Control: private, no-store` (app/security.py).
+- A page kept for guests is the page exactly as every guest gets it, with `ETag`, `Last-Modified`, a `304` to a
+  matching conditional request and, to a request without login cookies, `Cache-Control: public,
+  s-maxage=PAGE_PROXY_SECONDS` for a proxy (DEPLOY.md's nginx). A request with no cookie at all gets it from
+  `GuestPages`, in front of Flask.
+- A page kept for members holds markers where each reader's own parts go (app/page_cache/parts.py) and is sent
+  `Cache-Control: private, no-store` (app/security.py).
 
-What is kept is the body and content type, the entry whose read the page counts (counted here for every reader,
-however the page was served) and, beside it, the versions of what the render read (app/page_cache/store.py).
-With PAGE_CACHE_CHECK (the tests) every kept page is rendered again when it would be served, and a difference is
-an error: a page kept while something it shows has changed.
+Kept: the body, content type, the read the page counts (counted in `_count_read` however the page was served)
+and the versions of what the render read (app/page_cache/store.py). With PAGE_CACHE_CHECK (the tests) every
+kept page is rendered again when it would be served, and a difference is an error.
 """
 
 from __future__ import annotations
@@ -54,17 +53,15 @@ class Page:
     read: tuple[int, int] | None  # (entry id, author id): the read this page counts
 
 
-def enabled() -> bool:
-    return store.tracking() and bool(current_app.config["PAGE_CACHE"])
-
-
 def _key(audience: str, locale: str, incoming: Request) -> str:
     query = incoming.query_string.decode("latin-1")
     return f"page:{audience}:{locale}:{incoming.script_root}{incoming.path}?{query}"
 
 
 def _audience(members: Callable[..., str | None] | None, view_args: dict[str, Any]) -> str | None:
-    if request.method not in ("GET", "HEAD") or not enabled() or get_flashed_messages():
+    if request.method not in ("GET", "HEAD") or not store.tracking() or not current_app.config["PAGE_CACHE"]:
+        return None
+    if get_flashed_messages():
         return None
     if not current_user.is_authenticated:
         return GUESTS
@@ -188,9 +185,7 @@ def _respond(view: Callable, view_args: dict[str, Any], members: Callable[..., s
         response = make_response(view(**view_args))
     # A session the render changed (Flask-Login's freshness mark, a form's CSRF secret) is the reader's own and
     # never part of the page: what makes a page the reader's alone (a flash shown, a token) never gets this far.
-    # A page that shows its reader something of their own (parts.own_part) is served, not kept.
-    owned = parts.owned()
-    if response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers or owned:
+    if response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers:
         if audience != GUESTS and not response.is_streamed:
             response.set_data(parts.fill(response.get_data()))
         return _count_read(response, g.pop(reads.SHOWN_ENTRY, None), audience == GUESTS)

@@ -1,24 +1,18 @@
 """A reader's own parts of a page kept for many members: the one way a kept page holds anything per reader.
 
 While a page is rendered to be kept for members (`keeping()`), `part(name)` prints a marker instead of the
-part; each reader served the page gets every marker replaced by their own part (`fill`). Outside such a
-render `part(name)` prints the part itself. The parts:
+part, and `fill` gives each reader their own: ``nav`` (the site navigation, rendered once per state and kept),
+``viewer_name`` (the comment form's "commenting as") and ``csrf`` (Flask-WTF's `generate_csrf`, which templates
+ask for only through ``csrf_token()`` and the ``hidden(form)`` macro). Outside such a render a part is printed.
 
-- ``nav``: the site navigation (their name, admin link, sign-out form), rendered once per state and kept;
-- ``viewer_name``: their display name (the comment form's "commenting as");
-- ``csrf``: their CSRF token (Flask-WTF's `generate_csrf`): templates ask for it through ``csrf_token()`` and
-  the ``hidden(form)`` macro, which print this part.
-
-A page may also show one member something of their own (the delete button on their comment, the remove button
-on their blog's link): the template wraps that spot in ``{% call own_part(owner_id, name, *keys) %}…{% endcall %}``.
-A kept page holds it as every other member of the audience sees it, between markers naming the owner; the owner
-gets it rendered afresh by the renderer registered as `name` (`renders_own`), everyone else gets what the markers
-hold. A render that meets its own reader's part is served but not kept (`owned`): what it holds there is theirs.
+What a page shows one member as a thing's owner (the buttons of their comment, of their blog's link) is
+wrapped in ``{% call own_part(owner_id, name, *keys) %}``: a kept page holds it as the rest of the audience sees
+it, between markers naming the owner, who gets it rendered afresh by `name`'s renderer (`renders_own`); a page
+its owner rendered holds no such part, and every reader gets it afresh.
 
 Markers start with "<", which user content can never bring into a page: Jinja escapes what templates print,
-and entry and comment bodies were sanitised by bleach when saved (app/text/markdown.py). A page kept for
-guests is shared by everyone, proxies included, so it may hold no part that differs between guests: asking
-for a CSRF token while rendering one is an error (guests comment from a page of their own).
+and bodies were sanitised by bleach when saved (app/text/markdown.py). A page kept for guests is shared by
+everyone, proxies included: asking for a CSRF token while rendering one is an error.
 """
 
 from __future__ import annotations
@@ -40,8 +34,7 @@ from app.permissions import can
 _NAV_KEY = "sala.page_cache.nav"
 _KEEPING = "page_cache_keeping"  # on g while a page is rendered to be kept: "guests" or "members"
 _MARKER = re.compile(rb"<sala-part (\w+)>")
-_OWN_MARKER = re.compile(rb"<sala-own (\d+) (\w+) ([\d-]+)>(.*?)</sala-own>", re.DOTALL)
-_OWNED = "page_cache_owned"  # on g: the render met a part of its own reader's
+_OWN_MARKER = re.compile(rb"<sala-own (\d+) (\w+) ([\d-]+)( afresh)?>(.*?)</sala-own>", re.DOTALL)
 _OWN_RENDERERS: dict[str, Callable[..., str]] = {}
 
 
@@ -104,36 +97,26 @@ def part(name: str) -> Markup:
     return Markup(_render(name))
 
 
-def renders_own(name: str) -> Callable[[Callable[..., str]], Callable[..., str]]:
-    """Register `render(*keys)`: the part `name` of the thing `keys` name as its owner, the current reader, sees it."""
-
-    def register(render: Callable[..., str]) -> Callable[..., str]:
-        _OWN_RENDERERS[name] = render
-        return render
-
-    return register
+def renders_own(name: str, render: Callable[..., str]) -> None:
+    """Register `render(*keys)`: the part `name` of the thing `keys` name, as its owner (the reader) sees it."""
+    _OWN_RENDERERS[name] = render
 
 
 def own_part(owner_id: int | None, name: str, *keys: int, caller: Callable[[], str]) -> Markup:
-    """The call block's content, as every reader but `owner_id` sees it; marked for the owner in a kept page."""
-    inner = Markup(caller())
+    """The call block's content as every reader but `owner_id` sees it, marked for the owner in a kept page. Its
+    owner's own render holds none: such a part is rendered afresh for every reader."""
     if owner_id is None or g.get(_KEEPING) != "members":
-        return inner
+        return Markup(caller())
+    marker = f"<sala-own {int(owner_id)} {name} {'-'.join(str(int(key)) for key in keys)}"
     if current_user.is_authenticated and current_user.id == owner_id:
-        setattr(g, _OWNED, True)
-    key = "-".join(str(int(key)) for key in keys)
-    return Markup(f"<sala-own {int(owner_id)} {name} {key}>") + inner + Markup("</sala-own>")
-
-
-def owned() -> bool:
-    """Whether the page just rendered met a part of its own reader's (and so must not be kept)."""
-    return bool(g.pop(_OWNED, False))
+        return Markup(f"{marker} afresh></sala-own>")
+    return Markup(f"{marker}>") + Markup(caller()) + Markup("</sala-own>")
 
 
 def _own(found: re.Match) -> bytes:
-    if current_user.is_authenticated and current_user.id == int(found[1]):
+    if found[4] or (current_user.is_authenticated and current_user.id == int(found[1])):
         return _OWN_RENDERERS[found[2].decode()](*map(int, found[3].split(b"-"))).encode()
-    return found[4]
+    return found[5]
 
 
 def fill(body: bytes) -> bytes:

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.services import find_user_by_username
 from app.blogs.services import find_blog
+from app.changes import lists
 from app.errors_setup import or_404
 from app.extensions import db
 from app.feeds import atom_response
@@ -59,7 +60,7 @@ def _blog_in(station: Station, blog_slug: str) -> Blog:
 
 def _render_show(station: Station, status: int = 200):
     """The station page: details, people, accepted blogs and the paginated feed."""
-    shown.shows(shown.station_entries(station.id), shown.station_members(station.id), shown.station_blogs(station.id))
+    shown.shows(lists.station_entries(station.id), lists.station_members(station.id), lists.station_blogs(station.id))
     viewer_row = services.membership(station, current_user) if current_user.is_authenticated else None
     pending_count = 0
     if can(current_user, "moderate_station", station):
@@ -73,7 +74,7 @@ def _render_show(station: Station, status: int = 200):
         blog_links=services.accepted_blog_links(station),
         pagination=paginate(
             services.station_entries_query(station),
-            total=(f"station:{station.id}", [shown.station_entries(station.id)]),
+            total=(f"station:{station.id}", [lists.station_entries(station.id)]),
         ),
         awaiting_approval=viewer_row is not None and viewer_row.status == STATUS_PENDING,
         pending_count=pending_count,
@@ -95,7 +96,7 @@ def _render_members(station: Station, status: int = 200):
 @bp.get("/c")
 @cached_page
 def index():
-    shown.shows(shown.ALL_STATIONS)
+    shown.shows(lists.ALL_STATIONS)
     pagination = paginate(services.stations_query(), per_page=STATIONS_PER_PAGE)
     return render_template(
         "stations/index.html", pagination=pagination, counts=services.station_counts(pagination.items)
@@ -128,13 +129,15 @@ def _station_audience(slug: str) -> str | None:
     return None if station is None else station_page_audience(current_user, station)
 
 
-@parts.renders_own("station_blog_actions")
 def own_blog_link_actions(station_id: int, blog_id: int) -> str:
     """A blog's link on a station page as the blog's owner sees it (its remove button)."""
     link = db.session.get(StationBlog, (station_id, blog_id))
     if link is None:
         return ""
     return get_template_attribute("stations/_blog_link.html", "blog_link_actions")(link.station, link)
+
+
+parts.renders_own("station_blog_actions", own_blog_link_actions)
 
 
 @bp.get("/c/<slug>")
@@ -151,7 +154,7 @@ def feed(slug: str):
     moved = _canonical_redirect(station, slug, "stations.feed")
     if moved is not None:
         return moved
-    shown.shows(shown.station_entries(station.id))
+    shown.shows(lists.station_entries(station.id))
     return atom_response(
         station.name,
         site_url("stations.show", slug=station.slug),

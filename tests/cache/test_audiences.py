@@ -92,12 +92,16 @@ def test_a_member_who_commented_gets_the_kept_page_with_her_own_buttons(app, sce
     assert "ขอบคุณที่แบ่งปันค่ะ" not in page(signed_in(app, "wipa"), path)[1]
 
 
-def test_a_page_rendered_for_a_member_who_commented_is_not_kept(app, scene):
-    path = f"/posts/{scene['entry'].number}"
-    status, malees = page(signed_in(app, "malee"), path)
-    assert status is None and f'action="/comments/{scene["comment"].id}/delete"' in malees
+def test_a_page_a_member_who_commented_rendered_is_kept_without_her_buttons(app, scene):
+    path, comment_id = f"/posts/{scene['entry'].number}", scene["comment"].id
+    delete_action = f'action="/comments/{comment_id}/delete"'
+    report_link = f'href="/comments/{comment_id}/report"'
+    malee = signed_in(app, "malee")
+    status, malees = page(malee, path)
+    assert status == "miss" and delete_action in malees and report_link not in malees
+    assert page(malee, path)[0] == "hit"
     status, praserts = page(signed_in(app, "prasert"), path)
-    assert status == "miss" and f'action="/comments/{scene["comment"].id}/delete"' not in praserts
+    assert status == "hit" and delete_action not in praserts and report_link in praserts
 
 
 def test_hidden_comments_stay_with_those_who_moderate(app, scene):
