@@ -56,6 +56,8 @@ def index():
         )
     except QueryError as error:
         return _render(form, error=str(error), status=400)
+    if result.unavailable:  # an older release's index that cannot answer, until `flask search reindex`
+        return _render(form, result, status=503)
     # Past the last page is "not found", as on every other paginated list of the site.
     status = 404 if not result.hits and result.page > 1 else 200
     return _render(form, result, status=status)

@@ -9,7 +9,9 @@ the cost is reading the blocks, a few milliseconds for the commonest word.
 The index, its format and the query parser stay Whoosh's. This module reads postings through the leaf
 matcher of the pinned whoosh3 release (`W3LeafMatcher`: one block of ids and weights at a time) and falls
 back to Whoosh's own iteration for any other matcher, so an upgrade that changes those internals is slower,
-not wrong. Scores follow Whoosh's BM25F (B = 0.75, K1 = 1.2, its idf) on the one `text` field.
+not wrong. Scores are Whoosh's BM25F (B = 0.75, K1 = 1.2, its idf) on the one `text` field.
+tests/search/test_postings_vs_whoosh.py compares matches, counts and scores with Whoosh's own searcher and
+lists the private names of whoosh3 used here and in bulk.py.
 """
 
 from __future__ import annotations
@@ -253,8 +255,9 @@ class Evaluator:
         return Matches(self._all, np.zeros(len(self._all)))
 
     def term(self, text: str, boost: float = 1.0) -> Matches:
+        """Matches of one term, scored by BM25 as Whoosh's BM25F scores it: its idf counts, as Whoosh does,
+        the documents of the term's postings that are deleted but not yet merged away."""
         id_parts, score_parts = [], []
-        document_frequency = 0
         for reader, offset in self._leaves:
             term_list = term_lists.get(reader, self.fieldname, text)
             if term_list is None or not len(term_list.ids):
@@ -263,13 +266,12 @@ class Evaluator:
             if reader.has_deletions():
                 live = ~np.isin(ids, self._deleted_in(reader))
                 ids, weights = ids[live], weights[live]
-            document_frequency += len(ids)
             lengths = _segment_lengths(reader, self.fieldname)[ids]
             id_parts.append(ids + offset)
             score_parts.append((weights, lengths))
         if not id_parts:
             return Matches.empty()
-        idf = math.log(self.doc_count / (document_frequency + 1)) + 1.0
+        idf = math.log(self.doc_count / (self.searcher.doc_frequency(self.fieldname, text) + 1)) + 1.0
         scores = []
         for weights, lengths in score_parts:
             norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / self.avg_length)
