@@ -40,13 +40,14 @@ def _signed_in_user() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def own_comment_actions(comment_id: int) -> str:
-    """A comment's buttons as its author sees them, on an entry page kept for many members."""
-    comment = services.find_comment(comment_id)
-    if comment is None:
-        return ""
+def own_comment_actions(keys: list[tuple[int, ...]]) -> list[str]:
+    """Comments' buttons as their author sees them, on an entry page kept for many members."""
+    found = services.comments_by_id([comment_id for (comment_id,) in keys])
     actions = get_template_attribute("comments/_comment.html", "comment_actions")
-    return actions(comment, can(current_user, "moderate_comments", comment.entry))
+    return [
+        actions(comment, can(current_user, "moderate_comments", comment.entry)) if comment is not None else ""
+        for comment in (found.get(comment_id) for (comment_id,) in keys)
+    ]
 
 
 parts.renders_own("comment_actions", own_comment_actions)

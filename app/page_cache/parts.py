@@ -35,7 +35,7 @@ _NAV_KEY = "sala.page_cache.nav"
 _KEEPING = "page_cache_keeping"  # on g while a page is rendered to be kept: "guests" or "members"
 _MARKER = re.compile(rb"<sala-part (\w+)>")
 _OWN_MARKER = re.compile(rb"<sala-own (\d+) (\w+) ([\d-]+)( afresh)?>(.*?)</sala-own>", re.DOTALL)
-_OWN_RENDERERS: dict[str, Callable[..., str]] = {}
+_OWN_RENDERERS: dict[str, Callable[[list[tuple[int, ...]]], list[str]]] = {}
 
 
 class GuestTokenError(RuntimeError):
@@ -97,8 +97,8 @@ def part(name: str) -> Markup:
     return Markup(_render(name))
 
 
-def renders_own(name: str, render: Callable[..., str]) -> None:
-    """Register `render(*keys)`: the part `name` of the thing `keys` name, as its owner (the reader) sees it."""
+def renders_own(name: str, render: Callable[[list[tuple[int, ...]]], list[str]]) -> None:
+    """Register `render(keys)`: the part `name` of each thing `keys` name, as its owner (the reader) sees it."""
     _OWN_RENDERERS[name] = render
 
 
@@ -113,16 +113,24 @@ def own_part(owner_id: int | None, name: str, *keys: int, caller: Callable[[], s
     return Markup(f"{marker}>") + Markup(caller()) + Markup("</sala-own>")
 
 
-def _own(found: re.Match) -> bytes:
-    if found[4] or (current_user.is_authenticated and current_user.id == int(found[1])):
-        return _OWN_RENDERERS[found[2].decode()](*map(int, found[3].split(b"-"))).encode()
-    return found[5]
+def _own_parts(body: bytes) -> bytes:
+    """Each marked part as this reader gets it: their own, and those kept without content, rendered afresh (one
+    call of a renderer for all its parts on the page); the others as kept."""
+    reader = current_user.id if current_user.is_authenticated else None
+    afresh = [found for found in _OWN_MARKER.finditer(body) if found[4] or int(found[1]) == reader]
+    rendered: dict[int, bytes] = {}
+    for name in {found[2] for found in afresh}:
+        mine = [found for found in afresh if found[2] == name]
+        keys = [tuple(map(int, found[3].split(b"-"))) for found in mine]
+        parts = _OWN_RENDERERS[name.decode()](keys)
+        rendered.update((found.start(), part.encode()) for found, part in zip(mine, parts, strict=True))
+    return _OWN_MARKER.sub(lambda found: rendered.get(found.start(), found[5]), body)
 
 
 def fill(body: bytes) -> bytes:
     """A page kept for members, with this reader's own parts."""
     if b"<sala-own " in body:
-        body = _OWN_MARKER.sub(_own, body)
+        body = _own_parts(body)
     return _MARKER.sub(lambda found: _render(found[1].decode()).encode(), body)
 
 

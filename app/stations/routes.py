@@ -129,12 +129,11 @@ def _station_audience(slug: str) -> str | None:
     return None if station is None else station_page_audience(current_user, station)
 
 
-def own_blog_link_actions(station_id: int, blog_id: int) -> str:
-    """A blog's link on a station page as the blog's owner sees it (its remove button)."""
-    link = db.session.get(StationBlog, (station_id, blog_id))
-    if link is None:
-        return ""
-    return get_template_attribute("stations/_blog_link.html", "blog_link_actions")(link.station, link)
+def own_blog_link_actions(keys: list[tuple[int, ...]]) -> list[str]:
+    """Blogs' links on a station page as each blog's owner sees them (their remove buttons)."""
+    actions = get_template_attribute("stations/_blog_link.html", "blog_link_actions")
+    links = [db.session.get(StationBlog, key) for key in keys]
+    return [actions(link.station, link) if link is not None else "" for link in links]
 
 
 parts.renders_own("station_blog_actions", own_blog_link_actions)
