@@ -14,7 +14,7 @@ from app.errors_setup import or_404
 from app.extensions import db
 from app.feeds import atom_response
 from app.forms_util import refusals
-from app.models import Blog, Station, StationBlog, User
+from app.models import Blog, Station, User
 from app.models.station import STATUS_PENDING
 from app.page_cache import parts
 from app.page_cache import tags as shown
@@ -132,8 +132,8 @@ def _station_audience(slug: str) -> str | None:
 def own_blog_link_actions(keys: list[tuple[int, ...]]) -> list[str]:
     """Blogs' links on a station page as each blog's owner sees them (their remove buttons)."""
     actions = get_template_attribute("stations/_blog_link.html", "blog_link_actions")
-    links = [db.session.get(StationBlog, key) for key in keys]
-    return [actions(link.station, link) if link is not None else "" for link in links]
+    links = services.blog_links_by_key(keys)
+    return [actions(link.station, link) if (link := links.get(key)) is not None else "" for key in keys]
 
 
 parts.renders_own("station_blog_actions", own_blog_link_actions)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.changes import lists
@@ -313,6 +313,16 @@ _ACCEPTED_BLOG_LINKS = (
 def accepted_blog_links(station: Station) -> list[StationBlog]:
     """The station's accepted blogs (as links, so pages can ask who may remove each), by blog title."""
     return list(db.session.scalars(_ACCEPTED_BLOG_LINKS, {"station_id": station.id}))
+
+
+def blog_links_by_key(keys: list[tuple[int, ...]]) -> dict[tuple[int, ...], StationBlog]:
+    """Blogs' links by (station id, blog id), with their station and blog, in one statement."""
+    stmt = (
+        select(StationBlog)
+        .where(tuple_(StationBlog.station_id, StationBlog.blog_id).in_(keys))
+        .options(joinedload(StationBlog.station), joinedload(StationBlog.blog))
+    )
+    return {(link.station_id, link.blog_id): link for link in db.session.scalars(stmt)}
 
 
 def pending_blogs(station: Station) -> list[StationBlog]:
