@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_login import current_user
 
 from app.i18n import current_locale
@@ -28,6 +31,38 @@ def full_date(dt: datetime) -> str:
     return local_date_full(dt, current_locale())
 
 
+# Distinct URLs remembered per app: the site's tags, people, blogs and stations, and the entries most shown.
+URL_MEMO_SIZE = 16_384
+_URL_MEMO = "sala.template_urls"
+_MEMO_TYPES = (str, int)
+
+
+def _url_memo() -> Callable[[str, str, tuple[tuple[str, Any], ...]], str]:
+    @functools.lru_cache(maxsize=URL_MEMO_SIZE)
+    def built(script_root: str, endpoint: str, values: tuple[tuple[str, Any], ...]) -> str:
+        return url_for(endpoint, **dict(values))
+
+    return built
+
+
+def template_url_for(endpoint: str, **values: Any) -> str:
+    """Flask's `url_for` for templates, each URL built once: a list page links to the same tags, people and
+    blogs again and again, and building URLs through the URL map cost a fifth of a cold page.
+
+    An internal URL depends only on the endpoint, the values and the request's path prefix (Sala has no
+    subdomains, host matching or URL defaults: tests/ui/test_template_urls.py checks). Anything else
+    (`_external`, `_anchor`, a blueprint-relative endpoint, a value other than text or a number, no request)
+    goes to `url_for` itself every time.
+    """
+    if (
+        endpoint[:1] == "."
+        or not has_request_context()
+        or not all(type(value) in _MEMO_TYPES and name[:1] != "_" for name, value in values.items())
+    ):
+        return url_for(endpoint, **values)
+    return current_app.extensions[_URL_MEMO](request.script_root, endpoint, tuple(values.items()))
+
+
 def init_app(app: Flask) -> None:
     from app.comments.services import mask_ip
     from app.editor.drafts import saved_draft_tokens
@@ -42,8 +77,10 @@ def init_app(app: Flask) -> None:
         mask_ip=mask_ip,
         license=license_for,
     )
+    app.extensions[_URL_MEMO] = _url_memo()
     app.jinja_env.globals.update(
-        can=lambda action, obj=None: can(current_user, action, obj),
+        url_for=template_url_for,
+        can=lambda action, obj=None: can(current_user._get_current_object(), action, obj),
         LICENSES=LICENSES,
         saved_draft_tokens=saved_draft_tokens,
     )
