@@ -1,10 +1,11 @@
-"""Templates build URLs through a memo (app/templating.py): the same URLs as Flask's `url_for`, whatever the prefix."""
+"""Templates build URLs through a memo (app/urls.py, memo_url_for): the same URLs as Flask's `url_for`, whatever
+the path prefix."""
 
 from __future__ import annotations
 
 from flask import render_template_string, url_for
 
-from app.templating import template_url_for
+from app.urls import memo_url_for
 
 CASES = [
     ("entries.show", {"number": 7}),
@@ -28,8 +29,8 @@ def test_memo_builds_what_url_for_builds(app):
     for script_root in ["", "/sala", "", "/sala"]:  # built, then remembered, under each prefix
         with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
             for endpoint, values in CASES:
-                assert template_url_for(endpoint, **values) == url_for(endpoint, **values)
-                assert template_url_for(endpoint, **values).startswith(f"{script_root}/")
+                assert memo_url_for(endpoint, **values) == url_for(endpoint, **values)
+                assert memo_url_for(endpoint, **values).startswith(f"{script_root}/")
 
 
 def test_templates_use_the_memo_and_keep_url_for_options(app):
