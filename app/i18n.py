@@ -148,6 +148,8 @@ def _finish(context: Context, text: str, variables: dict[str, Any]) -> str:
     which are escaped."""
     if context.eval_ctx.autoescape:
         text = Markup(text)
+    if not variables and "%" not in text:  # nothing to format: `%` would return the same text, at a cost
+        return text
     return text % variables
 
 

@@ -56,12 +56,11 @@ def memo_url_for(endpoint: str, **values: Any) -> str:
     (`_external`, `_anchor`, a blueprint-relative endpoint, a value other than text or a number, no request)
     goes to `url_for` itself every time.
     """
-    if (
-        endpoint[:1] == "."
-        or not has_request_context()
-        or not all(type(value) in _MEMO_TYPES and name[:1] != "_" for name, value in values.items())
-    ):
+    if endpoint[:1] == "." or not has_request_context():
         return url_for(endpoint, **values)
+    for name, value in values.items():
+        if name[:1] == "_" or type(value) not in _MEMO_TYPES:
+            return url_for(endpoint, **values)
     memo = current_app.extensions.get(_URL_MEMO)
     if memo is None:
         memo = current_app.extensions.setdefault(_URL_MEMO, _url_memo())

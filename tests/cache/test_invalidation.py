@@ -141,6 +141,18 @@ def test_renaming_an_author_retires_every_page_with_their_name(client, auth, cas
     assert "มาลี ใจดี" in client.get(p["garden_entry"]).get_data(as_text=True)
 
 
+def test_renaming_a_blog_retires_the_lists_whose_cards_name_it(client, cast, pages):
+    """Entry cards are read as plain rows (app/entries/cards.py), which declare the blog's row themselves."""
+    prime(client, *pages.values())
+    cast["km_blog"].title = "บันทึก KM ฉบับปรับปรุง"
+    db.session.commit()
+    p = pages
+    assert_fresh(client, p["home"], p["km_tag"], p["station"], p["km_blog"], p["km_entry"])
+    assert_cached(client, p["garden_blog"], p["garden_tag"], p["malee"], p["tags"], p["stations"])
+    for path in (p["home"], p["km_tag"], p["station"]):
+        assert "บันทึก KM ฉบับปรับปรุง" in client.get(path).get_data(as_text=True)
+
+
 def test_suspending_a_member_retires_every_page(client, cast, pages):
     """Rare and reaching everywhere (their entries leave every list), so all pages are rendered again."""
     prime(client, *pages.values())
