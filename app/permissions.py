@@ -193,6 +193,10 @@ def _leave_station(user: Any, station: Station) -> bool:
 
 
 def _remove_station_blog(user: Any, link: StationBlog) -> bool:
+    """The blog's owner and the station's moderators (asked first whether there is a member at all: a station
+    page asks for every accepted blog, and a guest's answer needs no station loaded)."""
+    if _member(user) is None:
+        return False
     return is_blog_owner(user, link.blog) or _moderate_station(user, link.station)
 
 

@@ -19,7 +19,7 @@ from app.models.station import STATUS_PENDING
 from app.page_cache import parts
 from app.page_cache import tags as shown
 from app.page_cache.pages import cached_page
-from app.pagination import paginate
+from app.pagination import paginate, paginate_cards
 from app.permissions import can, station_page_audience
 from app.stations import services
 from app.stations.forms import ModeratorForm, StationEditForm, StationForm, SubmitBlogForm
@@ -72,8 +72,9 @@ def _render_show(station: Station, status: int = 200):
         member_count=services.member_count(station),
         members=services.first_members(station, MEMBERS_ON_STATION_PAGE),
         blog_links=services.accepted_blog_links(station),
-        pagination=paginate(
-            services.station_entries_query(station),
+        pagination=paginate_cards(
+            services.STATION_CARDS,
+            {"station_id": station.id},
             total=(f"station:{station.id}", [lists.station_entries(station.id)]),
         ),
         awaiting_approval=viewer_row is not None and viewer_row.status == STATUS_PENDING,
