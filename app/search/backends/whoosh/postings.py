@@ -375,15 +375,18 @@ class Evaluator:
 def _best(keys: np.ndarray, ties: np.ndarray, limit: int | None) -> np.ndarray:
     """Indexes of the `limit` largest keys, unordered (all of them when there are no more).
 
-    Keys equal to the last one taken are taken by the smallest `ties` first, so that the first `limit` are
-    always the start of the whole order (key descending, then ties ascending) and pages never overlap.
+    Keys equal to the last one taken are taken by the smallest `ties` (unique) first, so that the first
+    `limit` are always the start of the whole order (key descending, then ties ascending): pages never overlap.
     """
     if limit is None or limit >= len(keys):
         return np.arange(len(keys))
     cut = -np.partition(-keys, limit - 1)[limit - 1]
     above = np.flatnonzero(keys > cut)
     tied = np.flatnonzero(keys == cut)
-    tied = tied[np.argsort(ties[tied], kind="stable")[: limit - len(above)]]
+    wanted = limit - len(above)
+    if wanted < len(tied):
+        tie_keys = ties[tied]
+        tied = tied[tie_keys <= np.partition(tie_keys, wanted - 1)[wanted - 1]]
     return np.concatenate((above, tied))
 
 
