@@ -372,16 +372,27 @@ class Evaluator:
         return Matches(a.ids, scores)
 
 
-def _best(keys: np.ndarray, limit: int | None) -> np.ndarray:
-    """Indexes of the `limit` largest keys, unordered (all of them when there are no more)."""
-    if limit is not None and limit < len(keys):
-        return np.argpartition(-keys, limit - 1)[:limit]
-    return np.arange(len(keys))
+def _best(keys: np.ndarray, ties: np.ndarray, limit: int | None) -> np.ndarray:
+    """Indexes of the `limit` largest keys, unordered (all of them when there are no more).
+
+    Keys equal to the last one taken are taken by the smallest `ties` (unique) first, so that the first
+    `limit` are always the start of the whole order (key descending, then ties ascending): pages never overlap.
+    """
+    if limit is None or limit >= len(keys):
+        return np.arange(len(keys))
+    cut = -np.partition(-keys, limit - 1)[limit - 1]
+    above = np.flatnonzero(keys > cut)
+    tied = np.flatnonzero(keys == cut)
+    wanted = limit - len(above)
+    if wanted < len(tied):
+        tie_keys = ties[tied]
+        tied = tied[tie_keys <= np.partition(tie_keys, wanted - 1)[wanted - 1]]
+    return np.concatenate((above, tied))
 
 
 def top(matches: Matches, limit: int | None) -> list[tuple[int, float]]:
     """(docnum, score) best first (ties: lower docnum first), the first `limit` of them."""
-    chosen = _best(matches.scores, limit)
+    chosen = _best(matches.scores, matches.ids, limit)
     order = chosen[np.lexsort((matches.ids[chosen], -matches.scores[chosen]))]
     return [(int(matches.ids[i]), float(matches.scores[i])) for i in order]
 
@@ -389,6 +400,6 @@ def top(matches: Matches, limit: int | None) -> list[tuple[int, float]]:
 def newest(matches: Matches, published: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
     """(docnum, 0.0) newest first (ties: higher docnum first), the first `limit` of them."""
     dates = published[matches.ids]
-    chosen = _best(dates, limit)
+    chosen = _best(dates, -matches.ids, limit)
     order = chosen[np.lexsort((-matches.ids[chosen], -dates[chosen]))]
     return [(int(matches.ids[i]), 0.0) for i in order]
