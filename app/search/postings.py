@@ -232,6 +232,7 @@ class Evaluator:
         self._offsets = [offset for _, offset in self._leaves]
         self._deleted: dict[int, np.ndarray] = {}
         self._all: np.ndarray | None = None
+        self._lists: dict[tuple[int, str], _TermList | None] = {}
 
     def _deleted_in(self, reader) -> np.ndarray:
         """A segment's deleted docnums, read once per search however many terms need them."""
@@ -301,7 +302,10 @@ class Evaluator:
         leaf = bisect.bisect_right(self._offsets, docnum) - 1
         reader, offset = self._leaves[leaf]
         local = docnum - offset
-        term_list = term_lists.get(reader, self.fieldname, text)
+        key = (leaf, text)
+        if key not in self._lists:  # short lists are not kept in term_lists: read each once per search
+            self._lists[key] = term_lists.get(reader, self.fieldname, text)
+        term_list = self._lists[key]
         if term_list is None:
             return []
         index = int(np.searchsorted(term_list.ids, local))
@@ -317,20 +321,26 @@ class Evaluator:
 
     def phrase_holds(self, docnums: list[int], checks: list[list[tuple[str, int]]]) -> set[int]:
         """The docnums in which each check's terms stand at their offsets from one common start."""
+        return self.alternatives_hold(
+            docnums, [[[(frozenset((text,)), offset) for text, offset in elements]] for elements in checks]
+        )
+
+    def alternatives_hold(self, docnums: list[int], checks: list[list[list[tuple[frozenset[str], int]]]]) -> set[int]:
+        """The docnums that pass every check; a check is a list of alternatives, of which one must hold: one of
+        each element's terms at the element's offset from one common start (app.search.substring)."""
         passed = set(docnums)
-        for elements in checks:
-            kept = set()
-            for docnum in passed:
-                starts: set[int] | None = None
-                for text, offset in elements:
-                    found = {position - offset for position in self.positions(text, docnum)}
-                    starts = found if starts is None else starts & found
-                    if not starts:
-                        break
-                if starts:
-                    kept.add(docnum)
-            passed = kept
+        for alternatives in checks:
+            passed = {docnum for docnum in passed if any(self._holds(docnum, elements) for elements in alternatives)}
         return passed
+
+    def _holds(self, docnum: int, elements: list[tuple[frozenset[str], int]]) -> bool:
+        starts: set[int] | None = None
+        for texts, offset in elements:
+            found = {position - offset for text in texts for position in self.positions(text, docnum)}
+            starts = found if starts is None else starts & found
+            if not starts:
+                return False
+        return True
 
     @staticmethod
     def _intersection(parts: list[Matches]) -> Matches:

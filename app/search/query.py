@@ -38,7 +38,7 @@ from whoosh.searching import Searcher
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, Station, StationBlog, User
 from app.models.station import STATUS_ACCEPTED
-from app.search import backends, postings
+from app.search import backends, postings, substring
 from app.search.analyzer import ThaiAnalyzer, analyze, pair_term, prepare
 from app.search.backends import Window
 from app.search.index import INDEX_CHANGED_ERRORS, configured_path, live_dir, open_searcher
@@ -386,7 +386,8 @@ class _Plan:
     """
 
     query: wq.Query
-    checks: list[list[Element]] = field(default_factory=list)
+    # Each check holds when one of its alternatives does: terms (any of a set) at offsets from one start.
+    checks: list[list[list[tuple[frozenset[str], int]]]] = field(default_factory=list)
 
 
 def _phrase_elements(words: list[str], paired: frozenset[str]) -> list[Element]:
@@ -410,10 +411,17 @@ def _phrase_elements(words: list[str], paired: frozenset[str]) -> list[Element]:
     return elements
 
 
-def plan_query(q: wq.Query, paired: frozenset[str]) -> _Plan:
+def plan_query(q: wq.Query, paired: frozenset[str], lexicon: substring.Lexicons | None = None) -> _Plan:
+    """The query as it runs on the index; with the index's `lexicon`, Thai words are also found where the
+    text was cut differently (app.search.substring)."""
     plan = _Plan(q)
 
     def visit(node: wq.Query, required: bool) -> wq.Query:
+        if lexicon is not None and isinstance(node, (wq.Phrase, wq.Term)) and node.fieldname == FIELD:
+            words = list(node.words) if isinstance(node, wq.Phrase) else [node.text]
+            alternatives = substring.phrase_alternatives(words, lexicon) if all(map(bool, words)) else []
+            if len(alternatives) > 1:
+                return _alternatives_node(plan, alternatives, paired, required, node.boost)
         if isinstance(node, wq.Phrase) and node.fieldname == FIELD:
             words = list(node.words)
             elements = _phrase_elements(words, paired)
@@ -421,7 +429,7 @@ def plan_query(q: wq.Query, paired: frozenset[str]) -> _Plan:
                 return wq.Term(FIELD, elements[0][0], boost=node.boost)
             if not required:
                 return node
-            plan.checks.append(elements)
+            plan.checks.append([[(frozenset((term,)), offset) for term, offset in elements]])
             return wq.And([wq.Term(FIELD, term) for term, _ in elements], boost=node.boost)
         new = copy.copy(node)
         if isinstance(node, wq.And):
@@ -438,6 +446,33 @@ def plan_query(q: wq.Query, paired: frozenset[str]) -> _Plan:
 
     plan.query = visit(q, True)
     return plan
+
+
+def _set_query(terms: frozenset[str]) -> wq.Query:
+    return wq.Term(FIELD, next(iter(terms))) if len(terms) == 1 else wq.Or([wq.Term(FIELD, t) for t in sorted(terms)])
+
+
+def _alternatives_node(
+    plan: _Plan, alternatives: list[substring.Alternative], paired: frozenset[str], required: bool, boost: float
+) -> wq.Query:
+    """A Thai phrase found by any of its alternatives (the first is its own words, which pair terms serve).
+
+    Where a document must contain it, the terms of each alternative find the candidates and their positions
+    are checked afterwards, as a plain phrase's are; elsewhere Whoosh checks the alternatives itself."""
+    if not required:
+        sequences = [
+            wq.Sequence([_set_query(terms) for terms in alt]) if len(alt) > 1 else _set_query(alt[0])
+            for alt in alternatives
+        ]
+        return wq.Or(sequences, boost=boost)
+    own = _phrase_elements([next(iter(terms)) for terms in alternatives[0]], paired)
+    checks = [[(frozenset((term,)), offset) for term, offset in own]]
+    checks += [[(terms, offset) for offset, terms in enumerate(alt)] for alt in alternatives[1:]]
+    queries = [wq.And([wq.Term(FIELD, term) for term, _ in own])] if len(own) > 1 else [wq.Term(FIELD, own[0][0])]
+    queries += [wq.And(list(map(_set_query, alt))) if len(alt) > 1 else _set_query(alt[0]) for alt in alternatives[1:]]
+    if any(len(elements) > 1 for elements in checks):
+        plan.checks.append(checks)
+    return wq.Or(queries, boost=boost)
 
 
 def _allowed_docs(searcher: Searcher, flt: wq.Query | None) -> np.ndarray | None:
@@ -529,13 +564,13 @@ def _run(held: _Held, plan: _Plan, allowed: np.ndarray | None, order: str, page:
     if not plan.checks:
         return first(need)[need - per_page :], len(matches), False
     if len(matches) <= COUNT_LIMIT:
-        good = evaluator.phrase_holds(matches.ids.tolist(), plan.checks)
+        good = evaluator.alternatives_hold(matches.ids.tolist(), plan.checks)
         ranked = [hit for hit in first(None) if hit[0] in good]
         return ranked[need - per_page : need], len(ranked), False
     limit = need * 2 + 10
     while True:
         candidates = first(limit)
-        good = evaluator.phrase_holds([docnum for docnum, _ in candidates], plan.checks)
+        good = evaluator.alternatives_hold([docnum for docnum, _ in candidates], plan.checks)
         ranked = [hit for hit in candidates if hit[0] in good]
         if len(ranked) >= need or len(candidates) < limit:
             break
@@ -635,7 +670,7 @@ def whoosh_window(q: str, filters: SearchFilters, sort: str, page: int, per_page
         window = Window(parsed, message)
         if parsed is None:
             return window
-        plan = plan_query(parsed, searcher.schema[FIELD].analyzer.paired)
+        plan = plan_query(parsed, searcher.schema[FIELD].analyzer.paired, substring.segment_lexicons(searcher))
         hits, window.total, window.total_is_estimate = _run(
             held, plan, _allowed_docs(searcher, flt), order, page, per_page
         )

@@ -1,0 +1,221 @@
+"""Thai words found wherever the text contains them, however ICU cut the text around them.
+
+ICU cuts a Thai run by its dictionary and by the letters around each word, so the pieces of a word in a
+document need not be the pieces of the same word typed alone: เรียน sits inside the one piece โรงเรียน,
+ความรู้ is ความ · รู้สึก inside ความรู้สึก, พื้นที่ is ลงพื้น · ที่ after ลง, and ธรรมราช is one piece of
+นครศรีธรรมราช but ธรรม · ราช alone. A phrase of the query's own pieces misses all of these.
+
+Here a Thai run of the query is matched against the *lexicon* (every Thai piece the index holds) instead: the
+run occurs in a text exactly when consecutive pieces of the text spell it out, the first piece possibly
+starting before it and the last possibly ending after it. So a run Q is found as
+
+  * one piece that contains Q, or
+  * a piece ending with Q's first part, then pieces equal to Q's middle parts, then a piece starting with Q's
+    last part, at consecutive positions,
+
+for every way of cutting Q into parts that the lexicon allows. Each such way is an *alternative*: a list of
+sets of terms, one set per position (a set is "any of these terms here"). The query's own pieces are one of
+them. An edge of a run that the query closes with a Latin word or a number (ทีมKM) is matched exactly there:
+the text's Thai run ends there too.
+
+Sets are bounded (MAX_SET_TERMS): a part of one or two letters ends or starts thousands of pieces, and such a
+cut is almost never a real word's; those alternatives are left out, and recall is measured with them out
+(bench/search/recall.py).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+# A Thai piece as the analyzer cuts it (its _THAI_RUN): letters, vowels and tone marks, no ๆ ฯ or digits.
+THAI_TERM_RE = re.compile(r"[\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e45\u0e47-\u0e4e]+")
+# An edge set with more terms than this is left out (see above); so is a run cut more ways than MAX_ALTERNATIVES.
+MAX_SET_TERMS = 64
+MAX_ALTERNATIVES = 24
+
+Alternative = tuple[frozenset[str], ...]
+
+
+def is_thai(term: str) -> bool:
+    return THAI_TERM_RE.fullmatch(term) is not None
+
+
+class Lexicon:
+    """The Thai pieces of an index, sorted forwards and by their reversed text, for prefix, suffix and
+    infix lookups."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self.terms = sorted({term for term in terms if is_thai(term)})
+        self.known = frozenset(self.terms)
+        self.reversed = sorted(term[::-1] for term in self.terms)
+        self.blob = "\n" + "\n".join(self.terms) + "\n"
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __contains__(self, term: str) -> bool:
+        return term in self.known
+
+    def starting_with(self, part: str, limit: int) -> list[str]:
+        """Terms that start with `part` (at most limit + 1 of them: more means "too many")."""
+        i = bisect.bisect_left(self.terms, part)
+        found = []
+        while i < len(self.terms) and self.terms[i].startswith(part) and len(found) <= limit:
+            found.append(self.terms[i])
+            i += 1
+        return found
+
+    def ending_with(self, part: str, limit: int) -> list[str]:
+        """Terms that end with `part` (at most limit + 1 of them)."""
+        key = part[::-1]
+        i = bisect.bisect_left(self.reversed, key)
+        found = []
+        while i < len(self.reversed) and self.reversed[i].startswith(key) and len(found) <= limit:
+            found.append(self.reversed[i][::-1])
+            i += 1
+        return found
+
+    def containing(self, part: str, limit: int) -> list[str]:
+        """Terms that contain `part` anywhere (at most limit + 1 of them)."""
+        found = []
+        start = self.blob.find(part)
+        while start >= 0 and len(found) <= limit:
+            line_start = self.blob.rfind("\n", 0, start) + 1
+            line_end = self.blob.find("\n", start)
+            found.append(self.blob[line_start:line_end])
+            start = self.blob.find(part, line_end)
+        return found
+
+
+class Lexicons:
+    """Several lexicons searched as one (the segments of a Whoosh index each have theirs)."""
+
+    def __init__(self, parts: Sequence[Lexicon]) -> None:
+        self.parts = [part for part in parts if len(part)]
+
+    def __contains__(self, term: str) -> bool:
+        return any(term in part for part in self.parts)
+
+    def _union(self, method: str, part: str, limit: int) -> list[str]:
+        found: set[str] = set()
+        for lexicon in self.parts:
+            found.update(getattr(lexicon, method)(part, limit))
+            if len(found) > limit:
+                break
+        return sorted(found)
+
+    def starting_with(self, part: str, limit: int) -> list[str]:
+        return self._union("starting_with", part, limit)
+
+    def ending_with(self, part: str, limit: int) -> list[str]:
+        return self._union("ending_with", part, limit)
+
+    def containing(self, part: str, limit: int) -> list[str]:
+        return self._union("containing", part, limit)
+
+
+def _edge(lexicon, part: str, method: str, is_open: bool) -> frozenset[str] | None:
+    """The set for an edge part: every term that ends/starts with it when the edge is open, else the part
+    itself; None when no term fits or too many do."""
+    if not is_open:
+        return frozenset((part,)) if part in lexicon else None
+    found = getattr(lexicon, method)(part, MAX_SET_TERMS)
+    if not found or len(found) > MAX_SET_TERMS:
+        return frozenset((part,)) if part in lexicon else None
+    return frozenset(found)
+
+
+def run_alternatives(run: str, lexicon, open_left: bool, open_right: bool) -> list[Alternative]:
+    """The ways `run` (Thai text) can stand in an indexed text, as sets of terms at consecutive positions."""
+    alternatives: list[Alternative] = []
+    if open_left and open_right:
+        inside = lexicon.containing(run, MAX_SET_TERMS)
+        whole = frozenset(inside) if inside and len(inside) <= MAX_SET_TERMS else _edge(lexicon, run, "", False)
+    elif open_left or open_right:
+        whole = _edge(lexicon, run, "ending_with" if open_left else "starting_with", True)
+    else:
+        whole = _edge(lexicon, run, "", False)
+    if whole is not None:
+        alternatives.append((whole,))
+    n = len(run)
+    for first_end in range(1, n):
+        head = _edge(lexicon, run[:first_end], "ending_with", open_left)
+        if head is None:
+            continue
+        stack: list[tuple[int, tuple[frozenset[str], ...]]] = [(first_end, (head,))]
+        while stack and len(alternatives) < MAX_ALTERNATIVES:
+            start, sets = stack.pop()
+            tail = _edge(lexicon, run[start:], "starting_with", open_right)
+            if tail is not None:
+                alternatives.append((*sets, tail))
+            for end in range(start + 1, n):
+                if run[start:end] in lexicon:
+                    stack.append((end, (*sets, frozenset((run[start:end],)))))
+    return list(dict.fromkeys(alternatives))[:MAX_ALTERNATIVES]
+
+
+@dataclass
+class _Run:
+    start: int  # index of the run's first word in the phrase
+    end: int  # one past its last word
+
+
+def phrase_alternatives(words: Sequence[str], lexicon) -> list[Alternative]:
+    """The alternatives of a phrase of analysed words: each Thai run expanded (run_alternatives), the other
+    words kept as they are; the phrase's own words come first. Runs combine as a product, capped."""
+    runs: list[_Run] = []
+    for i, word in enumerate(words):
+        if is_thai(word):
+            if runs and runs[-1].end == i:
+                runs[-1].end = i + 1
+            else:
+                runs.append(_Run(i, i + 1))
+    own: Alternative = tuple(frozenset((word,)) for word in words)
+    if not runs:
+        return [own]
+    combined: list[Alternative] = [()]
+    cursor = 0
+    for run in runs:
+        fixed = own[cursor : run.start]
+        expanded = run_alternatives(
+            "".join(words[run.start : run.end]), lexicon, open_left=run.start == 0, open_right=run.end == len(words)
+        )
+        expanded = expanded or [own[run.start : run.end]]
+        combined = [done + fixed + alt for done in combined for alt in expanded][:MAX_ALTERNATIVES]
+        cursor = run.end
+    combined = [alt + own[cursor:] for alt in combined]
+    rest = [alt for alt in combined if alt != own]
+    return [own, *rest]
+
+
+_by_segment: dict[str, Lexicon] = {}
+_by_segment_lock = threading.Lock()
+
+
+def segment_lexicons(searcher, fieldname: str = "text") -> Lexicons:
+    """The Thai lexicon of a Whoosh searcher's index, one Lexicon per segment, kept per segment id (segments
+    never change, so a new searcher after a commit reads only its new small segment's terms)."""
+    parts = []
+    live = set()
+    for leaf, _offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        segment = reader.segment()
+        key = segment.segment_id() if segment is not None else None
+        lexicon = _by_segment.get(key) if key is not None else None
+        if lexicon is None:
+            lexicon = Lexicon(term.decode() for term in reader.lexicon(fieldname))
+            if key is not None:
+                with _by_segment_lock:
+                    _by_segment[key] = lexicon
+        if key is not None:
+            live.add(key)
+        parts.append(lexicon)
+    if len(_by_segment) > 4 * len(live) + 16:
+        with _by_segment_lock:
+            for key in [key for key in _by_segment if key not in live]:
+                del _by_segment[key]
+    return Lexicons(parts)
