@@ -192,6 +192,15 @@ def phrase_alternatives(words: Sequence[str], lexicon) -> list[Alternative]:
     return [own, *rest]
 
 
+def without_subsumed(alternatives: list[Alternative]) -> list[Alternative]:
+    """The alternatives less those another one covers (as long, and a superset at every position)."""
+
+    def covers(big: Alternative, small: Alternative) -> bool:
+        return big != small and len(big) == len(small) and all(b >= s for b, s in zip(big, small, strict=True))
+
+    return [alt for alt in alternatives if not any(covers(other, alt) for other in alternatives)]
+
+
 _by_segment: dict[str, Lexicon] = {}
 _by_segment_lock = threading.Lock()
 
