@@ -143,6 +143,8 @@ class _TermListCache:
 
 # Lists shorter than this are cheap to read again; longer ones are kept, up to the budget, per process.
 CACHE_MIN_POSTINGS = 512
+# Scored terms a searcher keeps (a Thai query reads a few dozen: app.search.substring); cleared when full.
+SHARED_TERMS = 4096
 term_lists = _TermListCache(64 * 1024 * 1024)
 
 
@@ -233,6 +235,9 @@ class Evaluator:
         self._deleted: dict[int, np.ndarray] = {}
         self._all: np.ndarray | None = None
         self._lists: dict[tuple[int, str], _TermList | None] = {}
+        self._terms: dict[tuple, Matches | set[int]] = {}
+        # Scored terms kept with the searcher (one index version: scores cannot change) across its searches.
+        self._shared: dict = searcher.__dict__.setdefault("_sala_terms", {})
 
     def _deleted_in(self, reader) -> np.ndarray:
         """A segment's deleted docnums, read once per search however many terms need them."""
@@ -254,6 +259,21 @@ class Evaluator:
         return Matches(self._all, np.zeros(len(self._all)))
 
     def term(self, text: str, boost: float = 1.0) -> Matches:
+        """A term's matches with their BM25 scores; kept for the search (a term in several alternatives of a
+        Thai phrase is read once)."""
+        key = (text, boost)
+        if key not in self._terms:
+            shared = self._shared
+            found = shared.get(key)
+            if found is None:
+                found = self._term(text, boost)
+                if len(shared) >= SHARED_TERMS:
+                    shared.clear()
+                shared[key] = found
+            self._terms[key] = found
+        return self._terms[key]
+
+    def _term(self, text: str, boost: float) -> Matches:
         id_parts, score_parts = [], []
         document_frequency = 0
         for reader, offset in self._leaves:
@@ -325,18 +345,48 @@ class Evaluator:
             docnums, [[[(frozenset((text,)), offset) for text, offset in elements]] for elements in checks]
         )
 
-    def alternatives_hold(self, docnums: list[int], checks: list[list[list[tuple[frozenset[str], int]]]]) -> set[int]:
+    def alternatives_hold(
+        self, docnums: list[int], checks: list[list[list[tuple[frozenset[str], int]]]], sure: list[set[int]] = ()
+    ) -> set[int]:
         """The docnums that pass every check; a check is a list of alternatives, of which one must hold: one of
-        each element's terms at the element's offset from one common start (app.search.substring)."""
+        each element's terms at the element's offset from one common start (app.search.substring). The docnums
+        in a check's `sure` set pass it without a look."""
         passed = set(docnums)
-        for alternatives in checks:
-            passed = {docnum for docnum in passed if any(self._holds(docnum, elements) for elements in alternatives)}
+        for i, alternatives in enumerate(checks):
+            known = sure[i] if i < len(sure) else ()
+            candidates = [self._candidates(elements) for elements in alternatives]
+            passed = {
+                docnum
+                for docnum in passed
+                if docnum in known
+                or any(
+                    docnum in among and self._holds(docnum, elements)
+                    for elements, among in zip(alternatives, candidates, strict=True)
+                )
+            }
         return passed
+
+    def _docs_with(self, text: str) -> set[int]:
+        key = ("docs", text)
+        if key not in self._terms:
+            self._terms[key] = set(self.term(text).ids.tolist())
+        return self._terms[key]
+
+    def _candidates(self, elements: list[tuple[frozenset[str], int]]) -> set[int]:
+        """The docnums holding a term of every element (where the positions are worth reading)."""
+        found: set[int] | None = None
+        for texts, _offset in elements:
+            docs = set().union(*(self._docs_with(text) for text in texts))
+            found = docs if found is None else found & docs
+            if not found:
+                break
+        return found or set()
 
     def _holds(self, docnum: int, elements: list[tuple[frozenset[str], int]]) -> bool:
         starts: set[int] | None = None
         for texts, offset in elements:
-            found = {position - offset for text in texts for position in self.positions(text, docnum)}
+            present = [text for text in texts if docnum in self._docs_with(text)]
+            found = {position - offset for text in present for position in self.positions(text, docnum)}
             starts = found if starts is None else starts & found
             if not starts:
                 return False

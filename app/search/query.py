@@ -388,6 +388,7 @@ class _Plan:
     query: wq.Query
     # Each check holds when one of its alternatives does: terms (any of a set) at offsets from one start.
     checks: list[list[list[tuple[frozenset[str], int]]]] = field(default_factory=list)
+    sure: list[wq.Query] = field(default_factory=list)  # per check: documents that pass it without a look
 
 
 def _phrase_elements(words: list[str], paired: frozenset[str]) -> list[Element]:
@@ -430,6 +431,7 @@ def plan_query(q: wq.Query, paired: frozenset[str], lexicon: substring.Lexicons 
             if not required:
                 return node
             plan.checks.append([[(frozenset((term,)), offset) for term, offset in elements]])
+            plan.sure.append(wq.NullQuery)
             return wq.And([wq.Term(FIELD, term) for term, _ in elements], boost=node.boost)
         new = copy.copy(node)
         if isinstance(node, wq.And):
@@ -472,6 +474,8 @@ def _alternatives_node(
     queries += [wq.And(list(map(_set_query, alt))) if len(alt) > 1 else _set_query(alt[0]) for alt in alternatives[1:]]
     if any(len(elements) > 1 for elements in checks):
         plan.checks.append(checks)
+        # Matches of an alternative of one element need no check (a phrase of one pair term, or any of a set).
+        plan.sure.append(wq.Or([query for query, elements in zip(queries, checks, strict=True) if len(elements) == 1]))
     return wq.Or(queries, boost=boost)
 
 
@@ -553,6 +557,7 @@ def _run(held: _Held, plan: _Plan, allowed: np.ndarray | None, order: str, page:
     searcher = held.searcher
     evaluator = postings.Evaluator(searcher, FIELD)
     matches = evaluator.evaluate(plan.query, lambda q: _whoosh_matches(searcher, q))
+    sure = [set(evaluator.evaluate(q, lambda q: postings.Matches.empty()).ids.tolist()) for q in plan.sure]
     if allowed is not None:
         matches = matches.keep(np.isin(matches.ids, allowed, assume_unique=True))
 
@@ -564,13 +569,13 @@ def _run(held: _Held, plan: _Plan, allowed: np.ndarray | None, order: str, page:
     if not plan.checks:
         return first(need)[need - per_page :], len(matches), False
     if len(matches) <= COUNT_LIMIT:
-        good = evaluator.alternatives_hold(matches.ids.tolist(), plan.checks)
+        good = evaluator.alternatives_hold(matches.ids.tolist(), plan.checks, sure)
         ranked = [hit for hit in first(None) if hit[0] in good]
         return ranked[need - per_page : need], len(ranked), False
     limit = need * 2 + 10
     while True:
         candidates = first(limit)
-        good = evaluator.alternatives_hold([docnum for docnum, _ in candidates], plan.checks)
+        good = evaluator.alternatives_hold([docnum for docnum, _ in candidates], plan.checks, sure)
         ranked = [hit for hit in candidates if hit[0] in good]
         if len(ranked) >= need or len(candidates) < limit:
             break

@@ -28,6 +28,8 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -35,7 +37,14 @@ from dataclasses import dataclass
 THAI_TERM_RE = re.compile(r"[\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e45\u0e47-\u0e4e]+")
 # An edge set with more terms than this is left out (see above); so is a run cut more ways than MAX_ALTERNATIVES.
 MAX_SET_TERMS = 64
-MAX_ALTERNATIVES = 24
+# At most this many alternatives of a run, and distinct terms over them (each term is a posting list to read),
+# from at most MAX_SEARCHED ways of cutting it.
+MAX_ALTERNATIVES = 16
+MAX_TERMS = 96
+MAX_SEARCHED = 256
+# A text may cut a run into at most this many more pieces than the query's own: ICU's cuts of the same letters
+# differ by a piece or so in real words; longer chains come from stray letters and multiply the alternatives.
+EXTRA_PIECES = 1
 
 Alternative = tuple[frozenset[str], ...]
 
@@ -129,8 +138,12 @@ def _edge(lexicon, part: str, method: str, is_open: bool) -> frozenset[str] | No
     return frozenset(found)
 
 
-def run_alternatives(run: str, lexicon, open_left: bool, open_right: bool) -> list[Alternative]:
-    """The ways `run` (Thai text) can stand in an indexed text, as sets of terms at consecutive positions."""
+def run_alternatives(
+    run: str, lexicon, open_left: bool, open_right: bool, max_pieces: int | None = None
+) -> list[Alternative]:
+    """The ways `run` (Thai text) can stand in an indexed text, as sets of terms at consecutive positions, in
+    at most `max_pieces` pieces."""
+    max_pieces = max_pieces or len(run)
     alternatives: list[Alternative] = []
     if open_left and open_right:
         inside = lexicon.containing(run, MAX_SET_TERMS)
@@ -141,21 +154,53 @@ def run_alternatives(run: str, lexicon, open_left: bool, open_right: bool) -> li
         whole = _edge(lexicon, run, "", False)
     if whole is not None:
         alternatives.append((whole,))
-    n = len(run)
-    for first_end in range(1, n):
+    cuts = [i for i in range(1, len(run)) if _cuttable(run, i)]
+    found = 0
+    for first_end in cuts:
         head = _edge(lexicon, run[:first_end], "ending_with", open_left)
         if head is None:
             continue
         stack: list[tuple[int, tuple[frozenset[str], ...]]] = [(first_end, (head,))]
-        while stack and len(alternatives) < MAX_ALTERNATIVES:
+        while stack and found < MAX_SEARCHED:
             start, sets = stack.pop()
             tail = _edge(lexicon, run[start:], "starting_with", open_right)
             if tail is not None:
                 alternatives.append((*sets, tail))
-            for end in range(start + 1, n):
-                if run[start:end] in lexicon:
+                found += 1
+            if len(sets) + 2 > max_pieces:
+                continue
+            for end in cuts:
+                if end > start and run[start:end] in lexicon:
                     stack.append((end, (*sets, frozenset((run[start:end],)))))
-    return list(dict.fromkeys(alternatives))[:MAX_ALTERNATIVES]
+    # The fewest pieces first: the cuts ICU makes in real words; long chains of letters come from garbage.
+    alternatives = sorted(dict.fromkeys(alternatives), key=len)
+    return _within_budget(alternatives)
+
+
+def _within_budget(alternatives: list[Alternative]) -> list[Alternative]:
+    """The first alternatives, as many as MAX_ALTERNATIVES and MAX_TERMS distinct terms allow."""
+    kept: list[Alternative] = []
+    terms: set[str] = set()
+    for alt in alternatives:
+        new_terms = terms.union(*alt)
+        if len(kept) == MAX_ALTERNATIVES or (kept and len(new_terms) > MAX_TERMS):
+            continue
+        kept.append(alt)
+        terms = new_terms
+    return kept
+
+
+# Thai signs that never begin a word: vowels written above, below or after a letter, tone marks.
+_NO_WORD_STARTS = frozenset("\u0e30\u0e31\u0e32\u0e33\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e45") | frozenset(
+    chr(c) for c in range(0x0E47, 0x0E4F)
+)
+_LEADING_VOWELS = frozenset("เแโใไ")
+
+
+def _cuttable(run: str, i: int) -> bool:
+    """Whether a word may begin at `i`: not on a sign that follows its letter, not after a leading vowel. ICU
+    never cuts before a combining mark; the other cuts occur only in garbage, and they multiply alternatives."""
+    return run[i] not in _NO_WORD_STARTS and run[i - 1] not in _LEADING_VOWELS
 
 
 @dataclass
@@ -164,9 +209,33 @@ class _Run:
     end: int  # one past its last word
 
 
+_cache: OrderedDict[tuple, tuple[tuple, list[Alternative]]] = OrderedDict()
+_cache_lock = threading.Lock()
+CACHE_SIZE = 512
+
+
 def phrase_alternatives(words: Sequence[str], lexicon) -> list[Alternative]:
     """The alternatives of a phrase of analysed words: each Thai run expanded (run_alternatives), the other
-    words kept as they are; the phrase's own words come first. Runs combine as a product, capped."""
+    words kept as they are; the phrase's own words come first. Runs combine as a product, capped.
+
+    Kept per phrase and lexicon (the same lexicon objects: a changed index brings new ones), since searches
+    repeat."""
+    parts = lexicon.parts if isinstance(lexicon, Lexicons) else [lexicon]
+    key = (tuple(words), tuple(map(id, parts)))
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is not None and all(ref() is part for ref, part in zip(found[0], parts, strict=True)):
+            _cache.move_to_end(key)
+            return found[1]
+    alternatives = _phrase_alternatives(words, lexicon)
+    with _cache_lock:
+        _cache[key] = (tuple(map(weakref.ref, parts)), alternatives)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return alternatives
+
+
+def _phrase_alternatives(words: Sequence[str], lexicon) -> list[Alternative]:
     runs: list[_Run] = []
     for i, word in enumerate(words):
         if is_thai(word):
@@ -182,7 +251,11 @@ def phrase_alternatives(words: Sequence[str], lexicon) -> list[Alternative]:
     for run in runs:
         fixed = own[cursor : run.start]
         expanded = run_alternatives(
-            "".join(words[run.start : run.end]), lexicon, open_left=run.start == 0, open_right=run.end == len(words)
+            "".join(words[run.start : run.end]),
+            lexicon,
+            open_left=run.start == 0,
+            open_right=run.end == len(words),
+            max_pieces=run.end - run.start + EXTRA_PIECES,
         )
         expanded = expanded or [own[run.start : run.end]]
         combined = [done + fixed + alt for done in combined for alt in expanded][:MAX_ALTERNATIVES]
