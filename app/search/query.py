@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import Select, bindparam, select
@@ -675,7 +676,8 @@ def whoosh_window(q: str, filters: SearchFilters, sort: str, page: int, per_page
         window = Window(parsed, message)
         if parsed is None:
             return window
-        plan = plan_query(parsed, searcher.schema[FIELD].analyzer.paired, substring.segment_lexicons(searcher))
+        lexicon = substring.segment_lexicons(searcher) if current_app.config["SEARCH_THAI_SUBSTRINGS"] else None
+        plan = plan_query(parsed, searcher.schema[FIELD].analyzer.paired, lexicon)
         hits, window.total, window.total_is_estimate = _run(
             held, plan, _allowed_docs(searcher, flt), order, page, per_page
         )

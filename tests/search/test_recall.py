@@ -103,3 +103,10 @@ def test_a_new_entrys_pieces_join_the_lexicon_when_it_is_committed(blog):
     assert found("ธรรมราช") == set()
     entry = make_entry(blog, title="ลงพื้นที่", body="ไปนครศรีธรรมราชมา")
     assert found("ธรรมราช") == {entry.number}
+
+
+def test_with_thai_substrings_off_a_query_is_a_phrase_of_its_own_pieces(app, blog, monkeypatch):
+    school = make_entry(blog, title="กิจกรรม", body="โรงเรียนบ้านนาจัดค่ายวิทยาศาสตร์")
+    monkeypatch.setitem(app.config, "SEARCH_THAI_SUBSTRINGS", False)
+    assert found("เรียน") == set()
+    assert found("โรงเรียน") == {school.number}

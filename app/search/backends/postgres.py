@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -344,7 +345,8 @@ class PostgresBackend:
             return window
         conditions = _filters(keys)
         tsquery = None
-        query_text = tsquery_text(parsed, terms_cache.lexicon(db.session))
+        lexicon = terms_cache.lexicon(db.session) if current_app.config["SEARCH_THAI_SUBSTRINGS"] else None
+        query_text = tsquery_text(parsed, lexicon)
         if query_text is not None:
             tsquery = cast(bindparam("tsquery", query_text), TSQUERY)
             conditions.append(search_documents.c.document.op("@@")(tsquery))
