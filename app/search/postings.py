@@ -366,21 +366,32 @@ class Evaluator:
             }
         return passed
 
+    def _kept(self, key: tuple, make: Callable[[], object]):
+        """A value of this index version, kept with the searcher."""
+        found = self._shared.get(key)
+        if found is None:
+            found = make()
+            if len(self._shared) >= SHARED_TERMS:
+                self._shared.clear()
+            self._shared[key] = found
+        return found
+
     def _docs_with(self, text: str) -> set[int]:
-        key = ("docs", text)
-        if key not in self._terms:
-            self._terms[key] = set(self.term(text).ids.tolist())
-        return self._terms[key]
+        return self._kept(("docs", text), lambda: set(self.term(text).ids.tolist()))
 
     def _candidates(self, elements: list[tuple[frozenset[str], int]]) -> set[int]:
         """The docnums holding a term of every element (where the positions are worth reading)."""
-        found: set[int] | None = None
-        for texts, _offset in elements:
-            docs = set().union(*(self._docs_with(text) for text in texts))
-            found = docs if found is None else found & docs
-            if not found:
-                break
-        return found or set()
+
+        def make() -> set[int]:
+            found: set[int] | None = None
+            for texts, _offset in elements:
+                docs = set().union(*(self._docs_with(text) for text in texts))
+                found = docs if found is None else found & docs
+                if not found:
+                    break
+            return found or set()
+
+        return self._kept(("candidates", tuple(elements)), make)
 
     def _holds(self, docnum: int, elements: list[tuple[frozenset[str], int]]) -> bool:
         starts: set[int] | None = None

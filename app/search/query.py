@@ -469,6 +469,7 @@ def _alternatives_node(
         ]
         return wq.Or(sequences, boost=boost)
     own = _phrase_elements([next(iter(terms)) for terms in alternatives[0]], paired)
+    alternatives = [alternatives[0], *_paired_alternatives(alternatives[1:], paired)]
     checks = [[(frozenset((term,)), offset) for term, offset in own]]
     checks += [[(terms, offset) for offset, terms in enumerate(alt)] for alt in alternatives[1:]]
     queries = [wq.And([wq.Term(FIELD, term) for term, _ in own])] if len(own) > 1 else [wq.Term(FIELD, own[0][0])]
@@ -478,6 +479,29 @@ def _alternatives_node(
         # Matches of an alternative of one element need no check (a phrase of one pair term, or any of a set).
         plan.sure.append(wq.Or([query for query, elements in zip(queries, checks, strict=True) if len(elements) == 1]))
     return wq.Or(queries, boost=boost)
+
+
+def _paired_alternatives(
+    alternatives: list[substring.Alternative], paired: frozenset[str]
+) -> list[substring.Alternative]:
+    """Two-element alternatives with their common-by-common part as one set of pair terms (exact, no check):
+    {ความ} then {รู้, รู้สึก, รู้จัก...} becomes the pairs of ความ with the common ones, and ความ with the rare
+    rest (few candidates to check)."""
+    result: list[substring.Alternative] = []
+    for alt in alternatives:
+        if len(alt) != 2:
+            result.append(alt)
+            continue
+        first, second = alt
+        common_first, common_second = first & paired, second & paired
+        pairs = frozenset(pair_term(a, b) for a in common_first for b in common_second)
+        if not pairs:
+            result.append(alt)
+            continue
+        result.append((pairs,))
+        rest = [(first, second - common_second), (first - common_first, common_second)]
+        result += [(a, b) for a, b in rest if a and b]
+    return result
 
 
 def _allowed_docs(searcher: Searcher, flt: wq.Query | None) -> np.ndarray | None:
@@ -569,8 +593,11 @@ def _run(held: _Held, plan: _Plan, allowed: np.ndarray | None, order: str, page:
 
     if not plan.checks:
         return first(need)[need - per_page :], len(matches), False
-    if len(matches) <= COUNT_LIMIT:
-        good = evaluator.alternatives_hold(matches.ids.tolist(), plan.checks, sure)
+    ids = matches.ids.tolist()
+    fully_sure = set.intersection(*sure) if sure else set()
+    unsure = [docnum for docnum in ids if docnum not in fully_sure]
+    if len(unsure) <= COUNT_LIMIT:  # few to check: check them all, the total is exact
+        good = fully_sure.intersection(ids) | evaluator.alternatives_hold(unsure, plan.checks, sure)
         ranked = [hit for hit in first(None) if hit[0] in good]
         return ranked[need - per_page : need], len(ranked), False
     limit = need * 2 + 10
