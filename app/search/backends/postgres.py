@@ -360,7 +360,12 @@ class PostgresBackend:
             score = literal_column("0.0")
             ordering = (docs.published_at.desc(), docs.entry_id.desc())
         else:
-            score = _rank(tsquery)
+            # Ranked by the query's own pieces: ts_rank_cd costs as much as the query is long, and the
+            # alternatives of a Thai word can be dozens of lexemes (an entry found only by them ranks last).
+            own = tsquery_text(parsed)
+            score = (
+                _rank(cast(bindparam("rank_tsquery", own), TSQUERY)) if own and own != query_text else _rank(tsquery)
+            )
             ordering = (score.desc(), docs.entry_id)
         stmt = (
             select(docs.entry_id, score).where(where).order_by(*ordering).limit(per_page).offset((page - 1) * per_page)
