@@ -50,7 +50,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     security.init_app(app)  # first: production refuses to start without a real SECRET_KEY
     from app import page_cache
 
-    page_cache.init_app(app)  # its guest-page lookup is the first before-request function after the host check
+    page_cache.init_app(app)  # its guest-page lookup wraps the WSGI app, inside the proxy fix (applied last)
     # As in Flask's tutorial: the default SQLite file lives in the instance folder, which must exist.
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -71,12 +71,11 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     parts.init_app(app)  # after Flask-WTF: templates ask for tokens through `csrf_token()`, a reader's part
     limiter.init_app(app)
 
-    from app import auth_setup, errors_setup, i18n, reads, sessions, static_files, templating
+    from app import auth_setup, errors_setup, i18n, reads, static_files, templating
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     auth_setup.init_app(app)
-    sessions.init_app(app)
     static_files.init_app(app)
     templating.init_app(app)
     errors_setup.init_app(app)

@@ -285,22 +285,32 @@ def member_audience(user: Any) -> str:
     return ANY_MEMBER if _member(user) is not None else "suspended"
 
 
-def entry_page_audience(user: Any, entry: Entry, commented: bool) -> str | None:
+def entry_page_audience(user: Any, entry: Entry) -> str:
     """What the entry page shows a signed-in `user` that depends on them, as a key (app/page_cache/pages.py):
-    members with the same key are shown the same page. `commented`: whether they have commented on the entry.
+    members with the same key are shown the same page.
 
     The rules the page applies decide it: editing (which also moderates the comments and shows hidden ones) and
-    being the author (who may not report the entry). A member who has commented sees their own comments with a
-    delete button instead of a report link: that page is theirs alone (None), as a kept page holds nothing of
-    one reader's.
+    being the author (who may not report the entry). A member's own comments show them a delete button instead
+    of a report link: the page marks those buttons as their author's own part (app/page_cache/parts.py).
     """
     member = _member(user)
     if member is None:
         return "suspended"
-    if commented:
-        return None
     editor = "editor" if _edit_entry(member, entry) else "reader"
     return f"{editor}:{'author' if entry.author_id == member.id else 'other'}"
+
+
+def station_page_audience(user: Any, station: Station) -> str:
+    """What a station's page shows a signed-in `user` that depends on them, as a key: their role and the state of
+    their membership (which decide join, leave, submit, settings and the approvals waiting), and whether they own
+    a blog to submit. A link to a blog of their own shows them its remove button: their own part of the page."""
+    member = _member(user)
+    if member is None:
+        return "suspended"
+    row = _station_row(member, station)
+    role = station_role(member, station)
+    blogs = role is not None and _submit_blog(member, station)
+    return f"{role}:{row.status if row is not None else None}:{row.role if row is not None else None}:{blogs}"
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:

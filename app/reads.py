@@ -19,7 +19,7 @@ from collections import Counter as Tally
 from collections import defaultdict
 from datetime import date, timedelta
 
-from flask import Flask, after_this_request, current_app, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -109,6 +109,14 @@ def _buffer_read(entry_id: int, key: str, day: date) -> bool:
     )
 
 
+def count_guest_read(entry_id: int, remote_addr: str | None, user_agent: str) -> bool:
+    """`count_read` for a reader known to be a guest, outside a request context (app/page_cache/pages.py)."""
+    if is_robot(user_agent):
+        return False
+    day = today()
+    return _buffer_read(entry_id, guest_key(day, remote_addr, user_agent), day)
+
+
 def record_read(entry_id: int) -> bool:
     """Buffer a read of the entry by the current visitor; True when the buffer should now be flushed."""
     day = today()
@@ -180,16 +188,10 @@ def showing(entry: Entry) -> None:
     setattr(g, SHOWN_ENTRY, (entry.id, entry.author_id))
 
 
-def count_read(entry_id: int) -> None:
-    """Buffer the current reader's read and, when due, flush once the response has been sent."""
-    if is_robot() or not record_read(entry_id):
-        return
-    app = current_app._get_current_object()
-
-    @after_this_request
-    def _flush_after(response):
-        response.call_on_close(lambda: flush_quietly(app))
-        return response
+def count_read(entry_id: int) -> bool:
+    """Buffer the current reader's read; True when the buffer is due to be written, once the response is sent
+    (`flush_quietly`, from the response's `call_on_close`: app/page_cache/pages.py)."""
+    return not is_robot() and record_read(entry_id)
 
 
 def _flush_at_exit(app_ref: weakref.ref[Flask]) -> None:

@@ -34,4 +34,6 @@ def search_entries():
         )
     except QueryError as error:
         return _json({"error": str(error)}, 400)
+    if result.unavailable:
+        return _json({"error": result.message}, 503)
     return _json(page_as_json(result, lambda entry: site_url("entries.show", number=entry.number)))

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.auth.services import find_user_by_username
 from app.blogs import services
 from app.blogs.forms import BlogSettingsForm, CoauthorForm, DeleteBlogForm, NewBlogForm
+from app.changes import lists
 from app.errors_setup import or_404
 from app.extensions import db
 from app.feeds import atom_response
@@ -67,8 +68,8 @@ def show(slug: str):
     moved = _canonical_redirect(blog, slug, "blogs.show")
     if moved is not None:
         return moved
-    shown.shows(shown.blog_entries(blog.id), shown.blog_stations(blog.id))
-    pagination = paginate(services.blog_entries_query(blog), total=(f"blog:{blog.id}", [shown.blog_entries(blog.id)]))
+    shown.shows(lists.blog_entries(blog.id), lists.blog_stations(blog.id))
+    pagination = paginate(services.blog_entries_query(blog), total=(f"blog:{blog.id}", [lists.blog_entries(blog.id)]))
     return render_template("blogs/show.html", blog=blog, pagination=pagination, stations=stations_of_blog(blog))
 
 
@@ -79,7 +80,7 @@ def feed(slug: str):
     moved = _canonical_redirect(blog, slug, "blogs.feed")
     if moved is not None:
         return moved
-    shown.shows(shown.blog_entries(blog.id))
+    shown.shows(lists.blog_entries(blog.id))
     return atom_response(
         blog.title,
         site_url("blogs.show", slug=blog.slug),

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException, TooManyRequests
@@ -15,6 +25,7 @@ from app.errors_setup import or_404
 from app.extensions import db
 from app.forms_util import refusals
 from app.models import Comment, Entry, User
+from app.page_cache import parts
 from app.pagination import paginate
 from app.permissions import can
 
@@ -27,6 +38,19 @@ def _entry_url(entry: Entry, anchor: str) -> str:
 
 def _signed_in_user() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def own_comment_actions(keys: list[tuple[int, ...]]) -> list[str]:
+    """Comments' buttons as their author sees them, on an entry page kept for many members."""
+    found = services.comments_by_id([comment_id for (comment_id,) in keys])
+    actions = get_template_attribute("comments/_comment.html", "comment_actions")
+    return [
+        actions(comment, can(current_user, "moderate_comments", comment.entry)) if comment is not None else ""
+        for comment in (found.get(comment_id) for (comment_id,) in keys)
+    ]
+
+
+parts.renders_own("comment_actions", own_comment_actions)
 
 
 def _comment_for(action: str, comment_id: int, on_entry: bool) -> Comment:

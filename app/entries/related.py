@@ -1,10 +1,10 @@
 """Related entries: ranked by the search backend in a background task, stored, and read by the entry page.
 
-When the search index has taken changes to some entries (app/search/sync.py notes them while it
-drains the outbox), a task refreshes the related lists of those entries, of the entries that list one of them
-(so an unpublished or changed entry leaves others' lists) and of the few entries each now ranks highest
-("more like this" is nearly symmetric, so a new entry also joins the lists of the entries most like it; an
-entry further away joins others' lists when they are next refreshed).
+When the search index has taken changes to some entries (app/search/outbox.py notes them while
+app/search/sync.py drains the outbox), a task refreshes the related lists of those entries, of the entries
+that list one of them (so an unpublished or changed entry leaves others' lists) and of the few entries each
+now ranks highest ("more like this" is nearly symmetric, so a new entry also joins the lists of the entries
+most like it; an entry further away joins others' lists when they are next refreshed).
 
 Ranking reads the whole index, so it is done once per change rather than once per page view, and a change to
 one entry retires only the entry pages whose stored list changed (the list tag `entry_related`) or that show
@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
-from contextvars import ContextVar, Token
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, load_only
@@ -39,9 +38,6 @@ logger = logging.getLogger(__name__)
 # unpublished or deleted since the last refresh leaves no gap.
 STORED = 10
 SHOWN = 5
-
-_indexed: ContextVar[set[int] | None] = ContextVar("related_indexed", default=None)
-
 
 # Built once (the entry is the bind parameter "entry_id"); loads only what the entry page's list prints: building
 # whole entries and authors (bodies, password hashes) was most of the list's cost.
@@ -184,25 +180,11 @@ def _enqueue(fn, entry_ids: list[int]) -> None:
         logger.exception("could not queue a refresh of related entries %s", entry_ids[:20])
 
 
-def note_indexed(entry_ids: Iterable[int]) -> None:
-    """The index is taking changes to these entries (kept only between `start_noting` and `refresh_noted`)."""
-    noted = _indexed.get()
-    if noted is not None:
-        noted.update(entry_ids)
-
-
-def start_noting() -> Token:
-    """Around applying index changes (a drain): from now on note the entries the index takes."""
-    return _indexed.set(set())
-
-
-def refresh_noted(token: Token) -> None:
-    """Stop noting and queue one refresh for every entry noted since `start_noting`.
+def refresh_taken(entry_ids: set[int]) -> None:
+    """Queue one refresh for the entries the search index took in a drain (app.search.outbox notes them).
 
     Queued even when the drain failed part-way: a refresh repeats no harm, and the entries of a batch left
     pending are noted again when it is applied.
     """
-    noted = _indexed.get() or set()
-    _indexed.reset(token)
-    if noted:
-        _enqueue(refresh_indexed, sorted(noted))
+    if entry_ids:
+        _enqueue(refresh_indexed, sorted(entry_ids))

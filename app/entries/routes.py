@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app import reads
 from app.blogs.services import blogs_writable_by, find_blog
+from app.changes import lists
 from app.comments.forms import CommentForm
 from app.comments.services import comments_for_entry
 from app.editor.drafts import remember_saved_draft, saved_draft_tokens
@@ -94,10 +95,10 @@ def new(slug: str):
 
 def _entry_audience(number: int) -> str | None:
     """The signed-in reader's audience for a published entry's page; anything else is rendered for them alone."""
-    entry, commented = services.find_entry_for_member(number, current_user.id)
+    entry = services.find_entry(number)
     if entry is None or not entry.is_published or not can(current_user, "view_entry", entry):
         return None
-    return entry_page_audience(current_user, entry, commented)
+    return entry_page_audience(current_user, entry)
 
 
 @bp.get("/posts/<int:number>")
@@ -111,10 +112,10 @@ def show(number: int):
     if entry.is_published:
         reads.showing(entry)
     shown.shows(
-        shown.entry_related(entry.id),
-        shown.blog_entries(entry.blog_id),
-        shown.blog_stations(entry.blog_id),
-        shown.entry_comments(entry.id),
+        lists.entry_related(entry.id),
+        lists.blog_entries(entry.blog_id),
+        lists.blog_stations(entry.blog_id),
+        lists.entry_comments(entry.id),
     )
     older, newer = services.neighbours(entry)
     return render_template(

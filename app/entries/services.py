@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, load_only, selectinload
@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from app.errors import Conflict, DomainError, Forbidden
 from app.extensions import db
 from app.licenses import DEFAULT_LICENSE, LICENSES_BY_CODE
-from app.models import STATUS_DRAFT, STATUS_PUBLISHED, Blog, Comment, Counter, Entry, Tag, User
+from app.models import STATUS_DRAFT, STATUS_PUBLISHED, Blog, Counter, Entry, Tag, User
 from app.permissions import can
 from app.submissions import add_once, check_owner
 from app.text.dates import utcnow
@@ -266,22 +266,6 @@ def delete_entry(entry: Entry) -> None:
 _ENTRY_BY_NUMBER = (
     select(Entry).where(Entry.number == bindparam("number")).options(joinedload(Entry.author), joinedload(Entry.blog))
 )
-
-
-_ENTRY_AND_COMMENTED = (
-    select(Entry, exists().where(Comment.entry_id == Entry.id, Comment.author_id == bindparam("member_id")))
-    .where(Entry.number == bindparam("number"))
-    .options(joinedload(Entry.author), joinedload(Entry.blog))
-)
-
-
-def find_entry_for_member(number: int, member_id: int) -> tuple[Entry | None, bool]:
-    """`find_entry`, and whether the member has commented on the entry, in one statement (a member's entry page
-    asks both on every view: app/permissions.py, entry_page_audience)."""
-    if not 1 <= number <= MAX_NUMBER:
-        return None, False
-    row = db.session.execute(_ENTRY_AND_COMMENTED, {"number": number, "member_id": member_id}).first()
-    return (None, False) if row is None else (row[0], bool(row[1]))
 
 
 def find_entry(number: int) -> Entry | None:

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from app.blogs.services import blogs_writable_by
+from app.changes import lists
 from app.comments.services import pending_comment_count
 from app.entries.services import published_entries_query
 from app.main import services
@@ -25,10 +26,10 @@ HOME_TAGS = 30
 @bp.get("/")
 @cached_page(members=lambda: member_audience(current_user))
 def home():
-    shown.shows(shown.ALL_ENTRIES, shown.ALL_STATIONS, shown.ALL_TAGS)
+    shown.shows(lists.ALL_ENTRIES, lists.ALL_STATIONS, lists.ALL_TAGS)
     return render_template(
         "main/home.html",
-        entries=paginate(published_entries_query(), total=("entries", [shown.ALL_ENTRIES])),
+        entries=paginate(published_entries_query(), total=("entries", [lists.ALL_ENTRIES])),
         stations=active_stations(HOME_STATIONS),
         tags=popular_tags(HOME_TAGS),
     )

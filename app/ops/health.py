@@ -1,4 +1,10 @@
-"""What `/healthz` reports: can this worker reach the database and search with the configured backend."""
+"""What `/healthz` reports: can this worker reach the database and search with the configured backend.
+
+200 with "status": "ok" when all is well; 503 when the database or search cannot answer. Search documents
+written by an older release (`flask search reindex` not yet run after an upgrade) that still answer are not a
+reason to take the server out of a load balancer: 200 with "status": "degraded", and the search check says
+`"outdated": true` with the reason, for a monitor to alert on.
+"""
 
 from __future__ import annotations
 
@@ -27,9 +33,15 @@ def check_search() -> dict[str, Any]:
     """The configured backend answers a real query (the index, or the search_documents table); the pending
     outbox tasks are reported (a growing number means sync is stuck)."""
     name = None
+    outdated = False
     try:
         name = backends.backend_name()
         documents = backends.current().probe()
+    except backends.IndexOutdated as error:
+        logger.warning("health check: search backend %s: %s", name, error)
+        if error.documents is None:
+            return {"ok": False, "backend": name, "outdated": True, "error": "IndexOutdated", "reason": str(error)}
+        documents, outdated = error.documents, True
     except Exception as error:
         db.session.rollback()
         logger.warning("health check: search backend %s cannot search: %s", name, error)
@@ -46,11 +58,18 @@ def check_search() -> dict[str, Any]:
             "error": type(error).__name__,
             "reason": "cannot count the pending search tasks",
         }
-    return {"ok": True, "backend": name, "documents": documents, "pending_tasks": pending}
+    report = {"ok": True, "backend": name, "documents": documents, "pending_tasks": pending}
+    if outdated:
+        report.update(outdated=True, reason=backends.OUTDATED_REASON)
+    return report
 
 
 def health() -> tuple[dict[str, Any], bool]:
-    """The report and whether everything is well."""
+    """The report and whether every check can answer (the HTTP status: 200 or 503); "status" is "degraded"
+    when they all answer but one needs an operator."""
     checks = {"database": check_database(), "search": check_search()}
     healthy = all(check["ok"] for check in checks.values())
-    return {"status": "ok" if healthy else "error", **checks}, healthy
+    status = "ok" if healthy else "error"
+    if healthy and any(check.get("outdated") for check in checks.values()):
+        status = "degraded"
+    return {"status": status, **checks}, healthy

@@ -25,11 +25,11 @@ DISABLED_CACHE_TYPES = frozenset({"NullCache", "null", "flask_caching.backends.N
 
 
 def init_app(app: Flask) -> None:
-    """Call early in `create_app`: the guest-page lookup comes first after the host check."""
+    """Call in `create_app` before the proxy fix, which stays the outermost layer around the guest-page lookup."""
     cache.init_app(app)
     if app.config.get("CACHE_TYPE") in DISABLED_CACHE_TYPES:
         return
     store.init_app(app)
     tags.register_listeners()
     invalidation.register_listeners()
-    app.before_request(pages.serve_early)
+    app.wsgi_app = pages.GuestPages(app)

@@ -5,17 +5,16 @@ Readers fall in *audiences*: guests are one; a view may name audiences of member
 (a string from app/permissions.py, the same for every member shown the same page, or None to render the page
 for that member alone). Only GET and HEAD requests with no flash message waiting are served this way.
 
-- A page kept for guests is the page exactly as every guest gets it. To a request that sends no session or
-  remember-me cookie it is answered by the first before-request function, with `ETag`, `Last-Modified`, a
-  `304` to a matching conditional request, and `Cache-Control: public, s-maxage=PAGE_PROXY_SECONDS` so that a
-  proxy (DEPLOY.md's nginx) may keep it for that long.
-- A page kept for an audience of members holds markers where each reader's own parts go (app/page_cache/parts.py)
-  and is sent `Cache-Control: private, no-store` (app/security.py).
+- A page kept for guests is the page exactly as every guest gets it, with `ETag`, `Last-Modified`, a `304` to a
+  matching conditional request and, to a request without login cookies, `Cache-Control: public,
+  s-maxage=PAGE_PROXY_SECONDS` for a proxy (DEPLOY.md's nginx). A request with no cookie at all gets it from
+  `GuestPages`, in front of Flask.
+- A page kept for members holds markers where each reader's own parts go (app/page_cache/parts.py) and is sent
+  `Cache-Control: private, no-store` (app/security.py).
 
-What is kept is the body and content type, the entry whose read the page counts (counted here for every reader,
-however the page was served) and, beside it, the versions of what the render read (app/page_cache/store.py).
-With PAGE_CACHE_CHECK (the tests) every kept page is rendered again when it would be served, and a difference is
-an error: a page kept while something it shows has changed.
+Kept: the body, content type, the read the page counts (counted in `_count_read` however the page was served)
+and the versions of what the render read (app/page_cache/store.py). With PAGE_CACHE_CHECK (the tests) every
+kept page is rendered again when it would be served, and a difference is an error.
 """
 
 from __future__ import annotations
@@ -23,17 +22,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
-from flask import Response, current_app, g, get_flashed_messages, make_response, request
+from flask import Flask, Response, current_app, g, get_flashed_messages, make_response, request
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
 from werkzeug.http import http_date, quote_etag
+from werkzeug.wrappers import Request
+from werkzeug.wsgi import ClosingIterator
 
 from app import reads
-from app.i18n import select_locale
+from app.i18n import locale_for, select_locale
 from app.page_cache import parts, store, tags
-from app.security import sends_login_cookies
+from app.security import security_headers, sends_login_cookies
 
 CACHE_STATUS_HEADER = "X-Cache"
 GUESTS = "guests"
@@ -51,17 +53,15 @@ class Page:
     read: tuple[int, int] | None  # (entry id, author id): the read this page counts
 
 
-def enabled() -> bool:
-    return store.tracking() and bool(current_app.config["PAGE_CACHE"])
-
-
-def _key(audience: str) -> str:
-    query = request.query_string.decode("latin-1")
-    return f"page:{audience}:{select_locale()}:{request.script_root}{request.path}?{query}"
+def _key(audience: str, locale: str, incoming: Request) -> str:
+    query = incoming.query_string.decode("latin-1")
+    return f"page:{audience}:{locale}:{incoming.script_root}{incoming.path}?{query}"
 
 
 def _audience(members: Callable[..., str | None] | None, view_args: dict[str, Any]) -> str | None:
-    if request.method not in ("GET", "HEAD") or not enabled() or get_flashed_messages():
+    if request.method not in ("GET", "HEAD") or not store.tracking() or not current_app.config["PAGE_CACHE"]:
+        return None
+    if get_flashed_messages():
         return None
     if not current_user.is_authenticated:
         return GUESTS
@@ -69,36 +69,44 @@ def _audience(members: Callable[..., str | None] | None, view_args: dict[str, An
     return None if audience is None else f"members:{audience}"
 
 
-def _count_read(page_read: tuple[int, int] | None) -> None:
-    if page_read is not None and not (current_user.is_authenticated and current_user.id == page_read[1]):
-        reads.count_read(page_read[0])
+def _count_read(response: Response, page_read: tuple[int, int] | None, guest: bool) -> Response:
+    """The one place a page's read is counted, for every reader but its author, however the page was served."""
+    if page_read is None or (not guest and current_user.is_authenticated and current_user.id == page_read[1]):
+        return response
+    if reads.count_read(page_read[0]):
+        app = current_app._get_current_object()
+        response.call_on_close(lambda: reads.flush_quietly(app))
+    return response
 
 
-def _guest_headers(kept: store.Kept, key: str) -> list[tuple[str, str]]:
-    """A page kept for guests: its validators, worked out once (a hit only copies them)."""
+def _guest_headers(kept: store.Kept, key: str, status: str, public: bool) -> list[tuple[str, str]]:
+    """A page kept for guests: its validators and the headers Flask's hooks would add (worked out once: a hit
+    copies them), and `public` when the reader sent no login cookie."""
     if kept.headers is None:
         etag = hashlib.sha256(f"{key}\n{sorted(kept.versions.items())}".encode()).hexdigest()[:32]
-        kept.headers = [
-            ("ETag", quote_etag(etag)),
-            ("Last-Modified", http_date(kept.made)),
-            ("Vary", "Cookie, Accept-Language"),
-        ]
-    return kept.headers
+        kept.headers = [("Content-Type", kept.value.content_type), ("ETag", quote_etag(etag))]
+        kept.headers += [("Last-Modified", http_date(kept.made)), ("Vary", "Cookie, Accept-Language")]
+        kept.headers += security_headers(current_app).items()
+    headers = [(CACHE_STATUS_HEADER, status), *kept.headers]
+    if public:
+        headers.append(("Cache-Control", f"public, max-age=0, s-maxage={current_app.config['PAGE_PROXY_SECONDS']}"))
+    return headers
+
+
+def _guest_response(kept: store.Kept, headers: list[tuple[str, str]], incoming: Request) -> Response:
+    response = current_app.response_class(kept.value.body, headers=headers)
+    conditional = "HTTP_IF_NONE_MATCH" in incoming.environ or "HTTP_IF_MODIFIED_SINCE" in incoming.environ
+    return response.make_conditional(incoming) if conditional else response
 
 
 def _served(kept: store.Kept, key: str, audience: str, status: str) -> Response:
     page: Page = kept.value
-    _count_read(page.read)
-    if audience != GUESTS or not kept.versions:  # validators only for a page kept for guests
+    if audience == GUESTS and kept.versions:  # validators only for a page kept for guests
+        response = _guest_response(kept, _guest_headers(kept, key, status, not sends_login_cookies()), request)
+    else:
         response = current_app.response_class(parts.fill(page.body) if audience != GUESTS else page.body)
         response.headers.update({"Content-Type": page.content_type, CACHE_STATUS_HEADER: status, "Vary": "Cookie"})
-        return response
-    headers = [("Content-Type", page.content_type), (CACHE_STATUS_HEADER, status), *_guest_headers(kept, key)]
-    if not sends_login_cookies():
-        headers.append(("Cache-Control", f"public, max-age=0, s-maxage={current_app.config['PAGE_PROXY_SECONDS']}"))
-    response = current_app.response_class(page.body, headers=headers)
-    conditional = "HTTP_IF_NONE_MATCH" in request.environ or "HTTP_IF_MODIFIED_SINCE" in request.environ
-    return response.make_conditional(request) if conditional else response
+    return _count_read(response, page.read, audience == GUESTS)
 
 
 def _current(key: str) -> tuple[str | None, store.Kept | None]:
@@ -110,19 +118,50 @@ def _current(key: str) -> tuple[str | None, store.Kept | None]:
         return None, None
 
 
-def serve_early() -> Response | None:
-    """Before every other before-request function: a guest page, kept and current, for a cookieless request."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    if not getattr(view, CACHED_VIEW_ATTRIBUTE, False) or request.method not in ("GET", "HEAD"):
-        return None
-    if not enabled() or current_app.config["PAGE_CACHE_CHECK"] or sends_login_cookies():
-        return None
-    key = _key(GUESTS)
-    _, kept = _current(key)
-    return None if kept is None else _served(kept, key, GUESTS, "hit")
+class GuestPages:
+    """WSGI middleware: a GET or HEAD that sends no cookie, for a page kept for guests, is answered here, before
+    Flask makes a request of it: no session, no routing, no request hooks, which would add nothing to such a page
+    (the headers they set are kept with it: `_guest_headers`; tests/cache/test_guest_pages.py compares). A Host
+    that TRUSTED_HOSTS refuses, and anything not kept, go on to Flask."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app, self.wsgi_app = app, app.wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Any:
+        if environ["REQUEST_METHOD"] in ("GET", "HEAD") and not environ.get("HTTP_COOKIE"):
+            with self.app.app_context():
+                served = self._serve(Request(environ), environ, start_response)
+            if served is not None:
+                return served
+        return self.wsgi_app(environ, start_response)
+
+    def _serve(self, incoming: Request, environ: dict, start_response: Callable) -> Any:
+        config = self.app.config
+        if store.EXTENSION_KEY not in self.app.extensions or not config["PAGE_CACHE"] or config["PAGE_CACHE_CHECK"]:
+            return None
+        incoming.trusted_hosts = config["TRUSTED_HOSTS"]
+        try:
+            incoming.host  # noqa: B018 - raises for a host TRUSTED_HOSTS refuses
+        except SecurityError:
+            return None
+        key = _key(GUESTS, locale_for(incoming), incoming)
+        kept = _current(key)[1]
+        if kept is None:
+            return None
+        headers, read = _guest_headers(kept, key, "hit", True), kept.value.read
+        due = read and reads.count_guest_read(read[0], incoming.remote_addr, incoming.user_agent.string)
+        flush = [partial(reads.flush_quietly, self.app)] if due else []
+        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+            return ClosingIterator(_guest_response(kept, headers, incoming)(environ, start_response), flush)
+        # The common case without building a Response (whose headers werkzeug would check and copy again).
+        start_response("200 OK", [*headers, ("Content-Length", str(len(kept.value.body)))])
+        return ClosingIterator([] if incoming.method == "HEAD" else [kept.value.body], flush)
 
 
-def _check(kept: Page, fresh: Page) -> None:
+def _check(kept: Page, fresh: Page, audience: str) -> None:
+    """PAGE_CACHE_CHECK: the kept page is the fresh one (for members, as this reader gets each filled in)."""
+    if audience != GUESTS:
+        kept, fresh = (Page(parts.fill(page.body), page.content_type, page.read) for page in (kept, fresh))
     if kept != fresh:
         at = next((i for i, (a, b) in enumerate(zip(kept.body, fresh.body, strict=False)) if a != b), 0)
         raise StalePageError(
@@ -136,9 +175,8 @@ def _respond(view: Callable, view_args: dict[str, Any], members: Callable[..., s
     if audience is None:
         with parts.keeping(None):
             response = make_response(view(**view_args))
-        _count_read(g.pop(reads.SHOWN_ENTRY, None))
-        return response
-    key = _key(audience)
+        return _count_read(response, g.pop(reads.SHOWN_ENTRY, None), False)
+    key = _key(audience, select_locale(), request)
     since, kept = _current(key)
     if kept is not None and not current_app.config["PAGE_CACHE_CHECK"]:
         return _served(kept, key, audience, "hit")
@@ -150,11 +188,10 @@ def _respond(view: Callable, view_args: dict[str, Any], members: Callable[..., s
     if response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers:
         if audience != GUESTS and not response.is_streamed:
             response.set_data(parts.fill(response.get_data()))
-        _count_read(g.pop(reads.SHOWN_ENTRY, None))
-        return response
+        return _count_read(response, g.pop(reads.SHOWN_ENTRY, None), audience == GUESTS)
     fresh = Page(response.get_data(), response.content_type, g.pop(reads.SHOWN_ENTRY, None))
     if kept is not None:
-        _check(kept.value, fresh)
+        _check(kept.value, fresh, audience)
         return _served(kept, key, audience, "hit")
     timeout = current_app.config["PAGE_CACHE_TIMEOUT"]
     made = store.keep(key, fresh, tags.collected(), since, timeout) if since is not None else None

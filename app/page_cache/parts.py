@@ -1,25 +1,25 @@
 """A reader's own parts of a page kept for many members: the one way a kept page holds anything per reader.
 
 While a page is rendered to be kept for members (`keeping()`), `part(name)` prints a marker instead of the
-part; each reader served the page gets every marker replaced by their own part (`fill`). Outside such a
-render `part(name)` prints the part itself. The parts:
+part, and `fill` gives each reader their own: ``nav`` (the site navigation, rendered once per state and kept),
+``viewer_name`` (the comment form's "commenting as") and ``csrf`` (Flask-WTF's `generate_csrf`, which templates
+ask for only through ``csrf_token()`` and the ``hidden(form)`` macro). Outside such a render a part is printed.
 
-- ``nav``: the site navigation (their name, admin link, sign-out form), rendered once per state and kept;
-- ``viewer_name``: their display name (the comment form's "commenting as");
-- ``csrf``: their CSRF token (Flask-WTF's `generate_csrf`): templates ask for it through ``csrf_token()`` and
-  the ``hidden(form)`` macro, which print this part.
+What a page shows one member as a thing's owner (the buttons of their comment, of their blog's link) is
+wrapped in ``{% call own_part(owner_id, name, *keys) %}``: a kept page holds it as the rest of the audience sees
+it, between markers naming the owner, who gets it rendered afresh by `name`'s renderer (`renders_own`); a page
+its owner rendered holds no such part, and every reader gets it afresh.
 
 Markers start with "<", which user content can never bring into a page: Jinja escapes what templates print,
-and entry and comment bodies were sanitised by bleach when saved (app/text/markdown.py). A page kept for
-guests is shared by everyone, proxies included, so it may hold no part that differs between guests: asking
-for a CSRF token while rendering one is an error (guests comment from a page of their own).
+and bodies were sanitised by bleach when saved (app/text/markdown.py). A page kept for guests is shared by
+everyone, proxies included: asking for a CSRF token while rendering one is an error.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
@@ -34,6 +34,8 @@ from app.permissions import can
 _NAV_KEY = "sala.page_cache.nav"
 _KEEPING = "page_cache_keeping"  # on g while a page is rendered to be kept: "guests" or "members"
 _MARKER = re.compile(rb"<sala-part (\w+)>")
+_OWN_MARKER = re.compile(rb"<sala-own (\d+) (\w+) ([\d-]+)( afresh)?>(.*?)</sala-own>", re.DOTALL)
+_OWN_RENDERERS: dict[str, Callable[[list[tuple[int, ...]]], list[str]]] = {}
 
 
 class GuestTokenError(RuntimeError):
@@ -95,8 +97,40 @@ def part(name: str) -> Markup:
     return Markup(_render(name))
 
 
+def renders_own(name: str, render: Callable[[list[tuple[int, ...]]], list[str]]) -> None:
+    """Register `render(keys)`: the part `name` of each thing `keys` name, as its owner (the reader) sees it."""
+    _OWN_RENDERERS[name] = render
+
+
+def own_part(owner_id: int | None, name: str, *keys: int, caller: Callable[[], str]) -> Markup:
+    """The call block's content as every reader but `owner_id` sees it, marked for the owner in a kept page. Its
+    owner's own render holds none: such a part is rendered afresh for every reader."""
+    if owner_id is None or g.get(_KEEPING) != "members":
+        return Markup(caller())
+    marker = f"<sala-own {int(owner_id)} {name} {'-'.join(str(int(key)) for key in keys)}"
+    if current_user.is_authenticated and current_user.id == owner_id:
+        return Markup(f"{marker} afresh></sala-own>")
+    return Markup(f"{marker}>") + Markup(caller()) + Markup("</sala-own>")
+
+
+def _own_parts(body: bytes) -> bytes:
+    """Each marked part as this reader gets it: their own, and those kept without content, rendered afresh (one
+    call of a renderer for all its parts on the page); the others as kept."""
+    reader = current_user.id if current_user.is_authenticated else None
+    afresh = [found for found in _OWN_MARKER.finditer(body) if found[4] or int(found[1]) == reader]
+    rendered: dict[int, bytes] = {}
+    for name in {found[2] for found in afresh}:
+        mine = [found for found in afresh if found[2] == name]
+        keys = [tuple(map(int, found[3].split(b"-"))) for found in mine]
+        parts = _OWN_RENDERERS[name.decode()](keys)
+        rendered.update((found.start(), part.encode()) for found, part in zip(mine, parts, strict=True))
+    return _OWN_MARKER.sub(lambda found: rendered.get(found.start(), found[5]), body)
+
+
 def fill(body: bytes) -> bytes:
     """A page kept for members, with this reader's own parts."""
+    if b"<sala-own " in body:
+        body = _own_parts(body)
     return _MARKER.sub(lambda found: _render(found[1].decode()).encode(), body)
 
 
@@ -107,6 +141,7 @@ def init_app(app) -> None:
         "csrf_token": lambda: part("csrf"),
         "site_nav": lambda: part("nav"),
         "viewer_name": lambda: part("viewer_name"),
+        "own_part": own_part,
     }
     app.jinja_env.globals.update(helpers)
     app.context_processor(lambda: helpers)

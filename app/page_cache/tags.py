@@ -9,8 +9,8 @@ A tag names one thing whose change must retire every page that shows it:
 - ``SITE``, which every page depends on: bumped by rare changes that reach across the whole site
   (a member suspended or deleted, a blog or station deleted).
 
-The names of rows and lists come from app/changes/lists.py (re-exported here); app/page_cache/invalidation.py
-retires the tags each committed change affects.
+The names of rows and lists come from app/changes/lists.py; app/page_cache/invalidation.py retires the tags each
+committed change affects.
 """
 
 from __future__ import annotations
@@ -20,24 +20,7 @@ from typing import Any
 from flask import g, has_request_context
 from sqlalchemy import event, inspect
 
-from app.changes.lists import (  # noqa: F401 - views name the lists they show through this module
-    ALL_ENTRIES,
-    ALL_STATIONS,
-    ALL_TAGS,
-    SITE,
-    blog_entries,
-    blog_stations,
-    entry_comments,
-    entry_related,
-    row,
-    station_blogs,
-    station_entries,
-    station_members,
-    tag_entries,
-    user_blogs,
-    user_entries,
-    user_follows,
-)
+from app.changes.lists import SITE, row
 from app.extensions import db
 
 SEARCH_INDEX = "search-index"  # search results: bumped once the search index has taken a change (app/search)

@@ -12,7 +12,7 @@ Indexing also writes each pair of neighbouring *common* terms as one term ("ค�
 position). Most Thai words are phrases of pieces, and a phrase of very common pieces (ความ · รู้) would
 otherwise be checked position by position in nearly every document; as a pair it is one lookup. Which terms
 are common is measured from the entries when the index is rebuilt and travels with the index's schema, so
-queries always split a phrase the way its index was written (app.search.index, app.search.query).
+queries always split a phrase the way its index was written (app.search.backends.whoosh).
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ class ThaiTokenizer(Tokenizer):
     def index_terms(self, value: str, position: int = 0) -> Iterator[tuple[str, int, float]]:
         """(term, position, weight) of what indexing writes: the terms and pair terms of each section, with
         the section's weight; sections SECTION_GAP positions apart. Tokens and the bulk segment writer
-        (app.search.bulk) both come from here."""
+        (app.search.backends.whoosh.bulk) both come from here."""
         paired = self.paired
         sections = getattr(value, "sections", None) or ((value, 1.0),)
         for text, weight in sections:

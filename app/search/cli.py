@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Entry
-from app.search import sync
-from app.search.index import document_count, indexable_entries_query, reindex
+from app.search import backends, sync
+from app.search.documents import indexable_entries_query
+from app.search.index import document_count, reindex
 from app.search.query import SORTS, QueryError, SearchFilters, page_as_json, search
 from app.text.dates import thai_date
 
@@ -26,6 +27,8 @@ SYNC_LOCK_WAIT = 10.0
 
 @search_cli.command("sync", help="นำงานที่ค้างอยู่ไปปรับดัชนีค้นหา")
 def sync_command() -> None:
+    if _outdated():
+        raise click.ClickException(_outdated_message())
     applied = sync.drain(timeout=SYNC_LOCK_WAIT)
     if applied is None:
         raise click.ClickException(_("ดัชนีค้นหากำลังถูกเขียนโดยโปรเซสอื่น งานยังค้างอยู่ กรุณาลองใหม่"))
@@ -52,6 +55,21 @@ def status_command() -> None:
     click.echo(_("บันทึกในฐานข้อมูลที่ควรค้นได้: %(n)s", n=expected))
     click.echo(_("เอกสารในดัชนีค้นหา: %(n)s", n=document_count()))
     click.echo(_("งานที่ค้างรอปรับดัชนี: %(n)s", n=sync.pending_count()))
+    if _outdated():
+        click.echo(_outdated_message())
+
+
+def _outdated_message() -> str:
+    return _("ดัชนีค้นหาสร้างด้วยโปรแกรมรุ่นก่อน ยังรับงานใหม่ไม่ได้ กรุณาสั่ง flask search reindex")
+
+
+def _outdated() -> bool:
+    """Whether an older release wrote the search documents (`flask search reindex` replaces them)."""
+    try:
+        backends.current().probe()
+    except backends.IndexOutdated:
+        return True
+    return False
 
 
 def _entry_path(entry: Entry) -> str:

@@ -1,9 +1,10 @@
-"""How an entry becomes a search document — the one place that decides what the index may hold."""
+"""How an entry becomes a search document — the one place that decides what the index may hold — and which
+entries belong in the index; shared by both backends."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 from app.models import STATUS_PUBLISHED, Comment, Entry, Station, StationBlog, User
 from app.models.comment import COMMENT_PUBLISHED
 from app.models.station import STATUS_ACCEPTED
-from app.search.analyzer import Sections
+from app.search.analyzer import Sections, analyze
 from app.text.markdown import html_to_text
 
 # Weight of each section of the `text` field (a term's frequency counts this much for ranking).
@@ -24,6 +25,8 @@ SECTION_WEIGHTS: dict[str, float] = {
     "body": 1.0,
     "comments": 0.3,
 }
+# Entries read from the database at a time when documents are made in bulk (a rebuild).
+DOCUMENT_BATCH = 500
 
 
 @dataclass
@@ -126,3 +129,33 @@ def entry_document(entry: Entry, context: EntryContext | None = None) -> dict | 
         "stations": ",".join(s.slug_key for s in stations),
         "published": _naive_utc(entry.published_at),
     }
+
+
+def indexable_entries_query():
+    """Ids of the entries that belong in the index (the documents decide the finer points)."""
+    return (
+        select(Entry.id)
+        .join(User, User.id == Entry.author_id)
+        .where(Entry.status == STATUS_PUBLISHED, Entry.published_at.is_not(None), User.is_suspended.is_(False))
+        .order_by(Entry.id)
+    )
+
+
+def entry_documents(session: Session, entry_ids: list[int]) -> Iterator[dict]:
+    """The index documents of these entries (those that belong in the index), read in batches."""
+    for start in range(0, len(entry_ids), DOCUMENT_BATCH):
+        entries = entries_by_id(session, entry_ids[start : start + DOCUMENT_BATCH])
+        context = load_context(session, entries)
+        for entry in entries:
+            document = entry_document(entry, context)
+            if document is not None:
+                yield document
+        session.expunge_all()
+        session.rollback()  # end the read transaction between batches
+
+
+def key_terms(entry: Entry) -> Counter[str]:
+    """The words of `entry`'s title and body as the query analyzer reads them, counted: the material of
+    "more like this" -- single words, not the pair terms, which mostly occur in one entry only and so would
+    find nothing but the entry."""
+    return Counter(analyze(f"{entry.title}\n{html_to_text(entry.body_html)}"))

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, NumberRange, StopValidation
 
 from app.pagination import BAD_PAGE_MESSAGE, MAX_PAGE, BadPageNumber, parse_page_number
-from app.search.query import MAX_PER_PAGE, SORTS, SearchFilters
+from app.search.parse import MAX_PER_PAGE, SORTS, SearchFilters
 from app.text.dates import BE_OFFSET
 from app.text.normalize import fold_thai_digits
 from app.text.tags import normalize_tag
@@ -38,7 +38,7 @@ class QueryField(SearchField):
     """The search box, cut at MAX_QUERY_LENGTH characters.
 
     The cut only bounds what a request can make the page echo back; the search itself reads a shorter
-    prefix and says so in its own message (app.search.query.MAX_QUERY_LENGTH).
+    prefix and says so in its own message (app.search.parse.MAX_QUERY_LENGTH).
     """
 
     def process_formdata(self, valuelist: list[str]) -> None:

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
+from app.changes import lists
 from app.page_cache import tags as shown
 from app.page_cache.pages import cached_page
 from app.permissions import member_audience
@@ -39,7 +40,7 @@ class SearchPagination(Pagination):
 @cached_page(members=lambda: member_audience(current_user))
 def index():
     """Results are cached for anonymous readers like any public page, until the index takes a change."""
-    shown.shows(shown.SEARCH_INDEX, shown.ALL_TAGS)
+    shown.shows(shown.SEARCH_INDEX, lists.ALL_TAGS)
     form = SearchForm(formdata=request.args)
     if not form.validate():
         return _render(form, status=400)
@@ -55,6 +56,8 @@ def index():
         )
     except QueryError as error:
         return _render(form, error=str(error), status=400)
+    if result.unavailable:  # an older release's index that cannot answer, until `flask search reindex`
+        return _render(form, result, status=503)
     # Past the last page is "not found", as on every other paginated list of the site.
     status = 404 if not result.hits and result.page > 1 else 200
     return _render(form, result, status=status)

@@ -15,8 +15,11 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 
 from app.search.analyzer import ThaiAnalyzer
 
-# Bump when the schema or what the analyzer writes changes: an index of another version must be rebuilt.
+# Bump when the schema or what the analyzer writes changes: an index of another version must be rebuilt (by
+# `flask search reindex`; until then the old index keeps answering as well as it can, DEPLOY.md).
 SCHEMA_VERSION = 3
+# The one analysed field, which the reader's words are matched against.
+TEXT_FIELD = "text"
 
 
 def build_schema(paired: frozenset[str] = frozenset()) -> Schema:

@@ -48,6 +48,25 @@ EXTRA_PIECES = 1
 
 Alternative = tuple[frozenset[str], ...]
 
+# SEARCH_THAI_SUBSTRINGS "auto": the backends it is on for. On PostgreSQL the alternatives made warm queries about
+# 3x slower (bench/README.md, "Search recall"): off there until candidate sets are bounded (issue 19, item 1).
+ON_BY_DEFAULT = frozenset({"whoosh"})
+_SWITCH = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
+
+
+def enabled(config, backend: str) -> bool:
+    """Whether `backend` ("whoosh" or "postgres") looks Thai words up in its lexicon: SEARCH_THAI_SUBSTRINGS is
+    "auto" (the default: ON_BY_DEFAULT), or 1 / 0 (True / False) to force it either way."""
+    setting = config.get("SEARCH_THAI_SUBSTRINGS", "auto")
+    if isinstance(setting, bool):
+        return setting
+    text = str(setting).strip().lower()
+    if text in ("", "auto"):
+        return backend in ON_BY_DEFAULT
+    if text not in _SWITCH:
+        raise ValueError(f"SEARCH_THAI_SUBSTRINGS must be auto, 1 or 0, not {setting!r}")
+    return _SWITCH[text]
+
 
 def is_thai(term: str) -> bool:
     return THAI_TERM_RE.fullmatch(term) is not None
@@ -272,32 +291,3 @@ def without_subsumed(alternatives: list[Alternative]) -> list[Alternative]:
         return big != small and len(big) == len(small) and all(b >= s for b, s in zip(big, small, strict=True))
 
     return [alt for alt in alternatives if not any(covers(other, alt) for other in alternatives)]
-
-
-_by_segment: dict[str, Lexicon] = {}
-_by_segment_lock = threading.Lock()
-
-
-def segment_lexicons(searcher, fieldname: str = "text") -> Lexicons:
-    """The Thai lexicon of a Whoosh searcher's index, one Lexicon per segment, kept per segment id (segments
-    never change, so a new searcher after a commit reads only its new small segment's terms)."""
-    parts = []
-    live = set()
-    for leaf, _offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        segment = reader.segment()
-        key = segment.segment_id() if segment is not None else None
-        lexicon = _by_segment.get(key) if key is not None else None
-        if lexicon is None:
-            lexicon = Lexicon(term.decode() for term in reader.lexicon(fieldname))
-            if key is not None:
-                with _by_segment_lock:
-                    _by_segment[key] = lexicon
-        if key is not None:
-            live.add(key)
-        parts.append(lexicon)
-    if len(_by_segment) > 4 * len(live) + 16:
-        with _by_segment_lock:
-            for key in [key for key in _by_segment if key not in live]:
-                del _by_segment[key]
-    return Lexicons(parts)

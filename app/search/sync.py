@@ -9,9 +9,10 @@ a new short transaction — a crash in between re-applies them, which is harmles
 thread holds the index lock for longer than LOCK_WAIT the tasks simply stay pending: the holder checks the
 outbox again after releasing the lock, and `flask search sync` applies whatever is left.
 
-The same outbox feeds both backends (app.search.backends): with PostgreSQL a batch is applied to the
-search_documents table, and its rows deleted, in one transaction under an advisory lock instead of the
-index's write lock.
+The same outbox feeds both backends (app.search.backends), which read it through app.search.outbox: with
+PostgreSQL a batch is applied to the search_documents table, and its rows deleted, in one transaction under
+an advisory lock instead of the index's write lock. An index of an older release takes no changes: they wait
+here for `flask search reindex`.
 
 The module subscribes to the change feed when it is imported (app.cli imports it through app.search.cli, so
 every application has it); after a commit it finds the application, its index directory and its
@@ -24,7 +25,7 @@ import logging
 from pathlib import Path
 
 from flask import current_app, has_app_context
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from app.changes import UPDATE, Change, subscribe
@@ -34,14 +35,13 @@ from app.models import Blog, Comment, Entry, SearchTask, Station, StationBlog, U
 from app.models.search_task import TASK_BLOG, TASK_ENTRY, TASK_USER
 from app.models.station import STATUS_ACCEPTED
 from app.page_cache.invalidation import index_changed
-from app.search import backends
-from app.search.index import open_writer, write_entries
+from app.search import backends, outbox
+from app.search.outbox import pending_count
 
 logger = logging.getLogger(__name__)
 
 # How long a commit waits for another writer's index lock before leaving its tasks pending.
 LOCK_WAIT = 0.5
-DRAIN_BATCH = 500
 
 ENTRY_FIELDS = frozenset(
     {"title", "body_html", "status", "published_at", "number", "blog_id", "author_id", "blog", "author", "tags"}
@@ -135,62 +135,6 @@ def register_listeners() -> None:
     subscribe("search", in_transaction=write_tasks, after_commit=apply_committed)
 
 
-def pending_count(engine: Engine | None = None) -> int:
-    with (engine or db.engine).connect() as connection:
-        return connection.scalar(select(func.count()).select_from(SearchTask)) or 0
-
-
-def expand_tasks(session: Session, tasks: list[tuple[int, str, int]]) -> tuple[list[int], set[int], set[int]]:
-    """Entry ids to re-index for the tasks, and the blog and user ids whose documents are rebuilt whole."""
-    entry_ids = {ref for _, kind, ref in tasks if kind == TASK_ENTRY}
-    blog_ids = {ref for _, kind, ref in tasks if kind == TASK_BLOG}
-    user_ids = {ref for _, kind, ref in tasks if kind == TASK_USER}
-    if blog_ids:
-        entry_ids.update(session.scalars(select(Entry.id).where(Entry.blog_id.in_(blog_ids))))
-    if user_ids:
-        entry_ids.update(session.scalars(select(Entry.id).where(Entry.author_id.in_(user_ids))))
-        # Comments by a suspended member leave the index too.
-        entry_ids.update(session.scalars(select(Comment.entry_id).where(Comment.author_id.in_(user_ids))))
-    related.note_indexed(entry_ids)
-    return sorted(entry_ids), blog_ids, user_ids
-
-
-def read_tasks(session: Session) -> list[tuple[int, str, int]]:
-    """The oldest DRAIN_BATCH pending tasks as (id, kind, ref_id)."""
-    stmt = select(SearchTask.id, SearchTask.kind, SearchTask.ref_id).order_by(SearchTask.id).limit(DRAIN_BATCH)
-    return [(task_id, kind, ref_id) for task_id, kind, ref_id in session.execute(stmt)]
-
-
-def apply_whoosh_batch(path: Path, engine: Engine, timeout: float) -> int | None:
-    """Apply up to DRAIN_BATCH pending tasks under the index lock; None when the lock was busy."""
-    writer = open_writer(path, timeout)
-    if writer is None:
-        return None
-    session = Session(engine)
-    try:
-        tasks = read_tasks(session)
-        if not tasks:
-            writer.cancel()
-            return 0
-        entry_ids, blog_ids, user_ids = expand_tasks(session, tasks)
-        for blog_id in blog_ids:
-            writer.delete_by_term("blog_id", str(blog_id))
-        for user_id in user_ids:
-            writer.delete_by_term("author_id", str(user_id))
-        write_entries(writer, session, entry_ids)
-    except BaseException:
-        writer.cancel()
-        # A result left half-read would keep an old snapshot on a pooled connection: drop the connection.
-        session.invalidate()
-        raise
-    finally:
-        session.close()
-    writer.commit()
-    with engine.begin() as connection:
-        connection.execute(delete(SearchTask).where(SearchTask.id.in_([task_id for task_id, _, _ in tasks])))
-    return len(tasks)
-
-
 def drain(path: Path | None = None, *, engine: Engine | None = None, timeout: float = LOCK_WAIT) -> int | None:
     """Apply every pending task; returns how many, or None when the index stayed locked (tasks kept).
 
@@ -200,7 +144,7 @@ def drain(path: Path | None = None, *, engine: Engine | None = None, timeout: fl
     backend = backends.current()
     engine = engine or db.engine
     applied = 0
-    noted = related.start_noting()  # the entries the index takes have their related entries ranked again
+    noting = outbox.start_noting()  # the entries the index takes have their related entries ranked again
     try:
         while True:
             done = backend.apply_batch(engine, timeout, path)
@@ -212,7 +156,7 @@ def drain(path: Path | None = None, *, engine: Engine | None = None, timeout: fl
     finally:
         if applied:
             index_changed()
-        related.refresh_noted(noted)
+        related.refresh_taken(outbox.stop_noting(noting))
 
 
 register_listeners()

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.services import find_user_by_username
 from app.blogs.services import find_blog
+from app.changes import lists
 from app.errors_setup import or_404
 from app.extensions import db
 from app.feeds import atom_response
 from app.forms_util import refusals
-from app.models import Blog, Station, User
+from app.models import Blog, Station, StationBlog, User
 from app.models.station import STATUS_PENDING
+from app.page_cache import parts
 from app.page_cache import tags as shown
 from app.page_cache.pages import cached_page
 from app.pagination import paginate
-from app.permissions import can
+from app.permissions import can, station_page_audience
 from app.stations import services
 from app.stations.forms import ModeratorForm, StationEditForm, StationForm, SubmitBlogForm
 from app.urls import site_url
@@ -58,7 +60,7 @@ def _blog_in(station: Station, blog_slug: str) -> Blog:
 
 def _render_show(station: Station, status: int = 200):
     """The station page: details, people, accepted blogs and the paginated feed."""
-    shown.shows(shown.station_entries(station.id), shown.station_members(station.id), shown.station_blogs(station.id))
+    shown.shows(lists.station_entries(station.id), lists.station_members(station.id), lists.station_blogs(station.id))
     viewer_row = services.membership(station, current_user) if current_user.is_authenticated else None
     pending_count = 0
     if can(current_user, "moderate_station", station):
@@ -72,7 +74,7 @@ def _render_show(station: Station, status: int = 200):
         blog_links=services.accepted_blog_links(station),
         pagination=paginate(
             services.station_entries_query(station),
-            total=(f"station:{station.id}", [shown.station_entries(station.id)]),
+            total=(f"station:{station.id}", [lists.station_entries(station.id)]),
         ),
         awaiting_approval=viewer_row is not None and viewer_row.status == STATUS_PENDING,
         pending_count=pending_count,
@@ -94,7 +96,7 @@ def _render_members(station: Station, status: int = 200):
 @bp.get("/c")
 @cached_page
 def index():
-    shown.shows(shown.ALL_STATIONS)
+    shown.shows(lists.ALL_STATIONS)
     pagination = paginate(services.stations_query(), per_page=STATIONS_PER_PAGE)
     return render_template(
         "stations/index.html", pagination=pagination, counts=services.station_counts(pagination.items)
@@ -122,8 +124,23 @@ def new():
     return render_template("stations/new.html", form=form), refusal.status(form)
 
 
+def _station_audience(slug: str) -> str | None:
+    station = services.find_station(slug)
+    return None if station is None else station_page_audience(current_user, station)
+
+
+def own_blog_link_actions(keys: list[tuple[int, ...]]) -> list[str]:
+    """Blogs' links on a station page as each blog's owner sees them (their remove buttons)."""
+    actions = get_template_attribute("stations/_blog_link.html", "blog_link_actions")
+    links = [db.session.get(StationBlog, key) for key in keys]
+    return [actions(link.station, link) if link is not None else "" for link in links]
+
+
+parts.renders_own("station_blog_actions", own_blog_link_actions)
+
+
 @bp.get("/c/<slug>")
-@cached_page  # members: roles, blogs and buttons of their own, rendered for each
+@cached_page(members=_station_audience)
 def show(slug: str):
     station = or_404(services.find_station(slug))
     return _canonical_redirect(station, slug, "stations.show") or _render_show(station)
@@ -136,7 +153,7 @@ def feed(slug: str):
     moved = _canonical_redirect(station, slug, "stations.feed")
     if moved is not None:
         return moved
-    shown.shows(shown.station_entries(station.id))
+    shown.shows(lists.station_entries(station.id))
     return atom_response(
         station.name,
         site_url("stations.show", slug=station.slug),

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from app.changes import lists
 from app.database import thai_order
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
@@ -40,7 +41,6 @@ from app.models.station import (
 )
 from app.models.types import utcnow
 from app.page_cache import remember
-from app.page_cache import tags as shown
 from app.permissions import can, moderated_stations
 from app.text.normalize import normalize_text
 
@@ -457,7 +457,7 @@ def active_stations(limit: int = 5) -> list[Station]:
     until an entry, a station, a membership or a station's blogs change.
     """
     ids = remember(
-        f"active-stations:{limit}", [shown.ALL_STATIONS, shown.ALL_ENTRIES], lambda: _active_station_ids(limit)
+        f"active-stations:{limit}", [lists.ALL_STATIONS, lists.ALL_ENTRIES], lambda: _active_station_ids(limit)
     )
     found = {station.id: station for station in db.session.scalars(select(Station).where(Station.id.in_(ids)))}
     return [found[station_id] for station_id in ids if station_id in found]

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.changes import lists
 from app.feeds import atom_response
 from app.json_views import json_response
 from app.models import Tag
@@ -41,7 +42,7 @@ def _tag_or_redirect(name: str, endpoint: str) -> Tag:
 @bp.get("/tags")
 @cached_page
 def index():
-    shown.shows(shown.ALL_TAGS)
+    shown.shows(lists.ALL_TAGS)
     tags = services.cloud_weights(services.popular_tags(POPULAR_LIMIT))
     return render_template("tags/index.html", tags=tags)
 
@@ -62,8 +63,8 @@ def suggest():
 @cached_page(members=lambda name: member_audience(current_user))
 def show(name: str):
     tag = _tag_or_redirect(name, "tags.show")
-    shown.shows(shown.tag_entries(tag.id))
-    pagination = paginate(services.tag_entries_query(tag), total=(f"tag:{tag.id}", [shown.tag_entries(tag.id)]))
+    shown.shows(lists.tag_entries(tag.id))
+    pagination = paginate(services.tag_entries_query(tag), total=(f"tag:{tag.id}", [lists.tag_entries(tag.id)]))
     return render_template("tags/show.html", tag=tag, pagination=pagination)
 
 
@@ -71,7 +72,7 @@ def show(name: str):
 @cached_page
 def feed(name: str):
     tag = _tag_or_redirect(name, "tags.feed")
-    shown.shows(shown.tag_entries(tag.id))
+    shown.shows(lists.tag_entries(tag.id))
     return atom_response(
         _("#%(name)s · ศาลา", name=tag.name),
         site_url("tags.show", name=tag.name),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Select, bindparam, case, func, select
 
+from app.changes import lists
 from app.database import thai_order
 from app.entries.services import published_entries_query, shown_entry
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, Tag, User, entry_tags
 from app.page_cache import remember
-from app.page_cache import tags as shown
 from app.text.tags import MAX_TAG_LENGTH, normalize_tag
 
 CLOUD_WEIGHTS = 5
@@ -61,7 +61,7 @@ def popular_tags(limit: int = 100) -> list[tuple[str, int]]:
         stmt = _tag_uses().order_by(_USES.desc(), thai_order(Tag.name)).limit(limit)
         return [(name, uses) for name, uses in db.session.execute(stmt)]
 
-    return remember(f"popular-tags:{limit}", [shown.ALL_TAGS], count)
+    return remember(f"popular-tags:{limit}", [lists.ALL_TAGS], count)
 
 
 def suggest_tags(text: str, limit: int = SUGGEST_LIMIT) -> list[str]:

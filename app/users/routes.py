@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.auth.services import find_user_by_username
 from app.blogs.services import blogs_writable_by
+from app.changes import lists
 from app.extensions import db
 from app.models import User
 from app.page_cache import tags as shown
@@ -37,7 +38,7 @@ def _canonical_redirect(user: User, username: str):
 
 
 def _counts(user: User) -> dict[str, int]:
-    shown.shows(shown.user_follows(user.id))
+    shown.shows(lists.user_follows(user.id))
     return services.follow_counts(user)
 
 
@@ -47,7 +48,7 @@ def profile(username: str):
     user = _visible_user_or_404(username)
     if (response := _canonical_redirect(user, username)) is not None:
         return response
-    shown.shows(shown.user_entries(user.id), shown.user_blogs(user.id))
+    shown.shows(lists.user_entries(user.id), lists.user_blogs(user.id))
     return render_template(
         "users/profile.html",
         user=user,

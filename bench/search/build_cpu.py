@@ -23,7 +23,8 @@ from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.codec.whoosh3 import W3Codec  # noqa: E402
 
 from app.extensions import db  # noqa: E402
-from app.search.index import common_terms, indexable_entries_query, write_entries  # noqa: E402
+from app.search.backends.whoosh.writing import common_terms, write_entries  # noqa: E402
+from app.search.documents import indexable_entries_query  # noqa: E402
 from app.search.schema import build_schema  # noqa: E402
 
 

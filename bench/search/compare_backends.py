@@ -49,11 +49,11 @@ def main() -> None:
         found: dict[str, dict[str, set[int]]] = {}
         first: dict[str, dict[str, list[int]]] = {}
         with app.app_context():
-            from app.search import query
+            from app.search.backends.whoosh import searching
             from app.search.index import reindex
             from app.search.query import search
 
-            query.COUNT_LIMIT = 10**9  # Whoosh checks every phrase candidate: exact totals to compare
+            searching.COUNT_LIMIT = 10**9  # Whoosh checks every phrase candidate: exact totals to compare
 
             for backend in ("whoosh", "postgres"):
                 app.config["SEARCH_BACKEND"] = backend

@@ -154,7 +154,7 @@ def storage_bytes(workdir: Path) -> tuple[int, int]:
     """(database, index) sizes: the SQLite file and the index directory, or PostgreSQL's database and table."""
     from app.extensions import db
     from app.search.backends import backend_name
-    from app.search.index import current_dir
+    from app.search.backends.whoosh.index import current_dir
 
     if backend_name() == "postgres":
         database = db.session.scalar(db.text("SELECT pg_database_size(current_database())"))
@@ -267,7 +267,8 @@ def profile_build(app, sample: int) -> str:
     from whoosh import index as whoosh_index
 
     from app.extensions import db
-    from app.search.index import indexable_entries_query, write_entries
+    from app.search.backends.whoosh.writing import write_entries
+    from app.search.documents import indexable_entries_query
     from app.search.schema import build_schema
 
     target = Path(tempfile.mkdtemp(prefix="sala-bench-profile-"))
@@ -311,12 +312,12 @@ _CATEGORIES = [
 
 
 _QUERY_CATEGORIES = [
-    ("open_index() (resolve the link, read the TOC)", "app/search/index.py", ("open_index",)),
-    ("parse_query()", "app/search/query.py", ("parse_query",)),
-    ("searcher.search() (matching + scoring the top page)", "app/search/query.py", ("_run",)),
+    ("open_index() (resolve the link, read the TOC)", "app/search/backends/whoosh/index.py", ("open_index",)),
+    ("parse_query()", "app/search/parse.py", ("parse_query",)),
+    ("searcher.search() (matching + scoring the top page)", "app/search/backends/whoosh/searching.py", ("_run",)),
     ("len(results) (counting every match)", "whoosh/searching.py", ("__len__",)),
     ("_published_entries() (database)", "app/search/query.py", ("_published_entries",)),
-    ("_snippets() (highlighting 10 hits)", "app/search/query.py", ("_snippets",)),
+    ("snippet() (highlighting 10 hits)", "app/search/snippets.py", ("snippet",)),
 ]
 
 

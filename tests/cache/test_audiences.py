@@ -75,16 +75,33 @@ def test_a_member_gets_the_page_of_their_audience_with_their_own_name_and_token(
     assert "ได้ความรู้มากค่ะ" in page(prasert, path)[1]
 
 
-def test_a_member_who_commented_gets_their_own_buttons_and_others_do_not(app, scene):
+def test_a_member_who_commented_gets_the_kept_page_with_her_own_buttons(app, scene):
     path, comment_id = f"/posts/{scene['entry'].number}", scene["comment"].id
     delete_action = f'action="/comments/{comment_id}/delete"'
     report_link = f'href="/comments/{comment_id}/report"'
     page(signed_in(app, "prasert"), path)
-    status, malees = page(signed_in(app, "malee"), path)
-    assert status is None  # her page shows her own buttons: rendered for her alone, never kept
+    malee = signed_in(app, "malee")
+    status, malees = page(malee, path)
+    assert status == "hit"  # the page kept for her audience, her comment's buttons filled in as hers
     assert delete_action in malees and report_link not in malees
     _, wipas = page(signed_in(app, "wipa"), path)
     assert delete_action not in wipas and report_link in wipas
+    # The button carries her own token: it deletes her comment.
+    token = re.search(delete_action + r'.*?name="csrf_token" value="([^"]+)"', malees, re.DOTALL).group(1)
+    assert malee.post(f"/comments/{comment_id}/delete", data={"csrf_token": token}).status_code == 302
+    assert "ขอบคุณที่แบ่งปันค่ะ" not in page(signed_in(app, "wipa"), path)[1]
+
+
+def test_a_page_a_member_who_commented_rendered_is_kept_without_her_buttons(app, scene):
+    path, comment_id = f"/posts/{scene['entry'].number}", scene["comment"].id
+    delete_action = f'action="/comments/{comment_id}/delete"'
+    report_link = f'href="/comments/{comment_id}/report"'
+    malee = signed_in(app, "malee")
+    status, malees = page(malee, path)
+    assert status == "miss" and delete_action in malees and report_link not in malees
+    assert page(malee, path)[0] == "hit"
+    status, praserts = page(signed_in(app, "prasert"), path)
+    assert status == "hit" and delete_action not in praserts and report_link in praserts
 
 
 def test_hidden_comments_stay_with_those_who_moderate(app, scene):
@@ -147,18 +164,34 @@ def test_a_member_with_a_flash_message_gets_a_page_rendered_for_them(app, scene)
     assert 'class="flash' in response.get_data(as_text=True)
 
 
-def test_a_station_page_is_rendered_for_each_member(app, scene):
-    from app.stations.services import create_station
+def test_a_station_page_is_kept_for_members_in_the_same_role(app, scene):
+    from app.stations.services import approve_blog, create_station, join_station, submit_blog
 
-    create_station(scene["somchai"], "km-station", "ชุมชนคนทำ KM", "")
+    station = create_station(scene["somchai"], "km-station", "ชุมชนคนทำ KM", "")
+    for name in ("malee", "prasert", "wipa"):
+        join_station(station, scene[name])
+    blog = make_blog(scene["malee"], "malee-notes")
+    submit_blog(station, blog, scene["malee"])
+    approve_blog(station, blog)
     db.session.commit()
+    remove = 'action="/c/km-station/blogs/malee-notes/remove"'
     owner = signed_in(app, "somchai")
     page(owner, "/c/km-station")
     status, owners = page(owner, "/c/km-station")
-    assert status is None
-    status, readers = page(signed_in(app, "prasert"), "/c/km-station")
-    assert status is None
-    assert "/c/km-station/edit" in owners and "/c/km-station/edit" not in readers
+    assert status == "hit" and "/c/km-station/edit" in owners and remove in owners  # she moderates
+    page(signed_in(app, "prasert"), "/c/km-station")
+    status, wipas = page(signed_in(app, "wipa"), "/c/km-station")
+    assert status == "hit" and "/c/km-station/edit" not in wipas and remove not in wipas
+    # Members who own a blog (and may submit it) are an audience of their own; Malee's blog is in the station.
+    make_blog(scene["wipa"], "wipa-notes")
+    db.session.commit()
+    page(signed_in(app, "wipa"), "/c/km-station")
+    status, malees = page(signed_in(app, "malee"), "/c/km-station")
+    assert status == "hit" and remove in malees  # her own blog's button, on the page kept for members
+    status, wipas = page(signed_in(app, "wipa"), "/c/km-station")
+    assert status == "hit" and remove not in wipas and "/c/km-station/submit" in wipas
+    _, outsiders = page(app.test_client(), "/c/km-station")
+    assert remove not in outsiders
 
 
 def test_with_the_page_cache_off_every_page_is_rendered(app, scene):
@@ -204,10 +237,15 @@ def test_the_list_names_every_cached_page(app):
 def test_no_reader_ever_gets_another_readers_page(app, scene, endpoint):
     """Each reader (owner, commenter, members, administrator, guest), after readers of every kind have been
     served first, gets byte for byte (but for CSRF tokens) the page rendered for them alone with the cache off."""
-    from app.stations.services import create_station, submit_blog
+    from app.stations.services import approve_blog, create_station, join_station, submit_blog
 
     station = create_station(scene["somchai"], "km-station", "ชุมชนคนทำ KM", "")
     submit_blog(station, scene["entry"].blog, scene["somchai"])
+    for name in ("malee", "wipa"):  # members of the station; Malee's blog is in it, Prasert is not a member
+        join_station(station, scene[name])
+    blog = make_blog(scene["malee"], "malee-notes")
+    submit_blog(station, blog, scene["malee"])
+    approve_blog(station, blog)
     make_user("admin", display_name="ผู้ดูแลระบบ", is_admin=True)
     db.session.commit()
     path = CACHED_PAGES[endpoint].format(number=scene["entry"].number)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from app.extensions import db
-from app.search.index import configured_path
+from app.search.backends.whoosh.index import configured_path
 from tests.factories import make_blog, make_entry, make_user
 
 

@@ -27,7 +27,8 @@ from whoosh import index as whoosh_index
 from app import ROOT, create_app
 from app.extensions import db
 from app.search import sync
-from app.search.index import configured_path, indexable_entries_query, open_index
+from app.search.backends.whoosh.index import configured_path, open_index
+from app.search.documents import indexable_entries_query
 from app.search.query import search
 from tests.conftest import IsolatedCliRunner
 from tests.factories import make_blog, make_entry, make_user
@@ -37,12 +38,12 @@ KILL_AT = 25
 
 CHILD = """
 import json, sys, time
-import app.search.index as index
+import app.search.backends.whoosh.writing as writing
 from app import create_app
 from app.search.sync import drain
 
 application = create_app("testing", json.loads(sys.argv[1]))
-original = index.entry_document
+original = writing.entry_document
 made = 0
 
 def entry_document(entry, context):
@@ -53,7 +54,7 @@ def entry_document(entry, context):
         time.sleep(600)
     return original(entry, context)
 
-index.entry_document = entry_document
+writing.entry_document = entry_document
 with application.app_context():
     drain(timeout=5)
 """.replace("{kill_at}", str(KILL_AT))
@@ -62,7 +63,7 @@ with application.app_context():
 # A rebuild killed after writing part of the new version, while it holds the live version's lock.
 CHILD_REINDEX = """
 import json, sys, time
-import app.search.bulk as bulk
+import app.search.backends.whoosh.bulk as bulk
 import app.search.index as index
 from app import create_app
 application = create_app("testing", json.loads(sys.argv[1]))

@@ -28,7 +28,7 @@ def ranked(q: str, *, sort: str = "relevance", **filters) -> list[int]:
 def writer_lock_held() -> Iterator[None]:
     """Another worker holds the search writers' lock (Whoosh's index lock, PostgreSQL's advisory lock)."""
     if backends.backend_name() == "whoosh":
-        from app.search.index import open_writer
+        from app.search.backends.whoosh.index import open_writer
 
         holder = open_writer(timeout=0)
         assert holder is not None
@@ -51,7 +51,7 @@ def writer_lock_held() -> Iterator[None]:
 def indexed_strings() -> set[str]:
     """Every term and stored value the backend holds, whatever the field."""
     if backends.backend_name() == "whoosh":
-        from app.search.index import open_index
+        from app.search.backends.whoosh.index import open_index
 
         with open_index().searcher() as searcher:
             reader = searcher.reader()

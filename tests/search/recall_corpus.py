@@ -368,10 +368,12 @@ def load(corpus: list[CorpusEntry]) -> dict[int, list[str]]:
 def search_ids(q: str) -> set[int]:
     """Every entry id the configured backend finds for `q`, as one window (matching, not paging, is measured)."""
     from app.search import backends
-    from app.search.query import SearchFilters
+    from app.search.parse import SearchFilters, read_lookup
 
-    window = backends.current().window(q, SearchFilters(), "relevance", 1, ALL_AT_ONCE)
-    return set(window.ids or [])
+    lookup, _message = read_lookup(q, SearchFilters(), "relevance")
+    if lookup is None:
+        return set()
+    return set(backends.current().window(lookup, 1, ALL_AT_ONCE).ids)
 
 
 ALL_AT_ONCE = 100_000

@@ -8,8 +8,9 @@ from whoosh.writing import SegmentWriter
 
 from app.comments.services import add_comment
 from app.extensions import db
-from app.search.bulk import write_segment
-from app.search.index import common_terms, entry_documents, indexable_entries_query
+from app.search.backends.whoosh.bulk import write_segment
+from app.search.backends.whoosh.writing import common_terms
+from app.search.documents import entry_documents, indexable_entries_query
 from app.search.schema import build_schema
 from app.stations.services import submit_blog
 from tests.factories import make_blog, make_entry, make_station, make_user

@@ -11,8 +11,9 @@ from whoosh import index as whoosh_index
 
 from app.extensions import db
 from app.models import SearchTask
-from app.search import index
-from app.search.index import open_index, reindex
+from app.search.backends.whoosh import writing
+from app.search.backends.whoosh.index import open_index
+from app.search.index import reindex
 from tests.factories import make_blog, make_entry, make_user
 from tests.search.helpers import ranked
 
@@ -90,7 +91,7 @@ def test_reindex_covers_tasks_pending_before_it_started(app, entries):
 
 def test_a_change_committed_during_the_rebuild_is_applied_after_the_swap(app, entries, monkeypatch):
     blog = entries[0].blog
-    build = index._build
+    build = writing.build
     during = []
 
     def build_then_write(version, session):
@@ -101,7 +102,7 @@ def test_a_change_committed_during_the_rebuild_is_applied_after_the_swap(app, en
         assert pending() == 1
         return count
 
-    monkeypatch.setattr(index, "_build", build_then_write)
+    monkeypatch.setattr(writing, "build", build_then_write)
     reindex()
     assert pending() == 0
     assert ranked("ลองกอง") == [during[0].number]
@@ -144,7 +145,7 @@ def test_the_parallel_rebuild_gives_the_same_results(app, entries):
 def test_an_index_in_a_plain_directory_is_used_until_a_rebuild_moves_it_aside(app, tmp_path):
     from whoosh import index as whoosh_index
 
-    from app.search.index import SCHEMA_FILE
+    from app.search.backends.whoosh.index import SCHEMA_FILE
     from app.search.schema import SCHEMA_VERSION, build_schema
 
     path = tmp_path / "old-layout"
@@ -163,26 +164,6 @@ def test_an_index_in_a_plain_directory_is_used_until_a_rebuild_moves_it_aside(ap
     reindex()
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith("-legacy")]
     assert ranked("ทุเรียน") == [entry.number]
-
-
-def test_an_index_of_an_older_schema_is_rebuilt_before_it_is_used(app, tmp_path):
-    from whoosh import index as whoosh_index
-    from whoosh.fields import ID, TEXT, Schema
-
-    from app.search.index import current_dir, is_current
-
-    path = tmp_path / "index"
-    app.config["SEARCH_INDEX_DIR"] = str(path)
-    blog = make_blog(make_user("somchai"), "orchard", title="บันทึกชาวสวน")
-    before = make_entry(blog, title="ทุเรียนหมอนทอง", body="ปีนี้ทุเรียนออกผลดี")
-    old = current_dir()
-    for name in os.listdir(old):
-        os.remove(old / name)
-    whoosh_index.create_in(str(old), Schema(entry_id=ID(unique=True, stored=True), body=TEXT()))  # release 1
-    assert not is_current(old)
-    after = make_entry(blog, title="ทุเรียนก้านยาว", body="ทุเรียนพันธุ์ดีของนนทบุรี")
-    assert sorted(ranked("ทุเรียน")) == sorted([before.number, after.number])
-    assert is_current(current_dir()) and current_dir() != old
 
 
 def test_a_stray_plain_directory_is_moved_aside(app, tmp_path):

@@ -14,7 +14,7 @@ from app.search import backends
 from app.search.analyzer import SECTION_GAP, Sections
 from app.search.backends.postgres import RANK_WEIGHTS, quote_lexeme, search_documents, tsquery_text, tsvector_text
 from app.search.index import document_count, reindex
-from app.search.query import parse_query
+from app.search.parse import parse_query
 from app.search.schema import build_schema
 from tests.factories import make_blog, make_entry, make_user
 from tests.search.helpers import found, ranked

@@ -6,7 +6,7 @@ from __future__ import annotations
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
-from app.search import postings
+from app.search.backends.whoosh import postings
 
 # More documents than one posting block holds (whoosh3 writes 128 postings a block), so phrase checks
 # land in several blocks of the same term.

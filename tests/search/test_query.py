@@ -10,7 +10,8 @@ import pytest
 from app.entries.related import related_to
 from app.entries.services import delete_entry
 from app.extensions import db
-from app.search.query import QueryError, SearchFilters, search, snippet
+from app.search.query import QueryError, SearchFilters, search
+from app.search.snippets import snippet
 from tests.factories import make_blog, make_entry, make_user
 from tests.search.helpers import found, ranked
 
@@ -247,9 +248,9 @@ def test_a_long_phrase_needs_its_words_together_not_only_its_pairs(blog):
 
 @pytest.mark.search_backends("whoosh")  # PostgreSQL checks every phrase: see the next test
 def test_a_very_common_phrase_pages_true_matches_and_estimates_the_total(blog, monkeypatch, client):
-    from app.search import query
+    from app.search.backends.whoosh import searching
 
-    monkeypatch.setattr(query, "COUNT_LIMIT", 5)
+    monkeypatch.setattr(searching, "COUNT_LIMIT", 5)
     true = {make_entry(blog, title=f"เรื่องที่ {n}", body="การจัดการความรู้ในชุมชน").number for n in range(24)}
     for n in range(12):
         make_entry(blog, title=f"อื่น {n}", body="การจัดการความขัดแย้ง และความรู้")
@@ -265,7 +266,7 @@ def test_a_very_common_phrase_pages_true_matches_and_estimates_the_total(blog, m
     assert "พบประมาณ" in html
     body = client.get("/api/v1/search?q=การจัดการความรู้").get_json()
     assert body["total_is_estimate"] is True and all(r["number"] in true for r in body["results"])
-    monkeypatch.setattr(query, "COUNT_LIMIT", 3000)
+    monkeypatch.setattr(searching, "COUNT_LIMIT", 3000)
     exact = search("การจัดการความรู้", per_page=100)
     assert not exact.total_is_estimate and exact.total == 24
 
@@ -303,7 +304,7 @@ def paired_index(app, blog):
 
 @pytest.mark.search_backends("whoosh")  # pair terms are how Whoosh looks up common phrases
 def test_pair_terms_are_indexed_for_common_neighbours_and_phrases_stay_exact(paired_index):
-    from app.search.index import open_index
+    from app.search.backends.whoosh.index import open_index
 
     with open_index().searcher() as searcher:
         assert {"ความ", "รู้", "km"} <= searcher.schema["text"].analyzer.paired
@@ -321,9 +322,9 @@ def test_edits_after_the_rebuild_are_indexed_with_its_pairs(paired_index, blog):
 
 
 def test_words_are_counted_exactly_and_paged_past_the_phrase_check_limit(blog, monkeypatch):
-    from app.search import query
+    from app.search.backends.whoosh import searching
 
-    monkeypatch.setattr(query, "COUNT_LIMIT", 5)  # limits only how many phrase candidates are checked
+    monkeypatch.setattr(searching, "COUNT_LIMIT", 5)  # limits only how many phrase candidates are checked
     numbers = {make_entry(blog, title=f"สวนทุเรียน {n}", body="ทุเรียนออกผล").number for n in range(12)}
     first = search("ทุเรียน", per_page=5)
     assert not first.total_is_estimate and first.total == 12

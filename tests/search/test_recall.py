@@ -10,6 +10,7 @@ from app.search.substring import (
     MAX_SET_TERMS,
     Lexicon,
     Lexicons,
+    enabled,
     phrase_alternatives,
     run_alternatives,
     without_subsumed,
@@ -23,7 +24,14 @@ TEST_ENTRIES = 100
 TEST_QUERIES_PER_KIND = 30
 
 
-def test_recall_and_precision_reach_the_target_for_every_kind_of_query(app):
+@pytest.fixture
+def substrings_on(app, monkeypatch):
+    """The alternatives on whatever the backend ("auto" leaves them off on PostgreSQL): the recall figures are
+    of both backends with them on (bench/README.md)."""
+    monkeypatch.setitem(app.config, "SEARCH_THAI_SUBSTRINGS", "1")
+
+
+def test_recall_and_precision_reach_the_target_for_every_kind_of_query(app, substrings_on):
     """A part of the corpus and of the queries, to stay fast (bench/search/recall.py measures all of them)."""
     corpus = recall_corpus.entries(count=TEST_ENTRIES)
     documents = recall_corpus.load(corpus)
@@ -88,7 +96,7 @@ def blog(app):
     return make_blog(make_user("malee", display_name="มาลี"), "school-notes", title="สมุดครู")
 
 
-def test_a_word_is_found_inside_compounds_and_phrases_under_or_and_not(blog):
+def test_a_word_is_found_inside_compounds_and_phrases_under_or_and_not(blog, substrings_on):
     school = make_entry(blog, title="กิจกรรม", body="โรงเรียนบ้านนาจัดค่ายวิทยาศาสตร์")
     feeling = make_entry(blog, title="บันทึก", body="ความรู้สึกของผู้ปกครองต่อค่าย")
     assert found("เรียน") == {school.number}
@@ -98,7 +106,7 @@ def test_a_word_is_found_inside_compounds_and_phrases_under_or_and_not(blog):
     assert found('"บ้านนาจัด"') == {school.number}
 
 
-def test_a_new_entrys_pieces_join_the_lexicon_when_it_is_committed(blog):
+def test_a_new_entrys_pieces_join_the_lexicon_when_it_is_committed(blog, substrings_on):
     make_entry(blog, title="เริ่ม", body="บันทึกแรก")
     assert found("ธรรมราช") == set()
     entry = make_entry(blog, title="ลงพื้นที่", body="ไปนครศรีธรรมราชมา")
@@ -110,3 +118,20 @@ def test_with_thai_substrings_off_a_query_is_a_phrase_of_its_own_pieces(app, blo
     monkeypatch.setitem(app.config, "SEARCH_THAI_SUBSTRINGS", False)
     assert found("เรียน") == set()
     assert found("โรงเรียน") == {school.number}
+
+
+def test_by_default_the_alternatives_are_on_for_whoosh_and_off_for_postgresql(app, blog, search_backend):
+    school = make_entry(blog, title="กิจกรรม", body="โรงเรียนบ้านนาจัดค่ายวิทยาศาสตร์")
+    assert app.config["SEARCH_THAI_SUBSTRINGS"] == "auto"
+    assert found("เรียน") == ({school.number} if search_backend == "whoosh" else set())
+    assert found("โรงเรียน") == {school.number}
+
+
+def test_the_setting_forces_the_alternatives_on_or_off_for_either_backend():
+    for backend in ("whoosh", "postgres"):
+        assert enabled({"SEARCH_THAI_SUBSTRINGS": "1"}, backend) and enabled({"SEARCH_THAI_SUBSTRINGS": True}, backend)
+        assert not enabled({"SEARCH_THAI_SUBSTRINGS": "0"}, backend)
+        assert not enabled({"SEARCH_THAI_SUBSTRINGS": False}, backend)
+    assert enabled({}, "whoosh") and not enabled({}, "postgres")
+    with pytest.raises(ValueError):
+        enabled({"SEARCH_THAI_SUBSTRINGS": "sometimes"}, "whoosh")

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import SearchTask
 from app.search import sync
 from app.search.backends import postgres
+from app.search.backends.whoosh import writing
 from app.search.index import document_count
 from app.stations.services import remove_blog, submit_blog, update_station
 from tests.factories import make_blog, make_entry, make_station, make_user
@@ -271,7 +272,7 @@ def test_a_failing_index_update_never_fails_the_commit_nor_later_reads(app, blog
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(sync, "write_entries", broken)
+    monkeypatch.setattr(writing, "write_entries", broken)
     monkeypatch.setattr(postgres, "write_documents", broken)
     # Alembic's logging set-up (run by the migrations fixture) disables loggers that already exist.
     monkeypatch.setattr(sync.logger, "disabled", False)

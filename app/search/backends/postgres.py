@@ -4,7 +4,7 @@ PostgreSQL cannot cut Thai into words, so `to_tsvector` is never used: the terms
 analyzer as the Whoosh index (app.search.analyzer) and are written as a tsvector literal -- every term quoted,
 with its positions and a weight label per section -- cast with the tsvector type's own input function, which
 keeps lexemes exactly as given (the `simple` configuration would split and fold them again). Queries are read by
-the same parser (app.search.query.parse_query) and written as a tsquery literal the same way: quoted lexemes,
+the same parser (app.search.parse.parse_query) and written as a tsquery literal the same way: quoted lexemes,
 phrases as `<->`, AND / OR / NOT as `&`, `|`, `!`. No text of the reader's ever reaches SQL but as a bound
 parameter, and every lexeme is quoted, so no input can change the query's shape.
 
@@ -20,7 +20,6 @@ batch is applied, and its tasks deleted, in one transaction, so readers see a ch
 
 from __future__ import annotations
 
-import functools
 import math
 import threading
 import time
@@ -51,15 +50,21 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR, insert
 from sqlalchemy.orm import Session
 from whoosh import query as wq
-from whoosh.fields import Schema
 
 from app.extensions import db
 from app.models import Entry, SearchTask
 from app.search import substring
 from app.search.analyzer import SECTION_GAP, Sections, iter_terms, prepare
-from app.search.backends import ReindexResult, Window
-from app.search.documents import SECTION_WEIGHTS, entries_by_id, entry_document, load_context
-from app.search.schema import build_schema
+from app.search.backends import Lookup, ReindexResult, Window
+from app.search.documents import (
+    SECTION_WEIGHTS,
+    entries_by_id,
+    entry_document,
+    indexable_entries_query,
+    key_terms,
+    load_context,
+)
+from app.search.outbox import expand_tasks, read_tasks
 
 # Not in the models' metadata: the table exists only on PostgreSQL (migration b7d2e41c9a10).
 metadata = MetaData()
@@ -194,14 +199,8 @@ def tsquery_text(node: wq.Query, lexicon: substring.Lexicon | substring.Lexicons
     return None
 
 
-@functools.cache
-def _schema() -> Schema:
-    """The schema whose analyzer reads queries (no pair terms: phrases are checked by their positions)."""
-    return build_schema()
-
-
 def _filters(keys) -> list:
-    """WHERE conditions for the normalised filters (app.search.query.filter_keys)."""
+    """WHERE conditions for the normalised filters (app.search.parse.filter_keys)."""
     docs = search_documents.c
     conditions = []
     if keys.tag is not None:
@@ -335,17 +334,12 @@ def _lock(session: Session, timeout: float) -> bool:
 class PostgresBackend:
     name = "postgres"
 
-    def window(self, q: str, filters, sort: str, page: int, per_page: int) -> Window:
-        from app.search.query import filter_keys, read_query
-
-        keys = filter_keys(filters)
-        parsed, order, message = read_query(_schema(), q, sort, not keys.is_empty())
-        window = Window(parsed, message, ids=[], scores=[])
-        if parsed is None:
-            return window
-        conditions = _filters(keys)
+    def window(self, lookup: Lookup, page: int, per_page: int) -> Window:
+        parsed, order = lookup.query, lookup.order
+        window = Window()
+        conditions = _filters(lookup.keys)
         tsquery = None
-        lexicon = terms_cache.lexicon(db.session) if current_app.config["SEARCH_THAI_SUBSTRINGS"] else None
+        lexicon = terms_cache.lexicon(db.session) if substring.enabled(current_app.config, self.name) else None
         query_text = tsquery_text(parsed, lexicon)
         if query_text is not None:
             tsquery = cast(bindparam("tsquery", query_text), TSQUERY)
@@ -378,8 +372,6 @@ class PostgresBackend:
     def related_ids(self, entry: Entry, limit: int) -> list[int]:
         """The entry's frequent words weighed by rarity (tf * idf over the documents), the best of them
         OR-ed and ranked as a search is."""
-        from app.search.query import key_terms
-
         session = db.session
         docs = search_documents.c
         if session.scalar(select(docs.entry_id).where(docs.entry_id == entry.id)) is None:
@@ -412,8 +404,6 @@ class PostgresBackend:
         return list(session.scalars(stmt))
 
     def apply_batch(self, engine: Engine, timeout: float, path: Path | None = None) -> int | None:
-        from app.search.sync import expand_tasks, read_tasks
-
         session = Session(engine)
         try:
             if not _lock(session, timeout):
@@ -440,12 +430,9 @@ class PostgresBackend:
     def reindex(self, path: Path | None = None) -> ReindexResult:
         """Replace every document in one transaction: readers see the old set until it commits.
 
-        Tasks pending when the rebuild starts are covered by it and deleted with it; later ones are applied
-        straight after.
+        Tasks pending when the rebuild starts are covered by it and deleted with it; later ones stay pending for
+        the caller to apply (app.search.index.reindex).
         """
-        from app.search.index import indexable_entries_query
-        from app.search.sync import drain
-
         started = time.monotonic()
         with Session(db.engine) as session:
             if not _lock(session, REINDEX_LOCK_TIMEOUT):
@@ -460,7 +447,6 @@ class PostgresBackend:
             # Fresh statistics, or the planner may still take the table for the empty one it was.
             session.execute(text("ANALYZE search_documents"))
             session.commit()
-        drain()
         return ReindexResult(count, time.monotonic() - started)
 
     def document_count(self, path: Path | None = None) -> int:

@@ -9,7 +9,9 @@ the cost is reading the blocks, a few milliseconds for the commonest word.
 The index, its format and the query parser stay Whoosh's. This module reads postings through the leaf
 matcher of the pinned whoosh3 release (`W3LeafMatcher`: one block of ids and weights at a time) and falls
 back to Whoosh's own iteration for any other matcher, so an upgrade that changes those internals is slower,
-not wrong. Scores follow Whoosh's BM25F (B = 0.75, K1 = 1.2, its idf) on the one `text` field.
+not wrong. Scores are Whoosh's BM25F (B = 0.75, K1 = 1.2, its idf) on the one `text` field.
+tests/search/test_postings_vs_whoosh.py compares matches, counts and scores with Whoosh's own searcher and
+lists the private names of whoosh3 used here and in bulk.py.
 """
 
 from __future__ import annotations
@@ -145,6 +147,8 @@ class _TermListCache:
 CACHE_MIN_POSTINGS = 512
 # Scored terms a searcher keeps (a Thai query reads a few dozen: app.search.substring); cleared when full.
 SHARED_TERMS = 4096
+# The searcher attribute they are kept in.
+SHARED_ATTRIBUTE = "_sala_terms"
 term_lists = _TermListCache(64 * 1024 * 1024)
 
 
@@ -237,7 +241,7 @@ class Evaluator:
         self._lists: dict[tuple[int, str], _TermList | None] = {}
         self._terms: dict[tuple, Matches | set[int]] = {}
         # Scored terms kept with the searcher (one index version: scores cannot change) across its searches.
-        self._shared: dict = searcher.__dict__.setdefault("_sala_terms", {})
+        self._shared: dict = searcher.__dict__.setdefault(SHARED_ATTRIBUTE, {})
 
     def _deleted_in(self, reader) -> np.ndarray:
         """A segment's deleted docnums, read once per search however many terms need them."""
@@ -260,7 +264,7 @@ class Evaluator:
 
     def term(self, text: str, boost: float = 1.0) -> Matches:
         """A term's matches with their BM25 scores; kept for the search (a term in several alternatives of a
-        Thai phrase is read once)."""
+        Thai phrase is read once) and with the searcher (one index version: its scores cannot change)."""
         key = (text, boost)
         if key not in self._terms:
             shared = self._shared
@@ -274,8 +278,9 @@ class Evaluator:
         return self._terms[key]
 
     def _term(self, text: str, boost: float) -> Matches:
+        """Matches of one term, scored by BM25 as Whoosh's BM25F scores it: its idf counts, as Whoosh does,
+        the documents of the term's postings that are deleted but not yet merged away."""
         id_parts, score_parts = [], []
-        document_frequency = 0
         for reader, offset in self._leaves:
             term_list = term_lists.get(reader, self.fieldname, text)
             if term_list is None or not len(term_list.ids):
@@ -284,13 +289,12 @@ class Evaluator:
             if reader.has_deletions():
                 live = ~np.isin(ids, self._deleted_in(reader))
                 ids, weights = ids[live], weights[live]
-            document_frequency += len(ids)
             lengths = _segment_lengths(reader, self.fieldname)[ids]
             id_parts.append(ids + offset)
             score_parts.append((weights, lengths))
         if not id_parts:
             return Matches.empty()
-        idf = math.log(self.doc_count / (document_frequency + 1)) + 1.0
+        idf = math.log(self.doc_count / (self.searcher.doc_frequency(self.fieldname, text) + 1)) + 1.0
         scores = []
         for weights, lengths in score_parts:
             norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / self.avg_length)

@@ -31,6 +31,7 @@ from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from app.extensions import db
+from app.search.documents import entry_documents
 
 _first = itemgetter(0)
 
@@ -190,8 +191,6 @@ def _segment_job(job: tuple[str, list[int]]):
     """In a worker process: index these entries as one segment of the index at `directory`."""
     from whoosh import index as whoosh_index
 
-    from app.search.index import entry_documents
-
     directory, entry_ids = job
     ix = whoosh_index.open_dir(directory)
     with Session(db.engine) as session:
@@ -206,8 +205,6 @@ def _forget_parent_connections() -> None:
 def build_segments(ix: FileIndex, session: Session, entry_ids: list[int], procs: int) -> int:
     """Index `entry_ids` into `ix` (a new, empty index) as segments of at most SEARCH_REINDEX_SEGMENT_DOCS
     entries, written by `procs` worker processes, and commit them; returns the number of documents."""
-    from app.search.index import entry_documents
-
     size = max(1, int(current_app.config["SEARCH_REINDEX_SEGMENT_DOCS"]))
     jobs = [(ix.storage.folder, entry_ids[start : start + size]) for start in range(0, len(entry_ids), size)]
     lock = ix.lock("WRITELOCK")
