@@ -28,7 +28,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 from werkzeug.sansio.request import Request
 
-from app.urls import safe_next_url
+from app.urls import memo_url_for, safe_next_url
 
 DEFAULT_LOCALE = "th"
 # Each language named in itself (an endonym), so a reader finds their own language whatever the page shows.
@@ -84,7 +84,7 @@ def language_switch_url(code: str) -> str:
     query = request.query_string.decode("utf-8", "replace")
     if query and "\ufffd" not in query:
         here = f"{here}?{query}"
-    return url_for("i18n.switch_language", code=code, next=here)
+    return memo_url_for("i18n.switch_language", code=code, next=here)
 
 
 @bp.get("/lang/<code>")
@@ -118,10 +118,20 @@ def _bind_translations(_app: Flask, **_extra: Any) -> None:
     """Before each render: look the catalog up through Flask-Babel once, for every translation in the render.
 
     Flask-Babel's `get_translations()` resolves the locale and domain through the request context on every call
-    (a third of the time the layout took to render, called once per message). Looked up per render rather than
-    per request, a template rendered under Flask-Babel's `force_locale` still gets that locale's catalog.
+    (a third of the time the layout took to render, called once per message); its locale likewise (the date
+    filters ask for it for every date shown). Looked up per render rather than per request, a template rendered
+    under Flask-Babel's `force_locale` still gets that locale's catalog.
     """
     g.template_translations = get_translations()
+    g.template_locale = current_locale()
+
+
+def render_locale() -> str:
+    """`current_locale()` as bound for the render in progress; `current_locale()` itself outside a render."""
+    try:
+        return g.template_locale
+    except (AttributeError, RuntimeError):
+        return current_locale()
 
 
 def _catalog() -> Any:
@@ -138,6 +148,8 @@ def _finish(context: Context, text: str, variables: dict[str, Any]) -> str:
     which are escaped."""
     if context.eval_ctx.autoescape:
         text = Markup(text)
+    if not variables and "%" not in text:  # nothing to format: `%` would return the same text, at a cost
+        return text
     return text % variables
 
 

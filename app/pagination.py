@@ -6,13 +6,14 @@ same text is a page everywhere, and the same text is refused everywhere.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
 from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam, func, select
 
 from app.errors import DomainError
 from app.extensions import db
@@ -60,6 +61,35 @@ class _RememberedTotal(SelectPagination):
         return remember(f"total:{name}", depends, super()._query_count)
 
 
+@functools.cache
+def _paged(stmt: Select) -> tuple[Select, Select]:
+    """`stmt` limited to one page (bind parameters "page_limit" and "page_offset"), and its count.
+
+    Built once per statement: SQLAlchemy works out a statement's cache key once per statement object, and a
+    statement made anew for every page (`.limit(10).offset(20)`) cost as much to key as to run.
+    """
+    paged = stmt.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
+    return paged, select(func.count()).select_from(stmt.order_by(None).subquery())
+
+
+class _Cards(_RememberedTotal):
+    """A page of entry cards (app/entries/cards.py): rows of a prebuilt `card_query` with its bind parameters
+    (`params`), counted once like `_RememberedTotal`."""
+
+    def _query_items(self) -> list:
+        from app.entries.cards import cards_from_rows
+
+        paged, _ = _paged(self._query_args["select"])
+        params = {**self._query_args["params"], "page_limit": self.per_page, "page_offset": self._query_offset}
+        return cards_from_rows(self._query_args["session"].execute(paged, params).all())
+
+    def _query_count(self) -> int:
+        name, depends = self._query_args["total"]
+        _, counted = _paged(self._query_args["select"])
+        session, params = self._query_args["session"], self._query_args["params"]
+        return remember(f"total:{name}", depends, lambda: session.scalar(counted, params))
+
+
 def current_page() -> int:
     """The `page` query argument: a 400 when it is not a page number, a 404 when it is past any list's end."""
     page = parse_page_number(request.args.get("page"))
@@ -84,3 +114,11 @@ def paginate(stmt: Select, per_page: int | None = None, total: tuple[str, Iterab
     if total is None:
         return db.paginate(stmt, **arguments)
     return _RememberedTotal(select=stmt, session=db.session(), total=total, **arguments)
+
+
+def paginate_cards(stmt: Select, params: dict, total: tuple[str, Iterable[str]]) -> Pagination:
+    """`paginate` for a list of entry cards: `stmt` a `card_query` built once (app/entries/cards.py), run with
+    `params`; its total kept as `total` says."""
+    page, per_page = current_page(), current_app.config["ENTRIES_PER_PAGE"]
+    arguments = {"page": page, "per_page": per_page, "max_per_page": 100, "error_out": True, "count": True}
+    return _Cards(select=stmt, params=params, session=db.session(), total=total, **arguments)

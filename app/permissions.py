@@ -15,15 +15,17 @@ from app.models import Blog, BlogAuthor, Comment, Entry, Station, StationBlog, S
 from app.models.station import ROLE_MODERATOR, ROLE_OWNER, STATUS_ACCEPTED, STATUS_ACTIVE
 
 _NO_MEMBERSHIP = "sala_no_membership"
+_OWNS_A_BLOG = "sala_owns_a_blog"
 
 
 def _forget_missing_memberships(session: Session, *args: Any) -> None:
     if has_request_context():
         g.pop(_NO_MEMBERSHIP, None)
+        g.pop(_OWNS_A_BLOG, None)
 
 
 def _register_listeners() -> None:
-    """Any change a session makes (or undoes) may create the row a miss was remembered for."""
+    """Any change a session makes (or undoes) may create the row a miss (or a blog count) was remembered for."""
     for name in ("after_attach", "after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
         if not event.contains(Session, name, _forget_missing_memberships):
             event.listen(Session, name, _forget_missing_memberships)
@@ -161,12 +163,15 @@ def _review_comments(user: Any, entry: Entry) -> bool:
 
 
 def _submit_blog(user: Any, station: Station) -> bool:
-    """Members submit blogs they own."""
+    """Members submit blogs they own (asked once a request: a station page asks for its audience and its
+    buttons; forgotten, like a missing membership, when the session changes)."""
     member = _member(user)
     if member is None or station_role(member, station) is None:
         return False
-    owned = db.session.scalar(select(Blog.id).where(Blog.owner_id == member.id).limit(1))
-    return owned is not None
+    owns: dict[int, bool] = g.setdefault(_OWNS_A_BLOG, {}) if has_request_context() else {}
+    if member.id not in owns:
+        owns[member.id] = db.session.scalar(select(Blog.id).where(Blog.owner_id == member.id).limit(1)) is not None
+    return owns[member.id]
 
 
 def _station_row(user: Any, station: Station) -> StationMember | None:
@@ -188,6 +193,10 @@ def _leave_station(user: Any, station: Station) -> bool:
 
 
 def _remove_station_blog(user: Any, link: StationBlog) -> bool:
+    """The blog's owner and the station's moderators (asked first whether there is a member at all: a station
+    page asks for every accepted blog, and a guest's answer needs no station loaded)."""
+    if _member(user) is None:
+        return False
     return is_blog_owner(user, link.blog) or _moderate_station(user, link.station)
 
 

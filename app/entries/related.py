@@ -50,6 +50,7 @@ _RELATED_ENTRIES = (
         load_only(Entry.number, Entry.author_id, Entry.title, Entry.published_at),
         joinedload(Entry.author).load_only(User.display_name),
     )
+    .limit(bindparam("limit"))
 )
 
 
@@ -57,7 +58,7 @@ def related_to(entry: Entry, limit: int = SHOWN) -> list[Entry]:
     """The stored related entries of `entry` that readers may see now, best first; none for a draft."""
     if not entry.is_published:
         return []
-    found = list(db.session.scalars(_RELATED_ENTRIES.limit(limit), {"entry_id": entry.id}))
+    found = list(db.session.scalars(_RELATED_ENTRIES, {"entry_id": entry.id, "limit": limit}))
     if not found and db.session.get(RelatedList, entry.id) is None:
         refresh_later([entry.id])
     return found

@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 from app.blogs.services import blogs_writable_by
 from app.changes import lists
 from app.comments.services import pending_comment_count
-from app.entries.services import published_entries_query
+from app.entries.cards import card_query
 from app.main import services
 from app.page_cache import tags as shown
 from app.page_cache.pages import cached_page
-from app.pagination import paginate
+from app.pagination import paginate_cards
 from app.permissions import member_audience
 from app.stations.services import active_stations, pending_requests_for_moderator, stations_of_user
 from app.tags.services import popular_tags
@@ -21,6 +21,7 @@ bp = Blueprint("main", __name__)
 
 HOME_STATIONS = 6
 HOME_TAGS = 30
+HOME_CARDS = card_query()  # built once (app/pagination.py, paginate_cards)
 
 
 @bp.get("/")
@@ -29,7 +30,7 @@ def home():
     shown.shows(lists.ALL_ENTRIES, lists.ALL_STATIONS, lists.ALL_TAGS)
     return render_template(
         "main/home.html",
-        entries=paginate(published_entries_query(), total=("entries", [lists.ALL_ENTRIES])),
+        entries=paginate_cards(HOME_CARDS, {}, total=("entries", [lists.ALL_ENTRIES])),
         stations=active_stations(HOME_STATIONS),
         tags=popular_tags(HOME_TAGS),
     )

@@ -13,12 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
-from sqlalchemy.orm.interfaces import ORMOption
+from sqlalchemy import select
 
+from app.entries.cards import Card, cards_by_id
 from app.extensions import db
-from app.models import STATUS_PUBLISHED, Entry, Station, StationBlog, User
+from app.models import Station, StationBlog
 from app.models.station import STATUS_ACCEPTED
 from app.search import backends
 from app.search.analyzer import prepare
@@ -32,7 +31,7 @@ __all__ = ["SORTS", "QueryError", "SearchFilters", "SearchHit", "SearchPage", "p
 
 @dataclass
 class SearchHit:
-    entry: Entry
+    entry: Card
     snippet_html: str
     snippet_text: str
     score: float
@@ -53,31 +52,6 @@ class SearchPage:
     @property
     def pages(self) -> int:
         return math.ceil(self.total / self.per_page) if self.total else 0
-
-
-def _published_statement(*options: ORMOption) -> Select:
-    """Entries among the ids ("ids", a list) that the database still shows as published, author loaded."""
-    return (
-        select(Entry)
-        .join(User, User.id == Entry.author_id)
-        .where(
-            Entry.id.in_(bindparam("ids", expanding=True)),
-            Entry.status == STATUS_PUBLISHED,
-            User.is_suspended.is_(False),
-        )
-        .options(contains_eager(Entry.author), *options)
-    )
-
-
-# Built once: building it cost as much as running it. Results show the blog, the tags and a snippet of the body.
-_RESULT_ENTRIES = _published_statement(joinedload(Entry.blog), selectinload(Entry.tags))
-
-
-def _published_entries(ids: list[int], stmt: Select = _RESULT_ENTRIES) -> dict[int, Entry]:
-    """The entries among `ids` that the database still shows as published, with what results show."""
-    if not ids:
-        return {}
-    return {entry.id: entry for entry in db.session.scalars(stmt, {"ids": ids}).unique()}
 
 
 def search(
@@ -102,7 +76,7 @@ def search(
         result.message = _("ระบบกำลังสร้างดัชนีค้นหาใหม่ จึงยังค้นหาไม่ได้ในขณะนี้ โปรดลองใหม่อีกครั้งในภายหลัง")
         return result
     result.total, result.total_is_estimate = window.total, window.total_is_estimate
-    entries = _published_entries(window.ids)
+    entries = cards_by_id(window.ids)
     phrases = body_phrases(lookup.query)
     for entry_id, score in zip(window.ids, window.scores or [0.0] * len(window.ids), strict=True):
         if entry_id in entries:
@@ -127,7 +101,7 @@ def _stations_by_blog(blog_ids: set[int]) -> dict[int, list[Station]]:
     return stations
 
 
-def page_as_json(page: SearchPage, url_for_entry: Callable[[Entry], str]) -> dict:
+def page_as_json(page: SearchPage, url_for_entry: Callable[[Card], str]) -> dict:
     """The API's shape of a results page (also printed by `flask search query --json`)."""
     stations = _stations_by_blog({hit.entry.blog_id for hit in page.hits})
     return {

@@ -14,12 +14,12 @@ from app.errors_setup import or_404
 from app.extensions import db
 from app.feeds import atom_response
 from app.forms_util import refusals
-from app.models import Blog, Station, StationBlog, User
+from app.models import Blog, Station, User
 from app.models.station import STATUS_PENDING
 from app.page_cache import parts
 from app.page_cache import tags as shown
 from app.page_cache.pages import cached_page
-from app.pagination import paginate
+from app.pagination import paginate, paginate_cards
 from app.permissions import can, station_page_audience
 from app.stations import services
 from app.stations.forms import ModeratorForm, StationEditForm, StationForm, SubmitBlogForm
@@ -72,8 +72,9 @@ def _render_show(station: Station, status: int = 200):
         member_count=services.member_count(station),
         members=services.first_members(station, MEMBERS_ON_STATION_PAGE),
         blog_links=services.accepted_blog_links(station),
-        pagination=paginate(
-            services.station_entries_query(station),
+        pagination=paginate_cards(
+            services.STATION_CARDS,
+            {"station_id": station.id},
             total=(f"station:{station.id}", [lists.station_entries(station.id)]),
         ),
         awaiting_approval=viewer_row is not None and viewer_row.status == STATUS_PENDING,
@@ -132,8 +133,8 @@ def _station_audience(slug: str) -> str | None:
 def own_blog_link_actions(keys: list[tuple[int, ...]]) -> list[str]:
     """Blogs' links on a station page as each blog's owner sees them (their remove buttons)."""
     actions = get_template_attribute("stations/_blog_link.html", "blog_link_actions")
-    links = [db.session.get(StationBlog, key) for key in keys]
-    return [actions(link.station, link) if link is not None else "" for link in links]
+    links = services.blog_links_by_key(keys)
+    return [actions(link.station, link) if (link := links.get(key)) is not None else "" for key in keys]
 
 
 parts.renders_own("station_blog_actions", own_blog_link_actions)

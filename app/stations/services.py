@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.changes import lists
 from app.database import thai_order
+from app.entries.cards import card_query
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.models import Blog, Entry, Station, StationBlog, StationMember, User
@@ -90,9 +91,14 @@ def stations_of_blog(blog: Blog) -> list[Station]:
     return list(db.session.scalars(_STATIONS_OF_BLOG, {"blog_id": blog.id}))
 
 
+# Built once: a statement made anew for every request cost SQLAlchemy as much to key as to run.
+_STATION_BY_SLUG_KEY = select(Station).where(Station.slug_key == bindparam("slug_key"))
+_STATIONS_BY_ID = select(Station).where(Station.id.in_(bindparam("ids", expanding=True)))
+
+
 def find_station(slug: str) -> Station | None:
     """The station for this slug in any letter case."""
-    return db.session.scalar(select(Station).where(Station.slug_key == slug.lower()))
+    return db.session.scalar(_STATION_BY_SLUG_KEY, {"slug_key": slug.lower()})
 
 
 def _clean_line(value: str) -> str:
@@ -301,6 +307,17 @@ def station_entries_query(station: Station) -> Select:
     return published_entries_query().where(Entry.blog_id.in_(_accepted_blog_ids(station.id)))
 
 
+# `station_entries_query` as entry cards, built once (app/pagination.py, paginate_cards); "station_id" is a bind
+# parameter.
+STATION_CARDS = card_query(
+    Entry.blog_id.in_(
+        select(StationBlog.blog_id).where(
+            StationBlog.station_id == bindparam("station_id"), StationBlog.status == STATUS_ACCEPTED
+        )
+    )
+)
+
+
 _ACCEPTED_BLOG_LINKS = (
     select(StationBlog)
     .join(Blog, Blog.id == StationBlog.blog_id)
@@ -313,6 +330,16 @@ _ACCEPTED_BLOG_LINKS = (
 def accepted_blog_links(station: Station) -> list[StationBlog]:
     """The station's accepted blogs (as links, so pages can ask who may remove each), by blog title."""
     return list(db.session.scalars(_ACCEPTED_BLOG_LINKS, {"station_id": station.id}))
+
+
+def blog_links_by_key(keys: list[tuple[int, ...]]) -> dict[tuple[int, ...], StationBlog]:
+    """Blogs' links by (station id, blog id), with their station and blog, in one statement."""
+    stmt = (
+        select(StationBlog)
+        .where(tuple_(StationBlog.station_id, StationBlog.blog_id).in_(keys))
+        .options(joinedload(StationBlog.station), joinedload(StationBlog.blog))
+    )
+    return {(link.station_id, link.blog_id): link for link in db.session.scalars(stmt)}
 
 
 def pending_blogs(station: Station) -> list[StationBlog]:
@@ -459,7 +486,7 @@ def active_stations(limit: int = 5) -> list[Station]:
     ids = remember(
         f"active-stations:{limit}", [lists.ALL_STATIONS, lists.ALL_ENTRIES], lambda: _active_station_ids(limit)
     )
-    found = {station.id: station for station in db.session.scalars(select(Station).where(Station.id.in_(ids)))}
+    found = {station.id: station for station in db.session.scalars(_STATIONS_BY_ID, {"ids": ids})} if ids else {}
     return [found[station_id] for station_id in ids if station_id in found]
 
 

@@ -12,7 +12,7 @@ from app.json_views import json_response
 from app.models import Tag
 from app.page_cache import tags as shown
 from app.page_cache.pages import cached_page
-from app.pagination import paginate
+from app.pagination import paginate_cards
 from app.permissions import member_audience
 from app.tags import services
 from app.text.tags import normalize_tag
@@ -64,7 +64,8 @@ def suggest():
 def show(name: str):
     tag = _tag_or_redirect(name, "tags.show")
     shown.shows(lists.tag_entries(tag.id))
-    pagination = paginate(services.tag_entries_query(tag), total=(f"tag:{tag.id}", [lists.tag_entries(tag.id)]))
+    total = (f"tag:{tag.id}", [lists.tag_entries(tag.id)])
+    pagination = paginate_cards(services.TAG_CARDS, {"tag_id": tag.id}, total=total)
     return render_template("tags/show.html", tag=tag, pagination=pagination)
 
 

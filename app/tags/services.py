@@ -6,6 +6,7 @@ from sqlalchemy import Select, bindparam, case, func, select
 
 from app.changes import lists
 from app.database import thai_order
+from app.entries.cards import card_query
 from app.entries.services import published_entries_query, shown_entry
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, Tag, User, entry_tags
@@ -103,3 +104,7 @@ def tag_entries_query(tag: Tag) -> Select:
     """Published entries carrying `tag`, newest first."""
     tagged = select(entry_tags.c.entry_id).where(entry_tags.c.tag_id == tag.id)
     return published_entries_query().where(Entry.id.in_(tagged))
+
+
+# Built once (app/pagination.py, paginate_cards): the tag is a bind parameter, "tag_id".
+TAG_CARDS = card_query(Entry.id.in_(select(entry_tags.c.entry_id).where(entry_tags.c.tag_id == bindparam("tag_id"))))

@@ -141,6 +141,31 @@ def test_renaming_an_author_retires_every_page_with_their_name(client, auth, cas
     assert "มาลี ใจดี" in client.get(p["garden_entry"]).get_data(as_text=True)
 
 
+def test_renaming_a_blog_retires_the_lists_whose_cards_name_it(client, cast, pages):
+    """Entry cards are read as plain rows (app/entries/cards.py), which declare the blog's row themselves."""
+    prime(client, *pages.values())
+    cast["km_blog"].title = "บันทึก KM ฉบับปรับปรุง"
+    db.session.commit()
+    p = pages
+    assert_fresh(client, p["home"], p["km_tag"], p["station"], p["km_blog"], p["km_entry"])
+    assert_cached(client, p["garden_blog"], p["garden_tag"], p["malee"], p["tags"], p["stations"])
+    for path in (p["home"], p["km_tag"], p["station"]):
+        assert "บันทึก KM ฉบับปรับปรุง" in client.get(path).get_data(as_text=True)
+
+
+def test_retitling_an_entry_retires_its_neighbours_pages(client, cast):
+    """An entry page links its neighbours in the blog, read as plain rows that declare their own rows (a
+    neighbour with nothing in common, so that it is not among the related entries, which the ORM loads)."""
+    newer = make_entry(cast["km_blog"], title="ปลาทูทอด", body="สูตรอาหารทะเลสดจากตลาดเช้า")
+    older_page, newer_page = f"/posts/{cast['km_entry'].number}", f"/posts/{newer.number}"
+    prime(client, older_page, newer_page, "/posts/" + str(cast["garden_entry"].number))
+    newer.title = "ปลาทูทอดกรอบ"
+    db.session.commit()
+    assert_fresh(client, older_page)
+    assert 'rel="next"' in client.get(older_page).get_data(as_text=True)
+    assert "ปลาทูทอดกรอบ" in client.get(older_page).get_data(as_text=True)
+
+
 def test_suspending_a_member_retires_every_page(client, cast, pages):
     """Rare and reaching everywhere (their entries leave every list), so all pages are rendered again."""
     prime(client, *pages.values())

@@ -61,8 +61,10 @@ PAGES: dict[str, Page] = {
     "blog": Page("/b/main-blog", CARD, 6, 8, 7, shows=('href="/u/coauthor0"', 'href="/c/main-station"')),
     "blog, page 2": Page("/b/main-blog?page=2", CARD, 6, 8, 7),
     "blog feed": Page("/b/main-blog/feed.atom", FEED_ITEM, 3, 4, 4),
-    "station": Page("/c/main-station", CARD, 8, 11, 12, shows=('href="/u/person0"', 'href="/b/person-blog-')),
-    "station, page 2": Page("/c/main-station?page=2", CARD, 8, 11, 12),
+    # A member's audience (the station, their membership, whether they own a blog) is asked on every request,
+    # so that a page kept for it can be served; a render asks for the station and membership again.
+    "station": Page("/c/main-station", CARD, 8, 11, 14, shows=('href="/u/person0"', 'href="/b/person-blog-')),
+    "station, page 2": Page("/c/main-station?page=2", CARD, 8, 11, 14),
     "station feed": Page("/c/main-station/feed.atom", FEED_ITEM, 3, 4, 4),
     "station members": Page("/c/main-station/members", PERSON, 3, 5, 6),
     "stations": Page("/c", 'class="entry-card station-card"', 4, 5, 5),
