@@ -76,6 +76,10 @@ class Config:
     UPLOAD_LIMIT_PER_MEMBER = os.environ.get("UPLOAD_LIMIT_PER_MEMBER", "30 per 10 minutes")
     # Apply search-outbox tasks right after each commit (tests turn it off to simulate a crash).
     SEARCH_SYNC_ON_COMMIT = True
+    # A Thai word is also found where the text's pieces were cut differently around it (app/search/substring.py);
+    # off, a Thai query is a phrase of its own pieces only (faster, misses words inside longer pieces).
+    # "auto": on for the Whoosh backend, off for PostgreSQL (slower there); 1 or 0 forces it.
+    SEARCH_THAI_SUBSTRINGS = os.environ.get("SEARCH_THAI_SUBSTRINGS", "auto")
     # A term in at least this share of the entries (and this many of them) is "common": when the index is
     # rebuilt, neighbouring common terms are also indexed as pairs, so a phrase of them is one lookup.
     SEARCH_PAIR_MIN_SHARE = float(os.environ.get("SEARCH_PAIR_MIN_SHARE", "0.1"))

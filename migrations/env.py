@@ -91,10 +91,10 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
 
-    # The PostgreSQL search backend's table is made by its own migration and is not among the models
-    # (app.search.backends.postgres); autogenerate must not offer to drop it.
+    # The PostgreSQL search backend's tables are made by their own migrations and are not among the models
+    # (app.search.backends.postgres); autogenerate must not offer to drop them.
     def include_name(name, type_, parent_names):
-        return not (type_ == "table" and name == "search_documents")
+        return not (type_ == "table" and name in ("search_documents", "search_terms"))
 
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:

@@ -35,6 +35,7 @@ BACKEND_MAY_IMPORT = frozenset(
         "app.search.schema",
         "app.search.documents",
         "app.search.outbox",
+        "app.search.substring",
     }
 )
 
@@ -94,6 +95,11 @@ def test_the_whoosh_package_imports_only_the_boundary_and_what_lies_below_it():
         search_imports = {name for name in imports_of(module) if name.startswith("app.search")}
         outside = {name for name in search_imports if name not in BACKEND_MAY_IMPORT and name not in whoosh_modules()}
         assert not outside, f"{module} imports {outside}"
+
+
+def test_the_thai_substring_matcher_both_backends_use_is_a_leaf():
+    """app.search.substring lies below the boundary for both backends: it imports no app module at all."""
+    assert imports_of("app.search.substring") == set()
 
 
 def test_no_backend_reaches_the_query_layer_even_indirectly():

@@ -193,9 +193,12 @@ def test_a_common_term_spans_several_blocks_and_answers_the_same_from_the_list_c
     monkeypatch.setattr(postings, "CACHE_MIN_POSTINGS", 1)
     monkeypatch.setattr(postings, "term_lists", postings._TermListCache(64 * 1024 * 1024))
     common = wq.Term(TEXT_FIELD, "ความ")
+    # Scored terms are also kept with the searcher (postings.SHARED_TERMS); without them the lists are read.
+    monkeypatch.setitem(searcher.__dict__, postings.SHARED_ATTRIBUTE, {})
     first = _same(searcher, common)
     kept = [term_list for key, term_list in postings.term_lists.lists.items() if key[2] == "ความ"]
     assert len(kept) == SEGMENTS and max(len(term_list.block_offsets) for term_list in kept) > 1
+    searcher.__dict__[postings.SHARED_ATTRIBUTE].clear()
     assert _same(searcher, common) == first  # answered from the kept lists
 
 

@@ -4,7 +4,7 @@ or "postgres".
 The query layer (app.search.parse, .query, .snippets) reads the reader's words and filters into a `Lookup` and
 hands it to `current()`; a backend answers with a `Window` of ranked entry ids. Everything that crosses the
 boundary is defined here, so backends import this module and the shared parts below them (app.search.analyzer,
-.schema, .documents, .outbox) and never the query layer (tests/search/test_boundary.py checks the Whoosh
+.schema, .documents, .outbox, .substring) and never the query layer (tests/search/test_boundary.py checks the Whoosh
 package). Both backends index the same documents through the same Thai analyzer and are kept in step by the
 same outbox (app.search.sync); only the storage, matching and ranking differ:
 

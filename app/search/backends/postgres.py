@@ -21,11 +21,14 @@ batch is applied, and its tasks deleted, in one transaction, so readers see a ch
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Engine,
@@ -50,6 +53,7 @@ from whoosh import query as wq
 
 from app.extensions import db
 from app.models import Entry, SearchTask
+from app.search import substring
 from app.search.analyzer import SECTION_GAP, Sections, iter_terms, prepare
 from app.search.backends import Lookup, ReindexResult, Window
 from app.search.documents import (
@@ -76,6 +80,14 @@ search_documents = Table(
     Column("author", Text, nullable=False),
     Column("author_id", Integer, nullable=False),
     Column("published_at", DateTime, nullable=False),
+)
+
+# The Thai pieces of the documents (migration t19r_search_terms), for app.search.substring.
+search_terms = Table(
+    "search_terms",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("term", Text, nullable=False, unique=True),
 )
 
 # Sections onto PostgreSQL's weight labels; names and body share C, as they share a weight.
@@ -118,6 +130,15 @@ def tsvector_text(sections: Sections) -> str:
     Positions run on across sections with SECTION_GAP empty ones between, as in the Whoosh index, so no
     phrase spans two sections; past MAX_POSITION they stay there (PostgreSQL's ceiling).
     """
+    return _tsvector_text(_positions(sections))
+
+
+def _tsvector_text(positions: dict[str, list[str]]) -> str:
+    return " ".join(f"{quote_lexeme(term)}:{','.join(found)}" for term, found in positions.items())
+
+
+def _positions(sections: Sections) -> dict[str, list[str]]:
+    """Each term's labelled positions (tsvector_text)."""
     positions: dict[str, list[str]] = {}
     position = 1
     for name, (section, _weight) in zip(SECTION_WEIGHTS, sections.sections, strict=True):
@@ -128,31 +149,49 @@ def tsvector_text(sections: Sections) -> str:
                 found.append(f"{min(position, MAX_POSITION)}{label}")
             position += 1
         position += SECTION_GAP
-    return " ".join(f"{quote_lexeme(term)}:{','.join(found)}" for term, found in positions.items())
+    return positions
 
 
-def tsquery_text(node: wq.Query) -> str | None:
+def _set_text(terms: frozenset[str]) -> str:
+    quoted = [quote_lexeme(term) for term in sorted(terms)]
+    return quoted[0] if len(quoted) == 1 else f"({' | '.join(quoted)})"
+
+
+def _alternatives_text(alternatives: list[substring.Alternative]) -> str:
+    """A Thai phrase as any of its alternatives (app.search.substring): sets of lexemes side by side."""
+    texts = [" <-> ".join(map(_set_text, alt)) for alt in substring.without_subsumed(alternatives)]
+    return f"({' | '.join(texts)})"
+
+
+def tsquery_text(node: wq.Query, lexicon: substring.Lexicon | substring.Lexicons | None = None) -> str | None:
     """The parsed query as tsquery input, or None when it holds no term (Every: no condition on the words).
 
-    AndMaybe keeps only its required side: tsquery has no "ranks higher if also present".
+    AndMaybe keeps only its required side: tsquery has no "ranks higher if also present". With the documents'
+    `lexicon`, Thai words are also found where the text was cut differently (app.search.substring).
     """
+    if lexicon is not None and isinstance(node, (wq.Phrase, wq.Term)):
+        words = list(node.words) if isinstance(node, wq.Phrase) else [node.text]
+        if words and all(isinstance(word, str) and word for word in words):
+            alternatives = substring.phrase_alternatives(words, lexicon)
+            if len(alternatives) > 1:
+                return _alternatives_text(alternatives)
     if isinstance(node, wq.Phrase):
         words = [quote_lexeme(word) for word in node.words if word]
         return f"({' <-> '.join(words)})" if words else None
     if isinstance(node, wq.Term):
         return quote_lexeme(node.text) if isinstance(node.text, str) and node.text else None
     if isinstance(node, wq.Not):
-        inner = tsquery_text(node.query)
+        inner = tsquery_text(node.query, lexicon)
         return f"!{inner}" if inner else None
     if isinstance(node, wq.AndNot):
-        positive, negative = tsquery_text(node.a), tsquery_text(node.b)
+        positive, negative = tsquery_text(node.a, lexicon), tsquery_text(node.b, lexicon)
         if positive is None or negative is None:
             return positive
         return f"({positive} & !{negative})"
     if isinstance(node, wq.BinaryQuery):  # AndMaybe, Require
-        return tsquery_text(node.a)
+        return tsquery_text(node.a, lexicon)
     if isinstance(node, wq.CompoundQuery):
-        parts = [part for part in map(tsquery_text, node.subqueries) if part]
+        parts = [part for part in (tsquery_text(child, lexicon) for child in node.subqueries) if part]
         if not parts:
             return None
         joiner = " | " if isinstance(node, (wq.Or, wq.DisjunctionMax)) else " & "
@@ -185,13 +224,16 @@ def _rank(tsquery):
     )
 
 
-def _document_row(entry: Entry, context) -> dict | None:
+def _document_row(entry: Entry, context, thai_terms: set[str]) -> dict | None:
+    """The entry's row (None when it must not be searchable); adds its Thai pieces to `thai_terms`."""
     document = entry_document(entry, context)
     if document is None:
         return None
+    positions = _positions(document["text"])
+    thai_terms.update(term for term in positions if substring.is_thai(term))
     return {
         "entry_id": entry.id,
-        "document": tsvector_text(document["text"]),
+        "document": _tsvector_text(positions),
         "tags": [tag for tag in document["tags"].split(",") if tag],
         "stations": [slug for slug in document["stations"].split(",") if slug],
         "blog": document["blog"],
@@ -222,7 +264,9 @@ def write_documents(session: Session, entry_ids: Iterable[int]) -> int:
         batch = entry_ids[start : start + WRITE_BATCH]
         entries = entries_by_id(session, batch)
         context = load_context(session, entries)
-        rows = [row for row in (_document_row(entry, context) for entry in entries) if row is not None]
+        thai_terms: set[str] = set()
+        rows = [row for row in (_document_row(entry, context, thai_terms) for entry in entries) if row is not None]
+        _add_terms(session, thai_terms)
         keep = {row["entry_id"] for row in rows}
         gone = [entry_id for entry_id in batch if entry_id not in keep]
         if gone:
@@ -231,6 +275,49 @@ def write_documents(session: Session, entry_ids: Iterable[int]) -> int:
         written += len(rows)
         session.expunge_all()
     return written
+
+
+def _add_terms(session: Session, terms: set[str]) -> None:
+    """Record Thai pieces the lexicon does not have yet (in sorted order, so concurrent writers cannot
+    deadlock; they hold the writers' lock anyway)."""
+    if terms:
+        stmt = insert(search_terms).from_select(
+            ["term"], select(func.unnest(cast(bindparam("terms", sorted(terms)), ARRAY(Text))))
+        )
+        session.execute(stmt.on_conflict_do_nothing(index_elements=[search_terms.c.term]))
+
+
+class _TermsCache:
+    """The lexicon of search_terms per database, read once and then only the rows added since (their ids
+    grow in commit order). A table emptied or rebuilt (a new file node) is read afresh."""
+
+    MAX_PARTS = 8
+
+    def __init__(self) -> None:
+        self.by_database: dict[str, tuple[int, int, list[substring.Lexicon]]] = {}
+        self.lock = threading.Lock()
+
+    def lexicon(self, session: Session) -> substring.Lexicons:
+        key = session.get_bind().url.render_as_string()
+        node, top = session.execute(
+            select(func.pg_relation_filenode("search_terms"), func.coalesce(func.max(search_terms.c.id), 0))
+        ).one()
+        known_node, known_top, parts = self.by_database.get(key, (None, 0, []))
+        if node != known_node or top < known_top:
+            known_top, parts = 0, []
+        if top > known_top:
+            added = session.scalars(
+                select(search_terms.c.term).where(search_terms.c.id > known_top, search_terms.c.id <= top)
+            )
+            parts = [*parts, substring.Lexicon(added)]
+            if len(parts) > self.MAX_PARTS:
+                parts = [substring.Lexicon(term for part in parts for term in part.terms)]
+        with self.lock:
+            self.by_database[key] = (node, top, parts)
+        return substring.Lexicons(parts)
+
+
+terms_cache = _TermsCache()
 
 
 def _lock(session: Session, timeout: float) -> bool:
@@ -252,7 +339,8 @@ class PostgresBackend:
         window = Window()
         conditions = _filters(lookup.keys)
         tsquery = None
-        query_text = tsquery_text(parsed)
+        lexicon = terms_cache.lexicon(db.session) if substring.enabled(current_app.config, self.name) else None
+        query_text = tsquery_text(parsed, lexicon)
         if query_text is not None:
             tsquery = cast(bindparam("tsquery", query_text), TSQUERY)
             conditions.append(search_documents.c.document.op("@@")(tsquery))
@@ -266,7 +354,12 @@ class PostgresBackend:
             score = literal_column("0.0")
             ordering = (docs.published_at.desc(), docs.entry_id.desc())
         else:
-            score = _rank(tsquery)
+            # Ranked by the query's own pieces: ts_rank_cd costs as much as the query is long, and the
+            # alternatives of a Thai word can be dozens of lexemes (an entry found only by them ranks last).
+            own = tsquery_text(parsed)
+            score = (
+                _rank(cast(bindparam("rank_tsquery", own), TSQUERY)) if own and own != query_text else _rank(tsquery)
+            )
             ordering = (score.desc(), docs.entry_id)
         stmt = (
             select(docs.entry_id, score).where(where).order_by(*ordering).limit(per_page).offset((page - 1) * per_page)

@@ -145,6 +145,10 @@ class _TermListCache:
 
 # Lists shorter than this are cheap to read again; longer ones are kept, up to the budget, per process.
 CACHE_MIN_POSTINGS = 512
+# Scored terms a searcher keeps (a Thai query reads a few dozen: app.search.substring); cleared when full.
+SHARED_TERMS = 4096
+# The searcher attribute they are kept in.
+SHARED_ATTRIBUTE = "_sala_terms"
 term_lists = _TermListCache(64 * 1024 * 1024)
 
 
@@ -234,6 +238,10 @@ class Evaluator:
         self._offsets = [offset for _, offset in self._leaves]
         self._deleted: dict[int, np.ndarray] = {}
         self._all: np.ndarray | None = None
+        self._lists: dict[tuple[int, str], _TermList | None] = {}
+        self._terms: dict[tuple, Matches | set[int]] = {}
+        # Scored terms kept with the searcher (one index version: scores cannot change) across its searches.
+        self._shared: dict = searcher.__dict__.setdefault(SHARED_ATTRIBUTE, {})
 
     def _deleted_in(self, reader) -> np.ndarray:
         """A segment's deleted docnums, read once per search however many terms need them."""
@@ -255,6 +263,21 @@ class Evaluator:
         return Matches(self._all, np.zeros(len(self._all)))
 
     def term(self, text: str, boost: float = 1.0) -> Matches:
+        """A term's matches with their BM25 scores; kept for the search (a term in several alternatives of a
+        Thai phrase is read once) and with the searcher (one index version: its scores cannot change)."""
+        key = (text, boost)
+        if key not in self._terms:
+            shared = self._shared
+            found = shared.get(key)
+            if found is None:
+                found = self._term(text, boost)
+                if len(shared) >= SHARED_TERMS:
+                    shared.clear()
+                shared[key] = found
+            self._terms[key] = found
+        return self._terms[key]
+
+    def _term(self, text: str, boost: float) -> Matches:
         """Matches of one term, scored by BM25 as Whoosh's BM25F scores it: its idf counts, as Whoosh does,
         the documents of the term's postings that are deleted but not yet merged away."""
         id_parts, score_parts = [], []
@@ -303,7 +326,10 @@ class Evaluator:
         leaf = bisect.bisect_right(self._offsets, docnum) - 1
         reader, offset = self._leaves[leaf]
         local = docnum - offset
-        term_list = term_lists.get(reader, self.fieldname, text)
+        key = (leaf, text)
+        if key not in self._lists:  # short lists are not kept in term_lists: read each once per search
+            self._lists[key] = term_lists.get(reader, self.fieldname, text)
+        term_list = self._lists[key]
         if term_list is None:
             return []
         index = int(np.searchsorted(term_list.ids, local))
@@ -319,20 +345,67 @@ class Evaluator:
 
     def phrase_holds(self, docnums: list[int], checks: list[list[tuple[str, int]]]) -> set[int]:
         """The docnums in which each check's terms stand at their offsets from one common start."""
+        return self.alternatives_hold(
+            docnums, [[[(frozenset((text,)), offset) for text, offset in elements]] for elements in checks]
+        )
+
+    def alternatives_hold(
+        self, docnums: list[int], checks: list[list[list[tuple[frozenset[str], int]]]], sure: list[set[int]] = ()
+    ) -> set[int]:
+        """The docnums that pass every check; a check is a list of alternatives, of which one must hold: one of
+        each element's terms at the element's offset from one common start (app.search.substring). The docnums
+        in a check's `sure` set pass it without a look."""
         passed = set(docnums)
-        for elements in checks:
-            kept = set()
-            for docnum in passed:
-                starts: set[int] | None = None
-                for text, offset in elements:
-                    found = {position - offset for position in self.positions(text, docnum)}
-                    starts = found if starts is None else starts & found
-                    if not starts:
-                        break
-                if starts:
-                    kept.add(docnum)
-            passed = kept
+        for i, alternatives in enumerate(checks):
+            known = sure[i] if i < len(sure) else ()
+            candidates = [self._candidates(elements) for elements in alternatives]
+            passed = {
+                docnum
+                for docnum in passed
+                if docnum in known
+                or any(
+                    docnum in among and self._holds(docnum, elements)
+                    for elements, among in zip(alternatives, candidates, strict=True)
+                )
+            }
         return passed
+
+    def _kept(self, key: tuple, make: Callable[[], object]):
+        """A value of this index version, kept with the searcher."""
+        found = self._shared.get(key)
+        if found is None:
+            found = make()
+            if len(self._shared) >= SHARED_TERMS:
+                self._shared.clear()
+            self._shared[key] = found
+        return found
+
+    def _docs_with(self, text: str) -> set[int]:
+        return self._kept(("docs", text), lambda: set(self.term(text).ids.tolist()))
+
+    def _candidates(self, elements: list[tuple[frozenset[str], int]]) -> set[int]:
+        """The docnums holding a term of every element (where the positions are worth reading)."""
+
+        def make() -> set[int]:
+            found: set[int] | None = None
+            for texts, _offset in elements:
+                docs = set().union(*(self._docs_with(text) for text in texts))
+                found = docs if found is None else found & docs
+                if not found:
+                    break
+            return found or set()
+
+        return self._kept(("candidates", tuple(elements)), make)
+
+    def _holds(self, docnum: int, elements: list[tuple[frozenset[str], int]]) -> bool:
+        starts: set[int] | None = None
+        for texts, offset in elements:
+            present = [text for text in texts if docnum in self._docs_with(text)]
+            found = {position - offset for text in present for position in self.positions(text, docnum)}
+            starts = found if starts is None else starts & found
+            if not starts:
+                return False
+        return True
 
     @staticmethod
     def _intersection(parts: list[Matches]) -> Matches:

@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+from flask import current_app
 from whoosh import classify
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from app.models import Entry
+from app.search import substring
 from app.search.analyzer import pair_term
 from app.search.backends import FilterKeys, Lookup, Window
 from app.search.backends.whoosh import postings
@@ -72,7 +74,9 @@ class _Plan:
     """
 
     query: wq.Query
-    checks: list[list[Element]] = field(default_factory=list)
+    # Each check holds when one of its alternatives does: terms (any of a set) at offsets from one start.
+    checks: list[list[list[tuple[frozenset[str], int]]]] = field(default_factory=list)
+    sure: list[wq.Query] = field(default_factory=list)  # per check: documents that pass it without a look
 
 
 def _phrase_elements(words: list[str], paired: frozenset[str]) -> list[Element]:
@@ -96,10 +100,17 @@ def _phrase_elements(words: list[str], paired: frozenset[str]) -> list[Element]:
     return elements
 
 
-def plan_query(q: wq.Query, paired: frozenset[str]) -> _Plan:
+def plan_query(q: wq.Query, paired: frozenset[str], lexicon: substring.Lexicons | None = None) -> _Plan:
+    """The query as it runs on the index; with the index's `lexicon`, Thai words are also found where the
+    text was cut differently (app.search.substring)."""
     plan = _Plan(q)
 
     def visit(node: wq.Query, required: bool) -> wq.Query:
+        if lexicon is not None and isinstance(node, (wq.Phrase, wq.Term)) and node.fieldname == FIELD:
+            words = list(node.words) if isinstance(node, wq.Phrase) else [node.text]
+            alternatives = substring.phrase_alternatives(words, lexicon) if all(map(bool, words)) else []
+            if len(alternatives) > 1:
+                return _alternatives_node(plan, alternatives, paired, required, node.boost)
         if isinstance(node, wq.Phrase) and node.fieldname == FIELD:
             words = list(node.words)
             elements = _phrase_elements(words, paired)
@@ -107,7 +118,8 @@ def plan_query(q: wq.Query, paired: frozenset[str]) -> _Plan:
                 return wq.Term(FIELD, elements[0][0], boost=node.boost)
             if not required:
                 return node
-            plan.checks.append(elements)
+            plan.checks.append([[(frozenset((term,)), offset) for term, offset in elements]])
+            plan.sure.append(wq.NullQuery)
             return wq.And([wq.Term(FIELD, term) for term, _ in elements], boost=node.boost)
         new = copy.copy(node)
         if isinstance(node, wq.And):
@@ -124,6 +136,88 @@ def plan_query(q: wq.Query, paired: frozenset[str]) -> _Plan:
 
     plan.query = visit(q, True)
     return plan
+
+
+def _set_query(terms: frozenset[str]) -> wq.Query:
+    return wq.Term(FIELD, next(iter(terms))) if len(terms) == 1 else wq.Or([wq.Term(FIELD, t) for t in sorted(terms)])
+
+
+def _alternatives_node(
+    plan: _Plan, alternatives: list[substring.Alternative], paired: frozenset[str], required: bool, boost: float
+) -> wq.Query:
+    """A Thai phrase found by any of its alternatives (the first is its own words, which pair terms serve).
+
+    Where a document must contain it, the terms of each alternative find the candidates and their positions
+    are checked afterwards, as a plain phrase's are; elsewhere Whoosh checks the alternatives itself."""
+    if not required:
+        sequences = [
+            wq.Sequence([_set_query(terms) for terms in alt]) if len(alt) > 1 else _set_query(alt[0])
+            for alt in alternatives
+        ]
+        return wq.Or(sequences, boost=boost)
+    own = _phrase_elements([next(iter(terms)) for terms in alternatives[0]], paired)
+    alternatives = [alternatives[0], *_paired_alternatives(alternatives[1:], paired)]
+    checks = [[(frozenset((term,)), offset) for term, offset in own]]
+    checks += [[(terms, offset) for offset, terms in enumerate(alt)] for alt in alternatives[1:]]
+    queries = [wq.And([wq.Term(FIELD, term) for term, _ in own])] if len(own) > 1 else [wq.Term(FIELD, own[0][0])]
+    queries += [wq.And(list(map(_set_query, alt))) if len(alt) > 1 else _set_query(alt[0]) for alt in alternatives[1:]]
+    if any(len(elements) > 1 for elements in checks):
+        plan.checks.append(checks)
+        # Matches of an alternative of one element need no check (a phrase of one pair term, or any of a set).
+        plan.sure.append(wq.Or([query for query, elements in zip(queries, checks, strict=True) if len(elements) == 1]))
+    return wq.Or(queries, boost=boost)
+
+
+def _paired_alternatives(
+    alternatives: list[substring.Alternative], paired: frozenset[str]
+) -> list[substring.Alternative]:
+    """Two-element alternatives with their common-by-common part as one set of pair terms (exact, no check):
+    {ความ} then {รู้, รู้สึก, รู้จัก...} becomes the pairs of ความ with the common ones, and ความ with the rare
+    rest (few candidates to check)."""
+    result: list[substring.Alternative] = []
+    for alt in alternatives:
+        if len(alt) != 2:
+            result.append(alt)
+            continue
+        first, second = alt
+        common_first, common_second = first & paired, second & paired
+        pairs = frozenset(pair_term(a, b) for a in common_first for b in common_second)
+        if not pairs:
+            result.append(alt)
+            continue
+        result.append((pairs,))
+        rest = [(first, second - common_second), (first - common_first, common_second)]
+        result += [(a, b) for a, b in rest if a and b]
+    return result
+
+
+_lexicon_by_segment: dict[str, substring.Lexicon] = {}
+_lexicon_lock = threading.Lock()
+
+
+def segment_lexicons(searcher: Searcher) -> substring.Lexicons:
+    """The Thai lexicon of the searcher's index, one Lexicon per segment, kept per segment id (segments never
+    change, so a new searcher after a commit reads only its new small segment's terms)."""
+    parts = []
+    live = set()
+    for leaf, _offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        segment = reader.segment()
+        key = segment.segment_id() if segment is not None else None
+        lexicon = _lexicon_by_segment.get(key) if key is not None else None
+        if lexicon is None:
+            lexicon = substring.Lexicon(term.decode() for term in reader.lexicon(FIELD))
+            if key is not None:
+                with _lexicon_lock:
+                    _lexicon_by_segment[key] = lexicon
+        if key is not None:
+            live.add(key)
+        parts.append(lexicon)
+    if len(_lexicon_by_segment) > 4 * len(live) + 16:
+        with _lexicon_lock:
+            for key in [key for key in _lexicon_by_segment if key not in live]:
+                del _lexicon_by_segment[key]
+    return substring.Lexicons(parts)
 
 
 def _allowed_docs(searcher: Searcher, flt: wq.Query | None) -> np.ndarray | None:
@@ -204,6 +298,7 @@ def _run(held: _Held, plan: _Plan, allowed: np.ndarray | None, order: str, page:
     searcher = held.searcher
     evaluator = postings.Evaluator(searcher, FIELD)
     matches = evaluator.evaluate(plan.query, lambda q: _whoosh_matches(searcher, q))
+    sure = [set(evaluator.evaluate(q, lambda q: postings.Matches.empty()).ids.tolist()) for q in plan.sure]
     if allowed is not None:
         matches = matches.keep(np.isin(matches.ids, allowed, assume_unique=True))
 
@@ -214,14 +309,17 @@ def _run(held: _Held, plan: _Plan, allowed: np.ndarray | None, order: str, page:
 
     if not plan.checks:
         return first(need)[need - per_page :], len(matches), False
-    if len(matches) <= COUNT_LIMIT:
-        good = evaluator.phrase_holds(matches.ids.tolist(), plan.checks)
+    ids = matches.ids.tolist()
+    fully_sure = set.intersection(*sure) if sure else set()
+    unsure = [docnum for docnum in ids if docnum not in fully_sure]
+    if len(unsure) <= COUNT_LIMIT:  # few to check: check them all, the total is exact
+        good = fully_sure.intersection(ids) | evaluator.alternatives_hold(unsure, plan.checks, sure)
         ranked = [hit for hit in first(None) if hit[0] in good]
         return ranked[need - per_page : need], len(ranked), False
     limit = need * 2 + 10
     while True:
         candidates = first(limit)
-        good = evaluator.phrase_holds([docnum for docnum, _ in candidates], plan.checks)
+        good = evaluator.alternatives_hold([docnum for docnum, _ in candidates], plan.checks, sure)
         ranked = [hit for hit in candidates if hit[0] in good]
         if len(ranked) >= need or len(candidates) < limit:
             break
@@ -308,7 +406,8 @@ def window(lookup: Lookup, page: int, per_page: int) -> Window:
     def work(held: _Held) -> Window:
         searcher = held.searcher
         flt = filter_query(lookup.keys)
-        plan = plan_query(lookup.query, searcher.schema[FIELD].analyzer.paired)
+        lexicon = segment_lexicons(searcher) if substring.enabled(current_app.config, "whoosh") else None
+        plan = plan_query(lookup.query, searcher.schema[FIELD].analyzer.paired, lexicon)
         hits, total, estimate = _run(held, plan, _allowed_docs(searcher, flt), lookup.order, page, per_page)
         return Window(
             ids=[int(searcher.stored_fields(docnum)["entry_id"]) for docnum, _ in hits],
