@@ -130,7 +130,11 @@ class GuestPages:
     def __call__(self, environ: dict, start_response: Callable) -> Any:
         if environ["REQUEST_METHOD"] in ("GET", "HEAD") and not environ.get("HTTP_COOKIE"):
             with self.app.app_context():
-                served = self._serve(Request(environ), environ, start_response)
+                try:
+                    served = self._serve(Request(environ), environ, start_response)
+                except Exception:  # noqa: BLE001 - a page cache fault must not fail the request: Flask answers it
+                    self.app.logger.exception("page cache unavailable")
+                    served = None
             if served is not None:
                 return served
         return self.wsgi_app(environ, start_response)

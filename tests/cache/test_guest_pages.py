@@ -87,3 +87,16 @@ def test_each_language_is_its_own_kept_page_in_front_of_flask(client, cast):
     thai = client.get("/tags")
     english = client.get("/tags", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert 'lang="th"' in thai.get_data(as_text=True) and 'lang="en"' in english.get_data(as_text=True)
+
+
+def test_a_fault_in_front_of_flask_leaves_the_request_to_flask(app, client, cast, monkeypatch):
+    from app.page_cache import pages
+
+    prime(client, "/tags")
+
+    def broken(*args):
+        raise OSError("the page cache's folder went away")
+
+    monkeypatch.setattr(pages, "locale_for", broken)
+    response = client.get("/tags")
+    assert response.status_code == 200 and response.headers[CACHE_STATUS] == "hit"  # served by the view's wrapper
