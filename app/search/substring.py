@@ -209,11 +209,10 @@ def _within_budget(alternatives: list[Alternative]) -> list[Alternative]:
     return kept
 
 
-# Thai signs that never begin a word: vowels written above, below or after a letter, tone marks.
-_NO_WORD_STARTS = frozenset("\u0e30\u0e31\u0e32\u0e33\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e45") | frozenset(
-    chr(c) for c in range(0x0E47, 0x0E4F)
-)
-_LEADING_VOWELS = frozenset("เแโใไ")
+# Thai signs that never begin a word (vowels written above, below or after a letter; tone marks), and the
+# vowels written before their letter (เ แ โ ใ ไ), as code points: character sets, not text to translate.
+_NO_WORD_STARTS = frozenset(map(chr, (*range(0x0E30, 0x0E3B), 0x0E45, *range(0x0E47, 0x0E4F))))
+_LEADING_VOWELS = frozenset(map(chr, range(0x0E40, 0x0E45)))
 
 
 def _cuttable(run: str, i: int) -> bool:
