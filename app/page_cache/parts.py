@@ -35,7 +35,9 @@ _NAV_KEY = "sala.page_cache.nav"
 _KEEPING = "page_cache_keeping"  # on g while a page is rendered to be kept: "guests" or "members"
 _MARKER = re.compile(rb"<sala-part (\w+)>")
 _OWN_MARKER = re.compile(rb"<sala-own (\d+) (\w+) ([\d-]+)( afresh)?>(.*?)</sala-own>", re.DOTALL)
-_OWN_RENDERERS: dict[str, Callable[[list[tuple[int, ...]]], list[str]]] = {}
+# An own part's renderer: the part of each thing its keys name, as the thing's owner sees it.
+OwnRenderer = Callable[[list[tuple[int, ...]]], list[str]]
+_OWN_RENDERERS: dict[str, OwnRenderer] = {}
 
 
 class GuestTokenError(RuntimeError):
@@ -97,7 +99,7 @@ def part(name: str) -> Markup:
     return Markup(_render(name))
 
 
-def renders_own(name: str, render: Callable[[list[tuple[int, ...]]], list[str]]) -> None:
+def renders_own(name: str, render: OwnRenderer) -> None:
     """Register `render(keys)`: the part `name` of each thing `keys` name, as its owner (the reader) sees it."""
     _OWN_RENDERERS[name] = render
 
