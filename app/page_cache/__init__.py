@@ -1,13 +1,7 @@
-"""The page cache: pages rendered once for everyone who would see the same page (ARCHITECTURE.md, "Reading").
-
-- tags.py: what a render read (rows, loaded through the ORM) and declared (`shows`: lists);
-- store.py: kept values in each process, current while the versions of their tags are unchanged; `remember`;
-- pages.py: `cached_page`, the view decorator: audiences, serving, HTTP validators, PAGE_CACHE_CHECK;
-- parts.py: each reader's own parts of a page kept for members (navigation, name, CSRF token);
-- invalidation.py: the change feed's consumer that bumps the tags a commit changed.
-
-CACHE_TYPE = "NullCache" keeps nothing and renders every page; PAGE_CACHE = False renders every page but keeps
-derived values (totals, rankings).
+"""The page cache (ARCHITECTURE.md, "The request path"): tags.py (what a render read and declared), store.py (kept
+values and their versions; `remember`), pages.py (`cached_page`), parts.py (each member's own parts of a kept page),
+invalidation.py (the change feed's consumer). CACHE_TYPE = "NullCache" keeps nothing; PAGE_CACHE = False renders
+every page but keeps derived values (totals, rankings).
 """
 
 from __future__ import annotations

@@ -1,20 +1,12 @@
-"""`cached_page`: a view's page kept for everyone who would see the same page, and served again until what it
-showed changes.
+"""`cached_page`: a view's page kept for everyone who would see the same page, until what it showed changes.
 
-Readers fall in *audiences*: guests are one; a view may name audiences of members with `members(**view_args)`
-(a string from app/permissions.py, the same for every member shown the same page, or None to render the page
-for that member alone). Only GET and HEAD requests with no flash message waiting are served this way.
-
-- A page kept for guests is the page exactly as every guest gets it, with `ETag`, `Last-Modified`, a `304` to a
-  matching conditional request and, to a request without login cookies, `Cache-Control: public,
-  s-maxage=PAGE_PROXY_SECONDS` for a proxy (DEPLOY.md's nginx). A request with no cookie at all gets it from
-  `GuestPages`, in front of Flask.
-- A page kept for members holds markers where each reader's own parts go (app/page_cache/parts.py) and is sent
-  `Cache-Control: private, no-store` (app/security.py).
-
-Kept: the body, content type, the read the page counts (counted in `_count_read` however the page was served)
-and the versions of what the render read (app/page_cache/store.py). With PAGE_CACHE_CHECK (the tests) every
-kept page is rendered again when it would be served, and a difference is an error.
+Readers fall in *audiences*: guests are one; `members(**view_args)` names a member's (from app/permissions.py;
+None renders the page for them alone). GET and HEAD only, with no flash message waiting. A page kept for guests
+is sent with `ETag`, `Last-Modified`, `304`s and, without login cookies, `Cache-Control: public,
+s-maxage=PAGE_PROXY_SECONDS` (DEPLOY.md's nginx); without any cookie `GuestPages` sends it, in front of Flask. A
+page kept for members holds markers for each reader's own parts (parts.py) and is sent `private, no-store`.
+A page's read is counted in `_count_read` however it was served. With PAGE_CACHE_CHECK (the tests) every kept
+page is rendered again when served, and a difference is an error.
 """
 
 from __future__ import annotations
@@ -23,7 +15,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial, wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, get_flashed_messages, make_response, request
 from flask_login import current_user
@@ -40,6 +32,7 @@ from app.security import security_headers, sends_login_cookies
 CACHE_STATUS_HEADER = "X-Cache"
 GUESTS = "guests"
 CACHED_VIEW_ATTRIBUTE = "cached_page"
+T = TypeVar("T")
 
 
 class StalePageError(AssertionError):
@@ -58,15 +51,24 @@ def _key(audience: str, locale: str, incoming: Request) -> str:
     return f"page:{audience}:{locale}:{incoming.script_root}{incoming.path}?{query}"
 
 
-def _audience(members: Callable[..., str | None] | None, view_args: dict[str, Any]) -> str | None:
+def _audience(members: Callable[..., str | None] | None, view_args: dict[str, Any], since: str | None) -> str | None:
+    """The reader's audience; a member's is worked out again once anything has changed (the generation): what an
+    audience reads is rows, and the lists a new row joins (app/changes/registry.py), so a commit bumps it."""
     if request.method not in ("GET", "HEAD") or not store.tracking() or not current_app.config["PAGE_CACHE"]:
         return None
     if get_flashed_messages():
         return None
     if not current_user.is_authenticated:
         return GUESTS
-    audience = members(**view_args) if members is not None else None
-    return None if audience is None else f"members:{audience}"
+    if members is None:
+        return None
+    memo, key = current_app.extensions[store.AUDIENCES_KEY], f"{current_user.id}:{request.endpoint}:{view_args}"
+    found = memo.get(key)
+    if found is None or found.checked != since:
+        found = store.Kept(members(**view_args), {}, 0, 0, since or "")
+        if since is not None:
+            memo.put(key, found)
+    return None if found.value is None else f"members:{found.value}"
 
 
 def _count_read(response: Response, page_read: tuple[int, int] | None, guest: bool) -> Response:
@@ -104,18 +106,17 @@ def _served(kept: store.Kept, key: str, audience: str, status: str) -> Response:
     if audience == GUESTS and kept.versions:  # validators only for a page kept for guests
         response = _guest_response(kept, _guest_headers(kept, key, status, not sends_login_cookies()), request)
     else:
-        response = current_app.response_class(parts.fill(page.body) if audience != GUESTS else page.body)
+        response = current_app.response_class(parts.fill(page.body, kept.readers) if audience != GUESTS else page.body)
         response.headers.update({"Content-Type": page.content_type, CACHE_STATUS_HEADER: status, "Vary": "Cookie"})
     return _count_read(response, page.read, audience == GUESTS)
 
 
-def _current(key: str) -> tuple[str | None, store.Kept | None]:
+def _quietly(read: Callable[[], T]) -> T | None:
     try:
-        since = store.generation()
-        return since, store.current(key, since)
+        return read()
     except Exception:  # noqa: BLE001 - a cache outage must not take the site down: render as if nothing were kept
         current_app.logger.exception("page cache unavailable")
-        return None, None
+        return None
 
 
 class GuestPages:
@@ -129,12 +130,8 @@ class GuestPages:
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
         if environ["REQUEST_METHOD"] in ("GET", "HEAD") and not environ.get("HTTP_COOKIE"):
-            with self.app.app_context():
-                try:
-                    served = self._serve(Request(environ), environ, start_response)
-                except Exception:  # noqa: BLE001 - a page cache fault must not fail the request: Flask answers it
-                    self.app.logger.exception("page cache unavailable")
-                    served = None
+            with self.app.app_context():  # a page cache fault must not fail the request: Flask answers it
+                served = _quietly(partial(self._serve, Request(environ), environ, start_response))
             if served is not None:
                 return served
         return self.wsgi_app(environ, start_response)
@@ -149,7 +146,8 @@ class GuestPages:
         except SecurityError:
             return None
         key = _key(GUESTS, locale_for(incoming), incoming)
-        kept = _current(key)[1]
+        since = _quietly(store.generation)
+        kept = since and _quietly(partial(store.current, key, since))
         if kept is None:
             return None
         headers, read = _guest_headers(kept, key, "hit", True), kept.value.read
@@ -162,26 +160,28 @@ class GuestPages:
         return ClosingIterator([] if incoming.method == "HEAD" else [kept.value.body], flush)
 
 
-def _check(kept: Page, fresh: Page, audience: str) -> None:
+def _check(kept: store.Kept, fresh: Page, audience: str) -> None:
     """PAGE_CACHE_CHECK: the kept page is the fresh one (for members, as this reader gets each filled in)."""
+    old, readers = kept.value, kept.readers
     if audience != GUESTS:
-        kept, fresh = (Page(parts.fill(page.body), page.content_type, page.read) for page in (kept, fresh))
-    if kept != fresh:
-        at = next((i for i, (a, b) in enumerate(zip(kept.body, fresh.body, strict=False)) if a != b), 0)
+        old, fresh = (Page(parts.fill(p.body, r), p.content_type, p.read) for p, r in ((old, readers), (fresh, None)))
+    if old != fresh:
+        at = next((i for i, (a, b) in enumerate(zip(old.body, fresh.body, strict=False)) if a != b), 0)
         raise StalePageError(
             f"{request.full_path}: the kept page differs from a fresh render at byte {at}: "
-            f"{kept.body[at - 80 : at + 80]!r} != {fresh.body[at - 80 : at + 80]!r}"
+            f"{old.body[at - 80 : at + 80]!r} != {fresh.body[at - 80 : at + 80]!r}"
         )
 
 
 def _respond(view: Callable, view_args: dict[str, Any], members: Callable[..., str | None] | None) -> Response:
-    audience = _audience(members, view_args)
+    since = _quietly(store.generation)
+    audience = _audience(members, view_args, since)
     if audience is None:
         with parts.keeping(None):
             response = make_response(view(**view_args))
         return _count_read(response, g.pop(reads.SHOWN_ENTRY, None), False)
     key = _key(audience, select_locale(), request)
-    since, kept = _current(key)
+    kept = since and _quietly(partial(store.current, key, since))
     if kept is not None and not current_app.config["PAGE_CACHE_CHECK"]:
         return _served(kept, key, audience, "hit")
     tags.start_collecting()
@@ -195,11 +195,10 @@ def _respond(view: Callable, view_args: dict[str, Any], members: Callable[..., s
         return _count_read(response, g.pop(reads.SHOWN_ENTRY, None), audience == GUESTS)
     fresh = Page(response.get_data(), response.content_type, g.pop(reads.SHOWN_ENTRY, None))
     if kept is not None:
-        _check(kept.value, fresh, audience)
+        _check(kept, fresh, audience)
         return _served(kept, key, audience, "hit")
-    timeout = current_app.config["PAGE_CACHE_TIMEOUT"]
-    made = store.keep(key, fresh, tags.collected(), since, timeout) if since is not None else None
-    if made is None:  # a write was committed meanwhile: serve this render, keep nothing
+    made = since and store.keep(key, fresh, tags.collected(), since, current_app.config["PAGE_CACHE_TIMEOUT"])
+    if not made:  # a write was committed meanwhile, or the cache is out: serve this render, keep nothing
         made = store.Kept(fresh, {}, 0, 0, "")
     return _served(made, key, audience, "miss")
 

@@ -1,18 +1,15 @@
 """A reader's own parts of a page kept for many members: the one way a kept page holds anything per reader.
 
-While a page is rendered to be kept for members (`keeping()`), `part(name)` prints a marker instead of the
-part, and `fill` gives each reader their own: ``nav`` (the site navigation, rendered once per state and kept),
-``viewer_name`` (the comment form's "commenting as") and ``csrf`` (Flask-WTF's `generate_csrf`, which templates
-ask for only through ``csrf_token()`` and the ``hidden(form)`` macro). Outside such a render a part is printed.
+While a page is rendered to be kept for members (`keeping()`), `part(name)` prints a marker and `fill` gives each
+reader theirs: ``nav`` (rendered once per state and kept), ``viewer_name`` and ``csrf`` (Flask-WTF's
+`generate_csrf`, asked for only through ``csrf_token()`` and the ``hidden(form)`` macro).
 
-What a page shows one member as a thing's owner (the buttons of their comment, of their blog's link) is
-wrapped in ``{% call own_part(owner_id, name, *keys) %}``: a kept page holds it as the rest of the audience sees
-it, between markers naming the owner, who gets it rendered afresh by `name`'s renderer (`renders_own`); a page
-its owner rendered holds no such part, and every reader gets it afresh.
+What a page shows one member as a thing's owner (their comment's buttons) is wrapped in ``{% call
+own_part(owner_id, name, *keys) %}``: kept as the rest of the audience sees it, between markers naming the owner,
+who gets it from `name`'s renderer (`renders_own`); in a page its owner rendered, every reader gets it afresh.
 
-Markers start with "<", which user content can never bring into a page: Jinja escapes what templates print,
-and bodies were sanitised by bleach when saved (app/text/markdown.py). A page kept for guests is shared by
-everyone, proxies included: asking for a CSRF token while rendering one is an error.
+Markers start with "<", which user content never brings into a page (Jinja escapes, bleach sanitised bodies on
+save). Asking for a CSRF token while rendering a page kept for guests is an error.
 """
 
 from __future__ import annotations
@@ -38,6 +35,7 @@ _OWN_MARKER = re.compile(rb"<sala-own (\d+) (\w+) ([\d-]+)( afresh)?>(.*?)</sala
 # An own part's renderer: the part of each thing its keys name, as the thing's owner sees it.
 OwnRenderer = Callable[[list[tuple[int, ...]]], list[str]]
 _OWN_RENDERERS: dict[str, OwnRenderer] = {}
+_READERS_KEPT = 64  # the first readers whose own parts a kept page remembers
 
 
 class GuestTokenError(RuntimeError):
@@ -115,24 +113,29 @@ def own_part(owner_id: int | None, name: str, *keys: int, caller: Callable[[], s
     return Markup(f"{marker}>") + Markup(caller()) + Markup("</sala-own>")
 
 
-def _own_parts(body: bytes) -> bytes:
+def _own_parts(body: bytes, readers: dict[int, dict[int, bytes]] | None) -> bytes:
     """Each marked part as this reader gets it: their own, and those kept without content, rendered afresh (one
-    call of a renderer for all its parts on the page); the others as kept."""
-    reader = current_user.id if current_user.is_authenticated else None
-    afresh = [found for found in _OWN_MARKER.finditer(body) if found[4] or int(found[1]) == reader]
-    rendered: dict[int, bytes] = {}
-    for name in {found[2] for found in afresh}:
-        mine = [found for found in afresh if found[2] == name]
-        keys = [tuple(map(int, found[3].split(b"-"))) for found in mine]
-        parts = _OWN_RENDERERS[name.decode()](keys)
-        rendered.update((found.start(), part.encode()) for found, part in zip(mine, parts, strict=True))
+    call of a renderer for all its parts on the page), with markers for their session's parts; the others as
+    kept. `readers`, kept with the page, remembers what each of its last readers got."""
+    reader = current_user.id if current_user.is_authenticated else 0
+    rendered = None if readers is None else readers.get(reader)
+    if rendered is None:
+        afresh = [found for found in _OWN_MARKER.finditer(body) if found[4] or int(found[1]) == reader]
+        rendered = {}
+        with keeping("members"):
+            for name in {found[2] for found in afresh}:
+                mine = [found for found in afresh if found[2] == name]
+                parts = _OWN_RENDERERS[name.decode()]([tuple(map(int, found[3].split(b"-"))) for found in mine])
+                rendered.update((found.start(), part.encode()) for found, part in zip(mine, parts, strict=True))
+        if readers is not None and len(readers) < _READERS_KEPT:
+            readers[reader] = rendered
     return _OWN_MARKER.sub(lambda found: rendered.get(found.start(), found[5]), body)
 
 
-def fill(body: bytes) -> bytes:
+def fill(body: bytes, readers: dict[int, dict[int, bytes]] | None = None) -> bytes:
     """A page kept for members, with this reader's own parts."""
     if b"<sala-own " in body:
-        body = _own_parts(body)
+        body = _own_parts(body, readers)
     return _MARKER.sub(lambda found: _render(found[1].decode()).encode(), body)
 
 

@@ -19,7 +19,7 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import current_app, has_app_context
@@ -30,6 +30,7 @@ from app.page_cache import tags
 SLOTS = 16384
 GENERATION_KEY = "page-generation"
 EXTENSION_KEY = "sala.page_cache.memo"
+AUDIENCES_KEY = "sala.page_cache.audiences"
 T = TypeVar("T")
 
 
@@ -49,6 +50,7 @@ class Kept:
     made: float  # when it was computed (a page's Last-Modified)
     checked: str  # the generation it was last found current under
     headers: list[tuple[str, str]] | None = None  # a page's HTTP validators, worked out when first served
+    readers: dict[int, dict[int, bytes]] = field(default_factory=dict)  # a page's own parts (parts.py), by reader
 
 
 class Memo:
@@ -156,3 +158,4 @@ def remember(name: str, depends: Iterable[str], compute: Callable[[], T]) -> T:
 
 def init_app(app: Any) -> None:
     app.extensions[EXTENSION_KEY] = Memo(app.config["PAGE_CACHE_MEMO_PAGES"])
+    app.extensions[AUDIENCES_KEY] = Memo(4 * app.config["PAGE_CACHE_MEMO_PAGES"])

@@ -261,3 +261,39 @@ def test_no_reader_ever_gets_another_readers_page(app, scene, endpoint):
         status, fresh = page(client, path)
         assert status is None
         assert _without_tokens(kept[name][1]) == _without_tokens(fresh), name
+
+
+def test_each_session_of_a_member_gets_its_own_token_in_her_remembered_buttons(app, scene):
+    """A kept page remembers what its readers' own parts rendered as, with the session's token left to fill."""
+    path, comment_id = f"/posts/{scene['entry'].number}", scene["comment"].id
+    delete_action = f'action="/comments/{comment_id}/delete"'
+    page(signed_in(app, "prasert"), path)
+    phone, laptop = signed_in(app, "malee"), signed_in(app, "malee")
+    found = {}
+    for name, client in (("phone", phone), ("laptop", laptop), ("phone again", phone)):
+        status, html = page(client, path)
+        assert status == "hit" and delete_action in html
+        found[name] = re.search(delete_action + r'.*?name="csrf_token" value="([^"]+)"', html, re.DOTALL).group(1)
+    assert found["phone"] != found["laptop"]
+    assert laptop.post(f"/comments/{comment_id}/delete", data={"csrf_token": found["laptop"]}).status_code == 302
+
+
+def test_a_members_audience_is_worked_out_once_until_something_changes(app, scene, monkeypatch):
+    from app.stations import routes
+    from app.stations.services import create_station, find_station, join_station
+
+    create_station(scene["somchai"], "km-station", "ชุมชนคนทำ KM", "")
+    db.session.commit()
+    asked = []
+    audience = routes.station_page_audience
+    monkeypatch.setattr(
+        routes, "station_page_audience", lambda user, station: asked.append(1) or audience(user, station)
+    )
+    wipa = signed_in(app, "wipa")
+    page(wipa, "/c/km-station")
+    status, outside = page(wipa, "/c/km-station")
+    assert status == "hit" and len(asked) == 1 and 'action="/c/km-station/join"' in outside
+    join_station(find_station("km-station"), scene["wipa"])
+    db.session.commit()
+    status, inside = page(wipa, "/c/km-station")
+    assert len(asked) == 2 and 'action="/c/km-station/join"' not in inside and 'action="/c/km-station/leave"' in inside
