@@ -6,6 +6,7 @@ old one serves, then swaps the link (index.py); the caller applies the outbox af
 
 from __future__ import annotations
 
+import math
 import shutil
 import time
 from collections import Counter
@@ -15,6 +16,7 @@ from flask import current_app
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 from whoosh.index import LockError
+from whoosh.reading import SegmentReader
 from whoosh.util.filelock import try_for
 from whoosh.writing import IndexWriter
 
@@ -79,6 +81,23 @@ def write_entries(writer: IndexWriter, session: Session, entry_ids: list[int], *
     return written
 
 
+# Segments merge by tiers: MERGE_TIER segments of about the same size (the same power of MERGE_TIER documents)
+# become one of the next tier, so a document is copied once per tier. Whoosh's default policy (MERGE_SMALL)
+# merged the newest segments on almost every commit, copying the last merged segment's postings again each time.
+MERGE_TIER = 6
+
+
+def merge_by_tiers(writer: IndexWriter, segments: list) -> list:
+    """A merge policy for `IndexWriter.commit(mergetype=...)`: merges the smallest full tier, if any."""
+    tiers: dict[int, list] = {}
+    for segment in segments:
+        tiers.setdefault(int(math.log(max(segment.doc_count_all(), 1), MERGE_TIER)), []).append(segment)
+    full = next((tier for _, tier in sorted(tiers.items()) if len(tier) >= MERGE_TIER), [])
+    for segment in full:
+        writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
+    return [segment for segment in segments if segment not in full]
+
+
 def apply_batch(path: Path, engine: Engine, timeout: float) -> int | None:
     """Apply up to a batch of pending tasks under the index lock; None when the lock was busy or an older
     release wrote the index."""
@@ -104,7 +123,7 @@ def apply_batch(path: Path, engine: Engine, timeout: float) -> int | None:
         raise
     finally:
         session.close()
-    writer.commit()
+    writer.commit(mergetype=merge_by_tiers)
     with engine.begin() as connection:
         connection.execute(delete(SearchTask).where(SearchTask.id.in_([task_id for task_id, _, _ in tasks])))
     return len(tasks)
