@@ -64,6 +64,19 @@ def pytest_configure(config) -> None:
     )
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """The PostgreSQL pass (`make test-postgres`, after `make test`) runs only the tests whose database is the
+    run's: a test without one, or with the PostgreSQL search backend's own database, ran the same in the SQLite
+    pass."""
+    if not on_postgresql():
+        return
+    same = pytest.mark.skip(reason="the same in the SQLite pass: the run's database plays no part")
+    for item in items:
+        params = getattr(item, "callspec", None)
+        if "test_databases" not in item.fixturenames or (params and params.params.get("search_backend") == "postgres"):
+            item.add_marker(same)
+
+
 def pytest_runtest_setup(item) -> None:
     marker = item.get_closest_marker("sqlite_only")
     if marker and on_postgresql():
