@@ -429,8 +429,15 @@ def report(f: Figures) -> str:
 
 
 def rebuild(figures: Figures, workdir: Path) -> None:
-    """A full rebuild of the index (of the configured backend), timed."""
+    """A full rebuild of the index (of the configured backend), timed; the backend logs its phases."""
+    import logging
+
     from app.search.index import reindex
+
+    phases = logging.getLogger("app.search.backends.postgres")
+    phases.setLevel(logging.INFO)
+    if not phases.handlers:
+        phases.addHandler(logging.StreamHandler(sys.stderr))
 
     print("rebuilding the index ...", file=sys.stderr, flush=True)
     cpu = _cpu_seconds()

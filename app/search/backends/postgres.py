@@ -108,8 +108,6 @@ MAX_LEXEME_CHARS = 500  # at most 4 bytes a character: always under the byte lim
 PAIR_SET_LIMIT = 256
 # Newest first: up to this many matches are sorted by date; past it the date index is read until the page is full.
 NEWEST_SORT_LIMIT = 20000
-# Rows read past a ranked page at first, to order equal distances at its edge by entry id (_ranked_ids).
-TIE_MARGIN = 10
 # Tasks an outbox batch applies, entries per INSERT, and how long a rebuild waits for the writers' lock.
 WRITE_BATCH = 500
 REINDEX_LOCK_TIMEOUT = 60.0
@@ -292,14 +290,23 @@ def _planner(session: Session, **settings: str) -> Iterator[None]:
     itself, so no document is rechecked) and rank by walking the RUM index in distance order.
     """
     names = [f"enable_{name}" for name in settings]
-    old = session.execute(text("SELECT " + ", ".join(f"current_setting('{name}')" for name in names))).one()
-    for name, value in zip(names, settings.values(), strict=True):
-        session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+    params = {f"v{i}": value for i, value in enumerate(settings.values())}
+    old = session.execute(
+        text(
+            "SELECT "
+            + ", ".join(f"current_setting('{name}')" for name in names)
+            + ", "
+            + ", ".join(f"set_config('{name}', :v{i}, true)" for i, name in enumerate(names))
+        ),
+        params,
+    ).one()[: len(names)]
     try:
         yield
     finally:
-        for name, value in zip(names, old, strict=True):
-            session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+        session.execute(
+            text("SELECT " + ", ".join(f"set_config('{name}', :v{i}, true)" for i, name in enumerate(names))),
+            {f"v{i}": value for i, value in enumerate(old)},
+        )
 
 
 def _count_only(session: Session):
@@ -312,25 +319,19 @@ def _ranked_walk(session: Session):
 
 def _ranked_ids(session: Session, where, rank_tsquery, offset: int, limit: int) -> list[tuple[int, float]]:
     """(entry id, score) of the matches of `where` ranked offset..offset + limit by their distance from
-    `rank_tsquery`, best first, ties by entry id.
+    `rank_tsquery`, best first.
 
-    The RUM index yields the matches in distance order without reading their documents (the distance is
-    computed again only for the rows read). It orders equal distances as it likes, so rows are read until the
-    distance of the page's last one is passed, and ties are then ordered by entry id.
+    The RUM index yields the matches in distance order without reading their documents; the order is the
+    index's own (it sorts every match, so a page is the same slice whatever the limit, equal distances in
+    the same order). The score shown is rum_ts_distance computed again for the rows read: for phrases it is
+    not the value the index sorted by, so the rows are not sorted by it again.
     """
     docs = search_documents.c
     distance = _distance(rank_tsquery)
-    need = offset + limit
-    batch = need + TIE_MARGIN
-    stmt = select(docs.entry_id, distance).where(where).order_by(distance)
+    stmt = select(docs.entry_id, distance).where(where).order_by(distance).limit(offset + limit)
     with _ranked_walk(session):
-        while True:
-            rows = session.execute(stmt.limit(batch)).all()
-            if len(rows) < batch or rows[-1][1] > rows[need - 1][1]:
-                break
-            batch *= 4
-    ranked = sorted(rows, key=lambda row: (row[1], row[0]))
-    return [(entry_id, _score(value)) for entry_id, value in ranked[offset:need]]
+        rows = session.execute(stmt).all()
+    return [(entry_id, _score(value)) for entry_id, value in rows[offset:]]
 
 
 def _document_frequencies(session: Session, terms: list[str], total: int) -> dict[str, float]:
