@@ -3,19 +3,22 @@
 PostgreSQL cannot cut Thai into words, so `to_tsvector` is never used: the terms come from the same Thai
 analyzer as the Whoosh index (app.search.analyzer) and are written as a tsvector literal -- every term quoted,
 with its positions and a weight label per section -- cast with the tsvector type's own input function, which
-keeps lexemes exactly as given (the `simple` configuration would split and fold them again). Queries are read by
-the same parser (app.search.parse.parse_query) and written as a tsquery literal the same way: quoted lexemes,
-phrases as `<->`, AND / OR / NOT as `&`, `|`, `!`. No text of the reader's ever reaches SQL but as a bound
-parameter, and every lexeme is quoted, so no input can change the query's shape.
+keeps lexemes exactly as given (the `simple` configuration would split and fold them again). Each two
+neighbouring terms of a section are also written as one lexeme (`'ความ รู้'`, at the first one's position), so
+a Thai word of two pieces is one lexeme to look up, and a longer phrase is its pairs two by two. Queries are
+read by the same parser (app.search.parse.parse_query) and written as a tsquery literal the same way: quoted
+lexemes, phrases as pairs with `<->` / `<N>`, AND / OR / NOT as `&`, `|`, `!`. No text of the reader's ever
+reaches SQL but as a bound parameter, and every lexeme is quoted, so no input can change the query's shape.
 
-Ranking is `ts_rank_cd` with the section weights of app.search.documents (title 3, tags 2, names and body 1,
-comments 0.3) mapped onto PostgreSQL's four labels A-D, divided by 1 + log(length) as BM25 damps long entries.
-Differences from Whoosh, by PostgreSQL's design: a lexeme keeps at most 256 positions, and positions stop at
-16,383 (an entry longer than about 16,000 words still matches each of its words, but a phrase past that point
-is not found); scores are not on Whoosh's scale.
+The documents are indexed with RUM (the `rum` extension, DEPLOY.md), which keeps each lexeme's positions and
+labels in the index: phrases are matched there, without reading documents back, and a page is ranked by
+walking the index in distance order (`<=>`, RUM's cover-density score with its own label weights: title A 1,
+tags B 0.4, names and body C 0.2, comments D 0.1). Differences from Whoosh, by PostgreSQL's design: a lexeme
+keeps at most 256 positions, and positions stop at 16,383 (an entry longer than about 16,000 words still
+matches each of its words, but a phrase past that point is not found); scores are not on Whoosh's scale.
 
-Writers serialise on a transaction-level advisory lock, as Whoosh writers do on the index lock; each outbox
-batch is applied, and its tasks deleted, in one transaction, so readers see a change whole or not at all.
+Writers serialise on an advisory lock, as Whoosh writers do on the index lock; each outbox batch is applied,
+and its tasks deleted, in one transaction, so readers see a change whole or not at all.
 """
 
 from __future__ import annotations
