@@ -78,14 +78,15 @@ class Config:
     SEARCH_SYNC_ON_COMMIT = True
     # A Thai word is also found where the text's pieces were cut differently around it (app/search/substring.py);
     # off, a Thai query is a phrase of its own pieces only (faster, misses words inside longer pieces).
-    # "auto": on for the Whoosh backend, off for PostgreSQL (slower there); 1 or 0 forces it.
+    # "auto": on for both backends; 1 or 0 forces it.
     SEARCH_THAI_SUBSTRINGS = os.environ.get("SEARCH_THAI_SUBSTRINGS", "auto")
     # A term in at least this share of the entries (and this many of them) is "common": when the index is
     # rebuilt, neighbouring common terms are also indexed as pairs, so a phrase of them is one lookup.
     SEARCH_PAIR_MIN_SHARE = float(os.environ.get("SEARCH_PAIR_MIN_SHARE", "0.1"))
     SEARCH_PAIR_MIN_DOCS = _env_int("SEARCH_PAIR_MIN_DOCS", 50)
     # A rebuild writes segments of at most SEARCH_REINDEX_SEGMENT_DOCS entries in this many worker processes
-    # (app.search.bulk); a segment's postings are held in memory until it is written, ≈25 KB per entry.
+    # (app.search.bulk); a segment's postings are held in memory until it is written, ≈25 KB per entry. The
+    # PostgreSQL backend's rebuild writes its documents with this many processes too.
     SEARCH_REINDEX_PROCS = _env_int("SEARCH_REINDEX_PROCS", os.cpu_count() or 1)
     SEARCH_REINDEX_SEGMENT_DOCS = _env_int("SEARCH_REINDEX_SEGMENT_DOCS", 10000)
     # Requests larger than this are refused before a view runs (413); entry bodies have their own limit.

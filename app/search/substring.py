@@ -48,9 +48,9 @@ EXTRA_PIECES = 1
 
 Alternative = tuple[frozenset[str], ...]
 
-# SEARCH_THAI_SUBSTRINGS "auto": the backends it is on for. On PostgreSQL the alternatives made warm queries about
-# 3x slower (bench/README.md, "Search recall"): off there until candidate sets are bounded (issue 19, item 1).
-ON_BY_DEFAULT = frozenset({"whoosh"})
+# SEARCH_THAI_SUBSTRINGS "auto": the backends it is on for (both, since PostgreSQL matches the alternatives as
+# pair lexemes in a RUM index: bench/README.md, "The PostgreSQL backend").
+ON_BY_DEFAULT = frozenset({"whoosh", "postgres"})
 _SWITCH = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
 
 

@@ -18,7 +18,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # noqa: E402
-from run import DEFAULT_SERVER, QUERIES, drop_postgres_database, postgres_database  # noqa: E402
+from run import (  # noqa: E402
+    DEFAULT_DATABASE_PREFIX,
+    DEFAULT_SERVER,
+    QUERIES,
+    drop_postgres_database,
+    postgres_database,
+)
 
 
 def all_ids(q: str) -> set[int]:
@@ -39,10 +45,11 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=2549)
     parser.add_argument("--server", default=DEFAULT_SERVER)
+    parser.add_argument("--database-prefix", default=DEFAULT_DATABASE_PREFIX, help="of the PostgreSQL database's name")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="sala-compare-"))
-    url = postgres_database(args.server, workdir, create=True)
+    url = postgres_database(args.server, workdir, create=True, prefix=args.database_prefix)
     corpus.APP_SETTINGS.update(SQLALCHEMY_DATABASE_URI=url)
     try:
         app, _layout, _timings = corpus.build(workdir, args.entries, args.seed)

@@ -36,8 +36,6 @@ def measure(backend: str, server: str, entries: int, misses: int) -> None:
     else:
         bench_corpus.APP_SETTINGS.clear()
         bench_corpus.APP_SETTINGS.update(SEARCH_BACKEND="whoosh")
-    # Measured with the alternatives on for both backends ("auto" leaves them off on PostgreSQL: config.py).
-    bench_corpus.APP_SETTINGS.update(SEARCH_THAI_SUBSTRINGS="1")
     try:
         app = bench_corpus.make_app(workdir)
         with app.app_context():

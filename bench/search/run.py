@@ -127,11 +127,14 @@ def directory_bytes(path: Path) -> int:
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
-def postgres_database(server: str, workdir: Path, *, create: bool) -> str:
-    """The URL of the benchmark's PostgreSQL database (named after `workdir`), created empty if asked."""
+DEFAULT_DATABASE_PREFIX = "sala_bench_"
+
+
+def postgres_database(server: str, workdir: Path, *, create: bool, prefix: str = DEFAULT_DATABASE_PREFIX) -> str:
+    """The URL of the benchmark's PostgreSQL database (`prefix` + the name of `workdir`), created empty if asked."""
     from sqlalchemy import create_engine, make_url
 
-    name = "sala_bench_" + "".join(c if c.isalnum() else "_" for c in workdir.name.lower())
+    name = prefix + "".join(c if c.isalnum() else "_" for c in workdir.name.lower())
     if create:
         admin = create_engine(make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
@@ -151,16 +154,18 @@ def drop_postgres_database(server: str, url: str) -> None:
 
 
 def storage_bytes(workdir: Path) -> tuple[int, int]:
-    """(database, index) sizes: the SQLite file and the index directory, or PostgreSQL's database and table."""
+    """(database, index) sizes: the SQLite file or PostgreSQL database, and the index directory or table."""
     from app.extensions import db
     from app.search.backends import backend_name
     from app.search.backends.whoosh.index import current_dir
 
+    if db.engine.dialect.name == "postgresql":
+        database = int(db.session.scalar(db.text("SELECT pg_database_size(current_database())")))
+    else:
+        database = (workdir / "sala.db").stat().st_size
     if backend_name() == "postgres":
-        database = db.session.scalar(db.text("SELECT pg_database_size(current_database())"))
-        table = db.session.scalar(db.text("SELECT pg_total_relation_size('search_documents')"))
-        return int(database), int(table)
-    return (workdir / "sala.db").stat().st_size, directory_bytes(current_dir())
+        return database, int(db.session.scalar(db.text("SELECT pg_total_relation_size('search_documents')")))
+    return database, directory_bytes(current_dir())
 
 
 FILTER_KINDS = [
@@ -423,40 +428,70 @@ def report(f: Figures) -> str:
     return "\n".join(out)
 
 
-def build_and_rebuild(figures: Figures, workdir: Path, entries: int, seed: int):
-    """A fresh corpus in `workdir` and a full rebuild of its index, timed."""
+def rebuild(figures: Figures, workdir: Path) -> None:
+    """A full rebuild of the index (of the configured backend), timed; the backend logs its phases."""
+    import logging
+
     from app.search.index import reindex
 
+    phases = logging.getLogger("app.search.backends.postgres")
+    phases.setLevel(logging.INFO)
+    if not phases.handlers:
+        phases.addHandler(logging.StreamHandler(sys.stderr))
+
+    print("rebuilding the index ...", file=sys.stderr, flush=True)
+    cpu = _cpu_seconds()
+    started = time.perf_counter()
+    result = reindex()
+    figures.rebuild_seconds = time.perf_counter() - started
+    figures.rebuild_cpu = _cpu_seconds() - cpu
+    figures.documents = result.documents
+    figures.database_bytes, figures.index_bytes = storage_bytes(workdir)
+
+
+def build_corpus(figures: Figures, workdir: Path, entries: int, seed: int):
+    """A fresh corpus in `workdir`."""
     print(f"building {entries:,} entries in {workdir} ...", file=sys.stderr, flush=True)
     app, layout, timings = corpus.build(workdir, entries, seed, progress=True)
     figures.load_seconds = timings["load"]
-    with app.app_context():
-        print("rebuilding the index ...", file=sys.stderr, flush=True)
-        cpu = _cpu_seconds()
-        started = time.perf_counter()
-        result = reindex()
-        figures.rebuild_seconds = time.perf_counter() - started
-        figures.rebuild_cpu = _cpu_seconds() - cpu
-        figures.documents = result.documents
-        figures.database_bytes, figures.index_bytes = storage_bytes(workdir)
     return app, layout
 
 
 def reopen(figures: Figures, workdir: Path):
-    """The corpus and index a previous `--keep` run left in `workdir` (no load or rebuild figures)."""
+    """The corpus a previous `--keep` run left in `workdir` (no load figures)."""
     from app.models import Entry
-    from app.search.index import document_count
 
     app = corpus.open_app(workdir)
     with app.app_context():
         layout = corpus.layout_from_db()
         figures.entries = corpus.db.session.scalar(corpus.db.select(corpus.db.func.count(Entry.id)))
-        figures.documents = document_count()
-        figures.database_bytes, figures.index_bytes = storage_bytes(workdir)
     return app, layout
 
 
+def measure(app, layout, figures: Figures, workdir: Path, backend: str, *, build: bool, repeats: int) -> str:
+    """Rebuild (if asked) and measure one backend on the corpus; the query profile if asked."""
+    from app.search.index import document_count
+
+    app.config["SEARCH_BACKEND"] = backend
+    with app.app_context():
+        if build:
+            rebuild(figures, workdir)
+        else:
+            figures.documents = document_count()
+            figures.database_bytes, figures.index_bytes = storage_bytes(workdir)
+        print(f"querying ({backend}) ...", file=sys.stderr, flush=True)
+        measure_queries(figures, layout, repeats)
+        print(f"committing new entries ({backend}) ...", file=sys.stderr, flush=True)
+        measure_new_entry(figures, layout)
+        figures.load_average = os.getloadavg()
+        return profile_queries(layout) if PROFILE_QUERIES else ""
+
+
+PROFILE_QUERIES = False
+
+
 def main() -> None:
+    global PROFILE_QUERIES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2549)
@@ -467,37 +502,49 @@ def main() -> None:
     parser.add_argument(
         "--reuse", type=Path, help="skip building: measure queries and commits on a directory left by --keep"
     )
-    parser.add_argument("--backend", choices=("whoosh", "postgres"), default="whoosh", help="search backend")
-    parser.add_argument("--server", default=DEFAULT_SERVER, help="PostgreSQL server for --backend postgres")
+    parser.add_argument("--rebuild", action="store_true", help="with --reuse: rebuild the index all the same")
+    parser.add_argument(
+        "--backend",
+        choices=("whoosh", "postgres", "both"),
+        default="whoosh",
+        help="search backend; both: one corpus in PostgreSQL, each backend rebuilt and measured in turn",
+    )
+    parser.add_argument("--server", default=DEFAULT_SERVER, help="PostgreSQL server for --backend postgres/both")
+    parser.add_argument("--database-prefix", default=DEFAULT_DATABASE_PREFIX, help="of the PostgreSQL database's name")
     args = parser.parse_args()
+    PROFILE_QUERIES = args.profile_queries
 
     workdir = args.reuse or args.keep or Path(tempfile.mkdtemp(prefix="sala-bench-"))
     if workdir.exists() and not args.reuse:
         shutil.rmtree(workdir)
     database_url = None
-    if args.backend == "postgres":
-        database_url = postgres_database(args.server, workdir, create=not args.reuse)
-        corpus.APP_SETTINGS.update(SEARCH_BACKEND="postgres", SQLALCHEMY_DATABASE_URI=database_url)
-    figures = Figures(entries=args.entries)
+    backends = ["whoosh", "postgres"] if args.backend == "both" else [args.backend]
+    if args.backend != "whoosh":
+        database_url = postgres_database(args.server, workdir, create=not args.reuse, prefix=args.database_prefix)
+        corpus.APP_SETTINGS.update(SEARCH_BACKEND=backends[0], SQLALCHEMY_DATABASE_URI=database_url)
     try:
+        base = Figures(entries=args.entries)
         if args.reuse:
-            app, layout = reopen(figures, workdir)
+            app, layout = reopen(base, workdir)
         else:
-            app, layout = build_and_rebuild(figures, workdir, args.entries, args.seed)
-        with app.app_context():
-            print("querying ...", file=sys.stderr, flush=True)
-            measure_queries(figures, layout, args.repeats)
-            print("committing new entries ...", file=sys.stderr, flush=True)
-            measure_new_entry(figures, layout)
-            query_profile = profile_queries(layout) if args.profile_queries else ""
-        figures.load_average = os.getloadavg()
-        print(
-            f"\nSearch benchmark, N = {figures.entries:,} entries, {args.backend} backend"
-            f" ({time.strftime('%Y-%m-%d')})\n"
-        )
-        print(report(figures))
-        if query_profile:
-            print("\n" + query_profile)
+            app, layout = build_corpus(base, workdir, args.entries, args.seed)
+        results = []
+        for backend in backends:
+            figures = Figures(entries=base.entries, load_seconds=base.load_seconds)
+            profile = measure(
+                app, layout, figures, workdir, backend, build=args.rebuild or not args.reuse, repeats=args.repeats
+            )
+            results.append((backend, figures, profile))
+        for backend, figures, profile in results:
+            print(
+                f"\nSearch benchmark, N = {figures.entries:,} entries, {backend} backend"
+                f" ({time.strftime('%Y-%m-%d')})\n"
+            )
+            print(report(figures))
+            if profile:
+                print("\n" + profile)
+        if len(results) > 1:
+            print("\n" + side_by_side(results))
         if args.profile:
             print("\n" + profile_build(app, args.profile))
     finally:
@@ -505,6 +552,33 @@ def main() -> None:
             shutil.rmtree(workdir, ignore_errors=True)
             if database_url:
                 drop_postgres_database(args.server, database_url)
+
+
+def side_by_side(results: list[tuple[str, Figures, str]]) -> str:
+    """The main figures of each backend in one table."""
+    names = [backend for backend, _, _ in results]
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(label: str, value) -> None:
+        rows.append((label, [value(f) for _, f, _ in results]))
+
+    if any(f.rebuild_seconds for _, f, _ in results):
+        row("full rebuild", lambda f: f"{f.documents / f.rebuild_seconds:,.0f} entries/s ({f.rebuild_seconds:.0f} s)")
+        row("rebuild, entries per CPU-second", lambda f: f"{f.documents / max(f.rebuild_cpu, 1e-9):,.0f}")
+    row("index size", lambda f: f"{f.index_bytes / 1024 / 1024:,.0f} MiB")
+    row("query, cold, median / p95", lambda f: f"{ms(f.cold)} / {ms(f.cold, 95)}")
+    row("query, no filter, median / p95", lambda f: f"{ms(f.plain)} / {ms(f.plain, 95)}")
+    row("query, one filter, median / p95", lambda f: f"{ms(f.filtered)} / {ms(f.filtered, 95)}")
+    row("query, newest first, median / p95", lambda f: f"{ms(f.newest)} / {ms(f.newest, 95)}")
+    row("query CPU in the app, median / p95", lambda f: f"{ms(f.cpu)} / {ms(f.cpu, 95)}")
+    row("commit → found, median (max)", lambda f: f"{ms(f.findable)} ({max(f.findable) * 1000:.0f} ms)")
+    row("load average at the end", lambda f: ", ".join(f"{x:.2f}" for x in f.load_average))
+    out = ["| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    out += [f"| {label} | " + " | ".join(values) + " |" for label, values in rows]
+    out += ["", "| query | " + " | ".join(f"hits, {n}" for n in names) + " |", "|---|" + "---|" * len(names)]
+    for q in QUERIES:
+        out.append(f"| {q} | " + " | ".join(f"{f.totals[q]:,}" for _, f, _ in results) + " |")
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

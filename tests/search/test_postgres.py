@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import bindparam, cast, func, inspect, select, text
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
@@ -12,10 +14,17 @@ from app.extensions import db
 from app.models import SearchTask
 from app.search import backends
 from app.search.analyzer import SECTION_GAP, Sections
-from app.search.backends.postgres import RANK_WEIGHTS, quote_lexeme, search_documents, tsquery_text, tsvector_text
+from app.search.backends.postgres import (
+    phrase_text,
+    quote_lexeme,
+    search_documents,
+    tsquery_text,
+    tsvector_text,
+)
 from app.search.index import document_count, reindex
 from app.search.parse import parse_query
 from app.search.schema import build_schema
+from app.search.substring import Lexicon
 from tests.factories import make_blog, make_entry, make_user
 from tests.search.helpers import found, ranked
 
@@ -33,21 +42,28 @@ def test_lexemes_are_quoted_with_quotes_and_backslashes_doubled():
     assert quote_lexeme("ความ รู้") == "'ความ รู้'"
 
 
+def lexemes_of(value: str) -> dict[str, str]:
+    return {term.replace("''", "'"): found for term, found in re.findall(r"'((?:[^']|'')*)':(\S+)", value)}
+
+
 def test_the_tsvector_text_labels_sections_and_leaves_gaps_between_them():
     value = tsvector_text(sections(title="ทุเรียน", tags="fruit", names="somchai", body="ทุเรียน ดี", comments="ok"))
-    lexemes = dict(part.split(":", 1) for part in value.split(" "))
+    lexemes = lexemes_of(value)
     first_body = 1 + 3 * (SECTION_GAP + 1)  # title, tags and names are one term each here
-    assert lexemes["'ทุเรียน'"] == f"1A,{first_body}C"
-    assert lexemes["'fruit'"] == f"{1 + SECTION_GAP + 1}B"
-    assert lexemes["'somchai'"] == f"{1 + 2 * (SECTION_GAP + 1)}C"
-    assert lexemes["'ok'"].endswith("D")
-    assert RANK_WEIGHTS == "{0.1000,0.3333,0.6667,1.0000}"  # comments 0.3, names and body 1, tags 2, title 3
+    assert lexemes["ทุเรียน"] == f"1A,{first_body}C"
+    assert lexemes["fruit"] == f"{1 + SECTION_GAP + 1}B"
+    assert lexemes["somchai"] == f"{1 + 2 * (SECTION_GAP + 1)}C"
+    assert lexemes["ok"].endswith("D")
+    # Two neighbouring terms are also one lexeme, at the first one's position; never across sections.
+    assert lexemes["ทุเรียน ดี"] == f"{first_body}C"
+    assert set(lexemes) == {"ทุเรียน", "fruit", "somchai", "ดี", "ok", "ทุเรียน ดี"}
 
 
 def test_positions_stop_at_postgresqls_ceiling():
     value = tsvector_text(sections(body="คำ " * 20000 + "finale"))
-    assert "'finale':16383C" in value
-    assert value.count(",") == 255  # คำ keeps its first 256 positions
+    lexemes = lexemes_of(value)
+    assert lexemes["finale"] == "16383C" and lexemes["คำ finale"] == "16383C"
+    assert lexemes["คำ"].count(",") == lexemes["คำ คำ"].count(",") == 255  # the first 256 positions
 
 
 def parsed(q: str) -> wq.Query:
@@ -61,14 +77,32 @@ def parsed(q: str) -> wq.Query:
         ("ทุเรียน", "'ทุเรียน'"),
         ("ทุเรียน แผง", "('ทุเรียน' & 'แผง')"),
         ("ทุเรียน OR ผลดี", "('ทุเรียน' | 'ผลดี')"),
-        ("ทุเรียน OR ความรู้", "('ทุเรียน' | ('ความ' <-> 'รู้'))"),
+        ("ทุเรียน OR ความรู้", "('ทุเรียน' | 'ความ รู้')"),
         ("ทุเรียน NOT แผง", "('ทุเรียน' & !'แผง')"),
-        ('"KM Action Plan"', "('km' <-> 'action' <-> 'plan')"),
-        ("ความรู้", "('ความ' <-> 'รู้')"),
+        ('"KM Action Plan"', "('km action' <-> 'action plan')"),
+        ('"KM Action Plan now"', "('km action' <2> 'plan now')"),
+        ("ความรู้", "'ความ รู้'"),
     ],
 )
 def test_queries_become_tsquery_text(q, expected):
     assert tsquery_text(parsed(q)) == expected
+
+
+def test_a_set_of_every_term_with_a_beginning_is_a_prefix_of_pairs():
+    lexicon = Lexicon(["ความ", "บทความ", "รู้", "รู้สึก", "รู้จัก", "เรียน"])
+    both = frozenset({"ความ", "บทความ"})
+    assert phrase_text([both, frozenset({"รู้", "รู้สึก", "รู้จัก"})], lexicon) == "('ความ รู้':* | 'บทความ รู้':*)"
+    # Not every term that starts with รู้: the pairs themselves.
+    assert phrase_text([frozenset({"ความ"}), frozenset({"รู้", "รู้สึก"})], lexicon) == "('ความ รู้' | 'ความ รู้สึก')"
+    assert phrase_text([frozenset({"ความ"}), frozenset({"รู้"})], lexicon) == "'ความ รู้'"
+
+
+def test_too_many_pairs_leave_a_phrase_of_single_lexemes(monkeypatch):
+    from app.search.backends import postgres
+
+    monkeypatch.setattr(postgres, "PAIR_SET_LIMIT", 3)
+    sets = [frozenset({"ก", "ข"}), frozenset({"ค", "ง"})]
+    assert phrase_text(sets) == "(('ก' | 'ข') <-> ('ค' | 'ง'))"
 
 
 def test_every_lexeme_reaches_postgresql_as_written(app):
@@ -81,9 +115,9 @@ def test_every_lexeme_reaches_postgresql_as_written(app):
         assert db.session.scalar(select(cast(bindparam("v", vector), TSVECTOR).op("@@")(query)))
 
 
-def test_the_migration_made_the_table_and_its_gin_index(app):
+def test_the_migrations_made_the_table_and_its_rum_index(app):
     indexes = {ix["name"]: ix for ix in inspect(db.engine).get_indexes("search_documents")}
-    assert indexes["ix_search_documents_document"]["dialect_options"]["postgresql_using"] == "gin"
+    assert indexes["ix_search_documents_document"]["dialect_options"]["postgresql_using"] == "rum"
     assert {"ix_search_documents_tags", "ix_search_documents_stations"} <= set(indexes)
 
 

@@ -24,14 +24,7 @@ TEST_ENTRIES = 100
 TEST_QUERIES_PER_KIND = 30
 
 
-@pytest.fixture
-def substrings_on(app, monkeypatch):
-    """The alternatives on whatever the backend ("auto" leaves them off on PostgreSQL): the recall figures are
-    of both backends with them on (bench/README.md)."""
-    monkeypatch.setitem(app.config, "SEARCH_THAI_SUBSTRINGS", "1")
-
-
-def test_recall_and_precision_reach_the_target_for_every_kind_of_query(app, substrings_on):
+def test_recall_and_precision_reach_the_target_for_every_kind_of_query(app):
     """A part of the corpus and of the queries, to stay fast (bench/search/recall.py measures all of them)."""
     corpus = recall_corpus.entries(count=TEST_ENTRIES)
     documents = recall_corpus.load(corpus)
@@ -96,7 +89,7 @@ def blog(app):
     return make_blog(make_user("malee", display_name="มาลี"), "school-notes", title="สมุดครู")
 
 
-def test_a_word_is_found_inside_compounds_and_phrases_under_or_and_not(blog, substrings_on):
+def test_a_word_is_found_inside_compounds_and_phrases_under_or_and_not(blog):
     school = make_entry(blog, title="กิจกรรม", body="โรงเรียนบ้านนาจัดค่ายวิทยาศาสตร์")
     feeling = make_entry(blog, title="บันทึก", body="ความรู้สึกของผู้ปกครองต่อค่าย")
     assert found("เรียน") == {school.number}
@@ -106,7 +99,7 @@ def test_a_word_is_found_inside_compounds_and_phrases_under_or_and_not(blog, sub
     assert found('"บ้านนาจัด"') == {school.number}
 
 
-def test_a_new_entrys_pieces_join_the_lexicon_when_it_is_committed(blog, substrings_on):
+def test_a_new_entrys_pieces_join_the_lexicon_when_it_is_committed(blog):
     make_entry(blog, title="เริ่ม", body="บันทึกแรก")
     assert found("ธรรมราช") == set()
     entry = make_entry(blog, title="ลงพื้นที่", body="ไปนครศรีธรรมราชมา")
@@ -120,10 +113,10 @@ def test_with_thai_substrings_off_a_query_is_a_phrase_of_its_own_pieces(app, blo
     assert found("โรงเรียน") == {school.number}
 
 
-def test_by_default_the_alternatives_are_on_for_whoosh_and_off_for_postgresql(app, blog, search_backend):
+def test_by_default_the_alternatives_are_on_for_both_backends(app, blog):
     school = make_entry(blog, title="กิจกรรม", body="โรงเรียนบ้านนาจัดค่ายวิทยาศาสตร์")
     assert app.config["SEARCH_THAI_SUBSTRINGS"] == "auto"
-    assert found("เรียน") == ({school.number} if search_backend == "whoosh" else set())
+    assert found("เรียน") == {school.number}
     assert found("โรงเรียน") == {school.number}
 
 
@@ -132,6 +125,6 @@ def test_the_setting_forces_the_alternatives_on_or_off_for_either_backend():
         assert enabled({"SEARCH_THAI_SUBSTRINGS": "1"}, backend) and enabled({"SEARCH_THAI_SUBSTRINGS": True}, backend)
         assert not enabled({"SEARCH_THAI_SUBSTRINGS": "0"}, backend)
         assert not enabled({"SEARCH_THAI_SUBSTRINGS": False}, backend)
-    assert enabled({}, "whoosh") and not enabled({}, "postgres")
+    assert enabled({}, "whoosh") and enabled({}, "postgres")
     with pytest.raises(ValueError):
         enabled({"SEARCH_THAI_SUBSTRINGS": "sometimes"}, "whoosh")

@@ -3,27 +3,35 @@
 PostgreSQL cannot cut Thai into words, so `to_tsvector` is never used: the terms come from the same Thai
 analyzer as the Whoosh index (app.search.analyzer) and are written as a tsvector literal -- every term quoted,
 with its positions and a weight label per section -- cast with the tsvector type's own input function, which
-keeps lexemes exactly as given (the `simple` configuration would split and fold them again). Queries are read by
-the same parser (app.search.parse.parse_query) and written as a tsquery literal the same way: quoted lexemes,
-phrases as `<->`, AND / OR / NOT as `&`, `|`, `!`. No text of the reader's ever reaches SQL but as a bound
-parameter, and every lexeme is quoted, so no input can change the query's shape.
+keeps lexemes exactly as given (the `simple` configuration would split and fold them again). Each two
+neighbouring terms of a section are also written as one lexeme (`'ความ รู้'`, at the first one's position), so
+a Thai word of two pieces is one lexeme to look up, and a longer phrase is its pairs two by two. Queries are
+read by the same parser (app.search.parse.parse_query) and written as a tsquery literal the same way: quoted
+lexemes, phrases as pairs with `<->` / `<N>`, AND / OR / NOT as `&`, `|`, `!`. No text of the reader's ever
+reaches SQL but as a bound parameter, and every lexeme is quoted, so no input can change the query's shape.
 
-Ranking is `ts_rank_cd` with the section weights of app.search.documents (title 3, tags 2, names and body 1,
-comments 0.3) mapped onto PostgreSQL's four labels A-D, divided by 1 + log(length) as BM25 damps long entries.
-Differences from Whoosh, by PostgreSQL's design: a lexeme keeps at most 256 positions, and positions stop at
-16,383 (an entry longer than about 16,000 words still matches each of its words, but a phrase past that point
-is not found); scores are not on Whoosh's scale.
+The documents are indexed with RUM (the `rum` extension, DEPLOY.md), which keeps each lexeme's positions and
+labels in the index: phrases are matched there, without reading documents back, and a page is ranked by
+walking the index in distance order (`<=>`, RUM's cover-density score with its own label weights: title A 1,
+tags B 0.4, names and body C 0.2, comments D 0.1). Differences from Whoosh, by PostgreSQL's design: a lexeme
+keeps at most 256 positions, and positions stop at 16,383 (an entry longer than about 16,000 words still
+matches each of its words, but a phrase past that point is not found); scores are not on Whoosh's scale.
 
-Writers serialise on a transaction-level advisory lock, as Whoosh writers do on the index lock; each outbox
-batch is applied, and its tasks deleted, in one transaction, so readers see a change whole or not at all.
+Writers serialise on an advisory lock, as Whoosh writers do on the index lock; each outbox batch is applied,
+and its tasks deleted, in one transaction, so readers see a change whole or not at all.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import multiprocessing
+import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
 
 from flask import current_app
@@ -32,6 +40,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -42,19 +51,19 @@ from sqlalchemy import (
     cast,
     delete,
     func,
-    literal_column,
     select,
     text,
     true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR, insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from whoosh import query as wq
 
 from app.extensions import db
 from app.models import Entry, SearchTask
 from app.search import substring
-from app.search.analyzer import SECTION_GAP, Sections, iter_terms, prepare
+from app.search.analyzer import SECTION_GAP, Sections, iter_terms, pair_term, prepare
 from app.search.backends import Lookup, ReindexResult, Window
 from app.search.documents import (
     SECTION_WEIGHTS,
@@ -65,6 +74,8 @@ from app.search.documents import (
     load_context,
 )
 from app.search.outbox import expand_tasks, read_tasks
+
+logger = logging.getLogger(__name__)
 
 # Not in the models' metadata: the table exists only on PostgreSQL (migration b7d2e41c9a10).
 metadata = MetaData()
@@ -96,26 +107,19 @@ SECTION_LABELS = {"title": "A", "tags": "B", "names": "C", "body": "C", "comment
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 256
 MAX_LEXEME_CHARS = 500  # at most 4 bytes a character: always under the byte limit
-# ts_rank_cd normalisation: divide by 1 + log(document length).
-RANK_NORMALIZATION = 1
+# Neighbouring sets of a phrase make at most this many pair lexemes (phrase_text).
+PAIR_SET_LIMIT = 256
+# Newest first: up to this many matches are sorted by date; past it the date index is read until the page is full.
+NEWEST_SORT_LIMIT = 20000
 # Tasks an outbox batch applies, entries per INSERT, and how long a rebuild waits for the writers' lock.
 WRITE_BATCH = 500
 REINDEX_LOCK_TIMEOUT = 60.0
 # "More like this": the entry's most frequent words weighed by rarity, of which the best are searched.
 RELATED_CANDIDATES = 40
 RELATED_KEY_TERMS = 12
+RELATED_POSTINGS_SHARE = 0.5
 # pg_advisory_xact_lock key of the search writers ("sala" as a number).
 WRITE_LOCK_KEY = 0x73616C61
-
-
-def _rank_weights() -> str:
-    """The float4[] of ts_rank_cd, {D, C, B, A}, from SECTION_WEIGHTS (the heaviest section is 1)."""
-    by_label = {SECTION_LABELS[name]: weight for name, weight in SECTION_WEIGHTS.items()}
-    top = max(by_label.values())
-    return "{" + ",".join(f"{by_label[label] / top:.4f}" for label in "DCBA") + "}"
-
-
-RANK_WEIGHTS = _rank_weights()
 
 
 def quote_lexeme(term: str) -> str:
@@ -143,13 +147,21 @@ def _positions(sections: Sections) -> dict[str, list[str]]:
     position = 1
     for name, (section, _weight) in zip(SECTION_WEIGHTS, sections.sections, strict=True):
         label = SECTION_LABELS[name]
+        previous = None
         for term, _start, _end in iter_terms(prepare(section)):
-            found = positions.setdefault(term, [])
-            if len(found) < MAX_POSITIONS_PER_LEXEME:
-                found.append(f"{min(position, MAX_POSITION)}{label}")
+            _add_position(positions, term, position, label)
+            if previous is not None:
+                _add_position(positions, pair_term(previous, term), position - 1, label)
+            previous = term
             position += 1
         position += SECTION_GAP
     return positions
+
+
+def _add_position(positions: dict[str, list[str]], term: str, position: int, label: str) -> None:
+    found = positions.setdefault(term, [])
+    if len(found) < MAX_POSITIONS_PER_LEXEME:
+        found.append(f"{min(position, MAX_POSITION)}{label}")
 
 
 def _set_text(terms: frozenset[str]) -> str:
@@ -157,9 +169,58 @@ def _set_text(terms: frozenset[str]) -> str:
     return quoted[0] if len(quoted) == 1 else f"({' | '.join(quoted)})"
 
 
-def _alternatives_text(alternatives: list[substring.Alternative]) -> str:
+def phrase_text(sets: Sequence[frozenset[str]], lexicon: substring.Lexicon | substring.Lexicons | None = None) -> str:
+    """Terms side by side (a set: any of its terms there), as pair lexemes: `'a b' <-> 'b c'` for a b c.
+
+    Pairs cover the phrase two by two (`'a b' <2> 'c d'`), so a phrase of two words is one lexeme and a
+    longer one needs positions only of its pairs. A set that is every term of the `lexicon` starting with some
+    letters (an open edge of app.search.substring) becomes prefix lexemes, `'a รู้':*`, one per term before it:
+    a query's cost grows with its number of lexemes for every candidate document. Where two neighbouring sets
+    would still make more than PAIR_SET_LIMIT pairs, the phrase is written as its single lexemes instead.
+    """
+    if len(sets) == 1:
+        return _set_text(sets[0])
+    pair_texts = [_pairs_text(first, second, lexicon) for first, second in pairwise(sets)]
+    if any(text is None for text in pair_texts):
+        return "(" + " <-> ".join(map(_set_text, sets)) + ")"
+    starts = list(range(0, len(sets) - 1, 2))
+    if starts[-1] != len(sets) - 2:
+        starts.append(len(sets) - 2)
+    parts = [pair_texts[starts[0]]]
+    for before, start in pairwise(starts):
+        parts.append("<->" if start - before == 1 else f"<{start - before}>")
+        parts.append(pair_texts[start])
+    return parts[0] if len(parts) == 1 else "(" + " ".join(parts) + ")"
+
+
+def _pairs_text(first: frozenset[str], second: frozenset[str], lexicon) -> str | None:
+    """Any term of `first` followed by any of `second`, as pair lexemes (None: too many)."""
+    prefix = _prefix_of(second, lexicon)
+    if prefix is not None:
+        quoted = [quote_lexeme(pair_term(term, prefix)) + ":*" for term in sorted(first)]
+    elif len(first) * len(second) <= PAIR_SET_LIMIT:
+        quoted = [quote_lexeme(pair_term(a, b)) for a in sorted(first) for b in sorted(second)]
+    else:
+        return None
+    if len(quoted) > PAIR_SET_LIMIT:
+        return None
+    return quoted[0] if len(quoted) == 1 else f"({' | '.join(quoted)})"
+
+
+def _prefix_of(terms: frozenset[str], lexicon) -> str | None:
+    """The letters every one of `terms` starts with, when they are all the lexicon's terms that do."""
+    if lexicon is None or len(terms) < 2:
+        return None
+    prefix = os.path.commonprefix(sorted(terms))
+    if not prefix or not substring.is_thai(prefix):
+        return None
+    found = lexicon.starting_with(prefix, substring.MAX_SET_TERMS)
+    return prefix if len(found) == len(terms) and set(found) == terms else None
+
+
+def _alternatives_text(alternatives: list[substring.Alternative], lexicon) -> str:
     """A Thai phrase as any of its alternatives (app.search.substring): sets of lexemes side by side."""
-    texts = [" <-> ".join(map(_set_text, alt)) for alt in substring.without_subsumed(alternatives)]
+    texts = [phrase_text(alt, lexicon) for alt in substring.without_subsumed(alternatives)]
     return f"({' | '.join(texts)})"
 
 
@@ -174,10 +235,10 @@ def tsquery_text(node: wq.Query, lexicon: substring.Lexicon | substring.Lexicons
         if words and all(isinstance(word, str) and word for word in words):
             alternatives = substring.phrase_alternatives(words, lexicon)
             if len(alternatives) > 1:
-                return _alternatives_text(alternatives)
+                return _alternatives_text(alternatives, lexicon)
     if isinstance(node, wq.Phrase):
-        words = [quote_lexeme(word) for word in node.words if word]
-        return f"({' <-> '.join(words)})" if words else None
+        words = [frozenset((word,)) for word in node.words if word]
+        return phrase_text(words) if words else None
     if isinstance(node, wq.Term):
         return quote_lexeme(node.text) if isinstance(node.text, str) and node.text else None
     if isinstance(node, wq.Not):
@@ -199,9 +260,8 @@ def tsquery_text(node: wq.Query, lexicon: substring.Lexicon | substring.Lexicons
     return None
 
 
-def _filters(keys) -> list:
-    """WHERE conditions for the normalised filters (app.search.parse.filter_keys)."""
-    docs = search_documents.c
+def _filters(keys, docs=search_documents.c) -> list:
+    """WHERE conditions for the normalised filters (app.search.parse.filter_keys), on the columns `docs`."""
     conditions = []
     if keys.tag is not None:
         conditions.append(docs.tags.contains([keys.tag]))
@@ -218,10 +278,92 @@ def _filters(keys) -> list:
     return conditions
 
 
-def _rank(tsquery):
-    return func.ts_rank_cd(
-        literal_column(f"'{RANK_WEIGHTS}'::float4[]"), search_documents.c.document, tsquery, RANK_NORMALIZATION
-    )
+def _distance(tsquery):
+    """RUM's distance of a document from the query (1 / its ts_rank_cd-like score), which its index orders by."""
+    return search_documents.c.document.op("<=>", return_type=Float)(tsquery)
+
+
+@contextmanager
+def _planner(session: Session, **settings: str) -> Iterator[None]:
+    """Planner settings (enable_seqscan="off"...) for the statements of the body, the old ones back after it.
+
+    The planner prices any plan that reads documents too low: each row it checks or ranks means detoasting a
+    whole document (tens of KiB with its pair lexemes), so a plan that reads thousands of them looks cheap and
+    takes hundreds of ms. Searches therefore count through the index only (a bitmap scan: RUM matches phrases
+    itself, so no document is rechecked) and rank by walking the RUM index in distance order.
+    """
+    names = [f"enable_{name}" for name in settings]
+    params = {f"v{i}": value for i, value in enumerate(settings.values())}
+    old = session.execute(
+        text(
+            "SELECT "
+            + ", ".join(f"current_setting('{name}')" for name in names)
+            + ", "
+            + ", ".join(f"set_config('{name}', :v{i}, true)" for i, name in enumerate(names))
+        ),
+        params,
+    ).one()[: len(names)]
+    try:
+        yield
+    finally:
+        session.execute(
+            text("SELECT " + ", ".join(f"set_config('{name}', :v{i}, true)" for i, name in enumerate(names))),
+            {f"v{i}": value for i, value in enumerate(old)},
+        )
+
+
+def _count_only(session: Session):
+    return _planner(session, seqscan="off", indexscan="off")
+
+
+def _ranked_walk(session: Session):
+    return _planner(session, seqscan="off", bitmapscan="off", sort="off")
+
+
+def _ranked_ids(session: Session, where, rank_tsquery, offset: int, limit: int) -> list[tuple[int, float]]:
+    """(entry id, score) of the matches of `where` ranked offset..offset + limit by their distance from
+    `rank_tsquery`, best first.
+
+    The RUM index yields the matches in distance order without reading their documents; the order is the
+    index's own (it sorts every match, so a page is the same slice whatever the limit, equal distances in
+    the same order). The score shown is rum_ts_distance computed again for the rows read: for phrases it is
+    not the value the index sorted by, so the rows are not sorted by it again.
+    """
+    docs = search_documents.c
+    distance = _distance(rank_tsquery)
+    stmt = select(docs.entry_id, distance).where(where).order_by(distance).limit(offset + limit)
+    with _ranked_walk(session):
+        rows = session.execute(stmt).all()
+    return [(entry_id, _score(value)) for entry_id, value in rows[offset:]]
+
+
+def _document_frequencies(session: Session, terms: list[str], total: int) -> dict[str, float]:
+    """How many documents hold each term: from the planner's statistics of the documents' most common lexemes
+    (ANALYZE keeps them), and counted through the index for the rarer terms (cheap: their lists are short)."""
+    stats = session.execute(
+        text(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+            " WHERE schemaname = current_schema() AND tablename = 'search_documents' AND attname = 'document'"
+        )
+    ).first()
+    common = dict(zip(stats[0], stats[1], strict=False)) if stats and stats[0] else {}
+    found = {term: common[term] * total for term in terms if term in common}
+    rare = [term for term in terms if term not in common]
+    if rare:
+        with _count_only(session):
+            counted = session.execute(
+                text(
+                    "SELECT t.term, (SELECT count(*) FROM search_documents d WHERE d.document @@ CAST(t.q AS tsquery))"
+                    " FROM unnest(CAST(:terms AS text[]), CAST(:queries AS text[])) AS t(term, q)"
+                ),
+                {"terms": rare, "queries": [quote_lexeme(term) for term in rare]},
+            ).all()
+        found.update(counted)
+    return {term: df for term, df in found.items() if 0 < df <= total}
+
+
+def _score(distance: float | None) -> float:
+    return 1.0 / distance if distance and 0 < distance < math.inf else 0.0
 
 
 def _document_row(entry: Entry, context, thai_terms: set[str]) -> dict | None:
@@ -337,36 +479,60 @@ class PostgresBackend:
     def window(self, lookup: Lookup, page: int, per_page: int) -> Window:
         parsed, order = lookup.query, lookup.order
         window = Window()
-        conditions = _filters(lookup.keys)
-        tsquery = None
-        lexicon = terms_cache.lexicon(db.session) if substring.enabled(current_app.config, self.name) else None
-        query_text = tsquery_text(parsed, lexicon)
-        if query_text is not None:
-            tsquery = cast(bindparam("tsquery", query_text), TSQUERY)
-            conditions.append(search_documents.c.document.op("@@")(tsquery))
-        elif not isinstance(parsed, wq.Every):
-            return window
-        where = and_(true(), *conditions)
         session = db.session
-        window.total = session.scalar(select(func.count()).select_from(search_documents).where(where)) or 0
         docs = search_documents.c
-        if order == "newest" or tsquery is None:
-            score = literal_column("0.0")
-            ordering = (docs.published_at.desc(), docs.entry_id.desc())
-        else:
-            # Ranked by the query's own pieces: ts_rank_cd costs as much as the query is long, and the
+        offset = (page - 1) * per_page
+        lexicon = terms_cache.lexicon(session) if substring.enabled(current_app.config, self.name) else None
+        query_text = tsquery_text(parsed, lexicon)
+        if query_text is None:
+            if not isinstance(parsed, wq.Every):
+                return window
+            where = and_(true(), *_filters(lookup.keys))
+            window.total = session.scalar(select(func.count()).select_from(search_documents).where(where)) or 0
+            stmt = select(docs.entry_id).where(where).order_by(docs.published_at.desc(), docs.entry_id.desc())
+            window.ids = list(session.scalars(stmt.limit(per_page).offset(offset)))
+            window.scores = [0.0] * len(window.ids)
+            return window
+        tsquery = cast(bindparam("tsquery", query_text), TSQUERY)
+        matches = docs.document.op("@@")(tsquery)
+        # The matches as the index alone finds them, filtered afterwards on their rows (OFFSET 0 keeps the planner
+        # from pushing the filters in, where it would rather check each document of a filter's rows).
+        matched = (
+            select(docs.entry_id, docs.tags, docs.stations, docs.blog, docs.author, docs.published_at)
+            .where(matches)
+            .offset(0)
+            .subquery("matched")
+        )
+        matched_where = and_(true(), *_filters(lookup.keys, matched.c))
+        where = and_(matches, *_filters(lookup.keys))
+        with _count_only(session):
+            window.total = session.scalar(select(func.count()).select_from(matched).where(matched_where)) or 0
+        if window.total <= offset:
+            return window
+        if order != "newest":
+            # Ranked by the query's own words: the distance costs as much as the query is long, and the
             # alternatives of a Thai word can be dozens of lexemes (an entry found only by them ranks last).
             own = tsquery_text(parsed)
-            score = (
-                _rank(cast(bindparam("rank_tsquery", own), TSQUERY)) if own and own != query_text else _rank(tsquery)
+            rank_tsquery = cast(bindparam("rank_tsquery", own), TSQUERY) if own and own != query_text else tsquery
+            ranked = _ranked_ids(session, where, rank_tsquery, offset, per_page)
+            window.ids = [entry_id for entry_id, _ in ranked]
+            window.scores = [score for _, score in ranked]
+            return window
+        if window.total <= NEWEST_SORT_LIMIT:
+            # Few matches: find them all through the index and sort them, rather than read the date index and
+            # check documents one by one until the page is full.
+            stmt = (
+                select(matched.c.entry_id)
+                .where(matched_where)
+                .order_by(matched.c.published_at.desc(), matched.c.entry_id.desc())
             )
-            ordering = (score.desc(), docs.entry_id)
-        stmt = (
-            select(docs.entry_id, score).where(where).order_by(*ordering).limit(per_page).offset((page - 1) * per_page)
-        )
-        for entry_id, value in session.execute(stmt):
-            window.ids.append(entry_id)
-            window.scores.append(float(value or 0.0))
+            planner = _count_only(session)
+        else:
+            stmt = select(docs.entry_id).where(where).order_by(docs.published_at.desc(), docs.entry_id.desc())
+            planner = _ranked_walk(session)
+        with planner:
+            window.ids = list(session.scalars(stmt.limit(per_page).offset(offset)))
+        window.scores = [0.0] * len(window.ids)
         return window
 
     def related_ids(self, entry: Entry, limit: int) -> list[int]:
@@ -381,27 +547,23 @@ class PostgresBackend:
         if not candidates:
             return []
         total = session.scalar(select(func.count()).select_from(search_documents)) or 0
-        frequencies = session.execute(
-            text(
-                "SELECT t.term, (SELECT count(*) FROM search_documents d WHERE d.document @@ CAST(t.q AS tsquery))"
-                " FROM unnest(CAST(:terms AS text[]), CAST(:queries AS text[])) AS t(term, q)"
-            ),
-            {"terms": candidates, "queries": [quote_lexeme(term) for term in candidates]},
-        )
-        weights = {
-            term: counts[term] * math.log((total + 1) / df) for term, df in frequencies if df > 1 and df < total + 1
-        }
-        best = sorted(weights, key=lambda term: (-weights[term], term))[:RELATED_KEY_TERMS]
+        frequencies = _document_frequencies(session, candidates, total)
+        weights = {term: counts[term] * math.log((total + 1) / df) for term, df in frequencies.items() if df > 1}
+        best: list[str] = []
+        postings = 0.0
+        for term in sorted(weights, key=lambda term: (-weights[term], term)):
+            # The ranking reads every posting of the terms: common words the entry uses a lot are left out
+            # once the terms already chosen hold RELATED_POSTINGS_SHARE of the documents' count.
+            if len(best) == RELATED_KEY_TERMS:
+                break
+            if not best or postings + frequencies[term] <= RELATED_POSTINGS_SHARE * total:
+                best.append(term)
+                postings += frequencies[term]
         if not best:
             return []
         tsquery = cast(bindparam("tsquery", " | ".join(quote_lexeme(term) for term in best)), TSQUERY)
-        stmt = (
-            select(docs.entry_id)
-            .where(docs.document.op("@@")(tsquery), docs.entry_id != entry.id)
-            .order_by(_rank(tsquery).desc(), docs.entry_id)
-            .limit(limit)
-        )
-        return list(session.scalars(stmt))
+        where = and_(docs.document.op("@@")(tsquery), docs.entry_id != entry.id)
+        return [entry_id for entry_id, _ in _ranked_ids(session, where, tsquery, 0, limit)]
 
     def apply_batch(self, engine: Engine, timeout: float, path: Path | None = None) -> int | None:
         session = Session(engine)
@@ -428,25 +590,52 @@ class PostgresBackend:
             session.close()
 
     def reindex(self, path: Path | None = None) -> ReindexResult:
-        """Replace every document in one transaction: readers see the old set until it commits.
+        """Write every document into a new table and swap it in: readers see the old set until the swap.
 
-        Tasks pending when the rebuild starts are covered by it and deleted with it; later ones stay pending for
-        the caller to apply (app.search.index.reindex).
+        The writers' lock is held throughout, so no outbox batch is applied to the old table meanwhile. Tasks
+        pending when the rebuild starts are covered by it and deleted at the swap; later ones stay pending for
+        the caller to apply (app.search.index.reindex). The documents are written by SEARCH_REINDEX_PROCS
+        processes with COPY into a table without indexes, which are built afterwards in one pass each: far
+        cheaper than updating a RUM index row by row.
         """
         started = time.monotonic()
-        with Session(db.engine) as session:
-            if not _lock(session, REINDEX_LOCK_TIMEOUT):
+        engine = db.engine
+        with engine.connect() as locker:
+            if not _session_lock(locker, REINDEX_LOCK_TIMEOUT):
                 raise TimeoutError(f"the search documents stayed locked for {REINDEX_LOCK_TIMEOUT:.0f} s")
-            covered = list(session.scalars(select(SearchTask.id)))
-            entry_ids = list(session.scalars(indexable_entries_query()))
-            session.execute(delete(search_documents))
-            count = write_documents(session, entry_ids)
-            for start in range(0, len(covered), WRITE_BATCH):
-                session.execute(delete(SearchTask).where(SearchTask.id.in_(covered[start : start + WRITE_BATCH])))
-            session.commit()
-            # Fresh statistics, or the planner may still take the table for the empty one it was.
-            session.execute(text("ANALYZE search_documents"))
-            session.commit()
+            try:
+                with Session(engine) as session:
+                    covered = list(session.scalars(select(SearchTask.id)))
+                    entry_ids = list(session.scalars(indexable_entries_query()))
+                    session.execute(text(f"DROP TABLE IF EXISTS {NEXT_TABLE}"))
+                    session.execute(text(f"CREATE TABLE {NEXT_TABLE} (LIKE search_documents INCLUDING DEFAULTS)"))
+                    session.commit()
+                count = _fill_next(entry_ids, int(current_app.config["SEARCH_REINDEX_PROCS"]))
+                filled = time.monotonic()
+                with Session(engine) as session:
+                    _index_next(session)
+                    session.commit()
+                logger.info(
+                    "search reindex: %d documents written in %.1f s, indexed in %.1f s",
+                    count,
+                    filled - started,
+                    time.monotonic() - filled,
+                )
+                # The swap waits for every transaction that read the documents, this thread's own too.
+                db.session.commit()
+                with Session(engine) as session:
+                    _swap_next(session, REINDEX_LOCK_TIMEOUT)
+                    for start in range(0, len(covered), WRITE_BATCH):
+                        session.execute(
+                            delete(SearchTask).where(SearchTask.id.in_(covered[start : start + WRITE_BATCH]))
+                        )
+                    session.commit()
+                # Statistics for the planner, and a visibility map, so counting reads no table pages.
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                    connection.execute(text("VACUUM ANALYZE search_documents"))
+            finally:
+                locker.execute(select(func.pg_advisory_unlock(WRITE_LOCK_KEY)))
+                locker.commit()
         return ReindexResult(count, time.monotonic() - started)
 
     def document_count(self, path: Path | None = None) -> int:
@@ -458,3 +647,130 @@ class PostgresBackend:
         tsquery = cast(bindparam("tsquery", quote_lexeme("sala")), TSQUERY)
         db.session.execute(select(docs.entry_id).where(docs.document.op("@@")(tsquery)).limit(1)).all()
         return self.document_count(path)
+
+
+# The rebuild's table, swapped in for search_documents when it is complete (PostgresBackend.reindex).
+NEXT_TABLE = "search_documents_next"
+NEXT_SUFFIX = "_next"
+SWAP_LOCK_WAIT_MS = 500
+COPY_COLUMNS = ("entry_id", "document", "tags", "stations", "blog", "blog_id", "author", "author_id", "published_at")
+
+
+def _session_lock(connection, timeout: float) -> bool:
+    """Take the writers' lock for this connection's session (until unlocked), waiting up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        taken = connection.scalar(select(func.pg_try_advisory_lock(WRITE_LOCK_KEY)))
+        connection.commit()
+        if taken:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
+def _copy_documents(session: Session, entry_ids: list[int]) -> tuple[int, set[str]]:
+    """COPY the documents of these entries into the rebuild's table; how many, and their Thai pieces."""
+    written = 0
+    thai_terms: set[str] = set()
+    for start in range(0, len(entry_ids), WRITE_BATCH):
+        entries = entries_by_id(session, entry_ids[start : start + WRITE_BATCH])
+        context = load_context(session, entries)
+        rows = [row for row in (_document_row(entry, context, thai_terms) for entry in entries) if row is not None]
+        cursor = session.connection().connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {NEXT_TABLE} ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in COPY_COLUMNS])
+        session.commit()
+        written += len(rows)
+        session.expunge_all()
+    return written, thai_terms
+
+
+def _copy_job(entry_ids: list[int]) -> tuple[int, set[str]]:
+    """In a worker process: _copy_documents on a connection of its own."""
+    with Session(db.engine) as session:
+        return _copy_documents(session, entry_ids)
+
+
+def _fill_next(entry_ids: list[int], procs: int) -> int:
+    """Write the documents of `entry_ids` into the rebuild's table with `procs` processes, and their Thai pieces
+    into the lexicon (at the end, in one transaction: its ids must grow in commit order); how many were written."""
+    if procs <= 1 or len(entry_ids) <= WRITE_BATCH:
+        with Session(db.engine) as session:
+            results = [_copy_documents(session, entry_ids)]
+    else:
+        size = max(WRITE_BATCH, -(-len(entry_ids) // (procs * 4)))
+        jobs = [entry_ids[start : start + size] for start in range(0, len(entry_ids), size)]
+        db.engine.dispose()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(procs, initializer=_forget_parent_connections) as pool:
+            results = pool.map(_copy_job, jobs, chunksize=1)
+    with Session(db.engine) as session:
+        _add_terms(session, set().union(*(terms for _, terms in results)))
+        session.commit()
+    return sum(count for count, _ in results)
+
+
+def _forget_parent_connections() -> None:
+    """A forked worker must not use the database connections it inherited from the parent."""
+    db.engine.dispose(close=False)
+
+
+def _index_next(session: Session) -> None:
+    """The constraints and indexes of search_documents, made on the rebuild's table under names ending _next."""
+    constraints = session.execute(
+        text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = 'search_documents'::regclass AND contype IN ('p', 'f', 'u') ORDER BY contype DESC"
+        )
+    ).all()
+    indexes = session.execute(
+        text(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = 'search_documents'::regclass"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid AND c.conrelid = x.indrelid)"
+        )
+    ).all()
+    for name, definition in constraints:
+        session.execute(text(f'ALTER TABLE {NEXT_TABLE} ADD CONSTRAINT "{name}{NEXT_SUFFIX}" {definition}'))
+    for name, definition in indexes:
+        head, _, tail = definition.partition(" ON ")
+        if not head.endswith(f" {name}") or not tail.startswith(("public.search_documents ", "search_documents ")):
+            raise RuntimeError(f"unexpected definition of index {name}: {definition}")
+        tail = tail.split(" ", 1)[1]
+        session.execute(text(f'{head.removesuffix(name)}"{name}{NEXT_SUFFIX}" ON {NEXT_TABLE} {tail}'))
+
+
+def _swap_next(session: Session, timeout: float) -> None:
+    """Replace search_documents by the rebuild's table, its indexes and constraints taking the old names.
+
+    The table's lock is asked for SWAP_LOCK_WAIT at a time: searches queue behind a waiting lock request, so a
+    long transaction that read the documents must not stall them for longer than that.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        session.execute(text(f"SET LOCAL lock_timeout = '{SWAP_LOCK_WAIT_MS}ms'"))
+        try:
+            session.execute(text("LOCK TABLE search_documents IN ACCESS EXCLUSIVE MODE"))
+            break
+        except OperationalError:
+            session.rollback()
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"search_documents stayed in use for {timeout:.0f} s") from None
+            time.sleep(0.2)
+    session.execute(text("DROP TABLE search_documents"))
+    session.execute(text(f"ALTER TABLE {NEXT_TABLE} RENAME TO search_documents"))
+    for (name,) in session.execute(
+        text("SELECT conname FROM pg_constraint WHERE conrelid = 'search_documents'::regclass")
+    ).all():
+        if name.endswith(NEXT_SUFFIX):
+            session.execute(
+                text(f'ALTER TABLE search_documents RENAME CONSTRAINT "{name}" TO "{name.removesuffix(NEXT_SUFFIX)}"')
+            )
+    for (name,) in session.execute(
+        text("SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'search_documents'::regclass")
+    ).all():
+        name = name.strip('"')
+        if name.endswith(NEXT_SUFFIX):
+            session.execute(text(f'ALTER INDEX "{name}" RENAME TO "{name.removesuffix(NEXT_SUFFIX)}"'))
