@@ -20,7 +20,8 @@ pytestmark = pytest.mark.search_backends("whoosh")
 
 
 def _segment_sizes() -> list[int]:
-    return sorted(segment.doc_count_all() for segment in whoosh_index.open_dir(str(current_dir()))._segments())
+    with whoosh_index.open_dir(str(current_dir())).reader() as reader:
+        return sorted(leaf.doc_count_all() for leaf, _offset in reader.leaf_readers())
 
 
 def test_single_changes_pile_up_in_tiers_and_every_entry_is_found(app, monkeypatch):
