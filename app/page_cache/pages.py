@@ -174,7 +174,7 @@ def _check(kept: store.Kept, fresh: Page, audience: str) -> None:
 
 
 def _respond(view: Callable, view_args: dict[str, Any], members: Callable[..., str | None] | None) -> Response:
-    since = _quietly(store.generation)
+    since = _quietly(store.generation) if store.tracking() and current_app.config["PAGE_CACHE"] else None
     audience = _audience(members, view_args, since)
     if audience is None:
         with parts.keeping(None):

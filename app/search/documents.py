@@ -3,14 +3,17 @@ entries belong in the index; shared by both backends."""
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
+from app.extensions import db
 from app.models import STATUS_PUBLISHED, Comment, Entry, Station, StationBlog, User
 from app.models.comment import COMMENT_PUBLISHED
 from app.models.station import STATUS_ACCEPTED
@@ -27,6 +30,8 @@ SECTION_WEIGHTS: dict[str, float] = {
 }
 # Entries read from the database at a time when documents are made in bulk (a rebuild).
 DOCUMENT_BATCH = 500
+Job = TypeVar("Job")
+Result = TypeVar("Result")
 
 
 @dataclass
@@ -159,3 +164,16 @@ def key_terms(entry: Entry) -> Counter[str]:
     "more like this" -- single words, not the pair terms, which mostly occur in one entry only and so would
     find nothing but the entry."""
     return Counter(analyze(f"{entry.title}\n{html_to_text(entry.body_html)}"))
+
+
+def _forget_parent_connections() -> None:
+    """A forked worker must not use the database connections it inherited from the parent."""
+    db.engine.dispose(close=False)
+
+
+def map_in_processes(work: Callable[[Job], Result], jobs: list[Job], procs: int) -> list[Result]:
+    """`work` over `jobs` in up to `procs` forked processes, each with database connections of its own (the
+    parent's pool is emptied first): a rebuild reads and analyses its entries on every core."""
+    db.engine.dispose()
+    with multiprocessing.get_context("fork").Pool(min(procs, len(jobs)), _forget_parent_connections) as pool:
+        return pool.map(work, jobs, chunksize=1)

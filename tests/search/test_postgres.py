@@ -167,6 +167,17 @@ def test_reindex_rebuilds_every_document_with_the_same_results(entries):
     assert {q: ranked(q) for q in QUERIES} == before
 
 
+def test_the_parallel_rebuild_finds_the_same_entries(app, entries, monkeypatch):
+    """Entries of equal score come in the index's own order, which the rows' order in the new table decides."""
+    from app.search.backends import postgres
+
+    before = {q: found(q) for q in QUERIES}
+    monkeypatch.setattr(postgres, "WRITE_BATCH", 1)  # one entry a job, so two processes write them
+    app.config["SEARCH_REINDEX_PROCS"] = 2
+    assert reindex().documents == 3
+    assert {q: found(q) for q in QUERIES} == before
+
+
 def test_reindex_covers_tasks_pending_before_it_started(app, entries):
     app.config["SEARCH_SYNC_ON_COMMIT"] = False
     durian = entries[0]

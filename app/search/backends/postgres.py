@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
 import os
 import threading
 import time
@@ -38,6 +37,7 @@ from flask import current_app
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     DateTime,
     Engine,
     Float,
@@ -72,6 +72,7 @@ from app.search.documents import (
     indexable_entries_query,
     key_terms,
     load_context,
+    map_in_processes,
 )
 from app.search.outbox import expand_tasks, read_tasks
 
@@ -462,11 +463,16 @@ class _TermsCache:
 terms_cache = _TermsCache()
 
 
-def _lock(session: Session, timeout: float) -> bool:
-    """Take the writers' lock for this transaction, waiting up to `timeout` seconds."""
+def _lock(connection: Session | Connection, timeout: float, until_unlocked: bool = False) -> bool:
+    """Take the writers' lock for this transaction (or, `until_unlocked`, for the connection's session, each try
+    committed so no transaction stays open), waiting up to `timeout` seconds."""
+    take = func.pg_try_advisory_lock if until_unlocked else func.pg_try_advisory_xact_lock
     deadline = time.monotonic() + timeout
     while True:
-        if session.scalar(select(func.pg_try_advisory_xact_lock(WRITE_LOCK_KEY))):
+        taken = connection.scalar(select(take(WRITE_LOCK_KEY)))
+        if until_unlocked:
+            connection.commit()
+        if taken:
             return True
         if time.monotonic() >= deadline:
             return False
@@ -601,7 +607,7 @@ class PostgresBackend:
         started = time.monotonic()
         engine = db.engine
         with engine.connect() as locker:
-            if not _session_lock(locker, REINDEX_LOCK_TIMEOUT):
+            if not _lock(locker, REINDEX_LOCK_TIMEOUT, until_unlocked=True):
                 raise TimeoutError(f"the search documents stayed locked for {REINDEX_LOCK_TIMEOUT:.0f} s")
             try:
                 with Session(engine) as session:
@@ -656,19 +662,6 @@ SWAP_LOCK_WAIT_MS = 500
 COPY_COLUMNS = ("entry_id", "document", "tags", "stations", "blog", "blog_id", "author", "author_id", "published_at")
 
 
-def _session_lock(connection, timeout: float) -> bool:
-    """Take the writers' lock for this connection's session (until unlocked), waiting up to `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        taken = connection.scalar(select(func.pg_try_advisory_lock(WRITE_LOCK_KEY)))
-        connection.commit()
-        if taken:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)
-
-
 def _copy_documents(session: Session, entry_ids: list[int]) -> tuple[int, set[str]]:
     """COPY the documents of these entries into the rebuild's table; how many, and their Thai pieces."""
     written = 0
@@ -677,8 +670,9 @@ def _copy_documents(session: Session, entry_ids: list[int]) -> tuple[int, set[st
         entries = entries_by_id(session, entry_ids[start : start + WRITE_BATCH])
         context = load_context(session, entries)
         rows = [row for row in (_document_row(entry, context, thai_terms) for entry in entries) if row is not None]
+        columns = ", ".join(COPY_COLUMNS)
         cursor = session.connection().connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {NEXT_TABLE} ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+        with cursor, cursor.copy(f"COPY {NEXT_TABLE} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[name] for name in COPY_COLUMNS])
         session.commit()
@@ -702,19 +696,11 @@ def _fill_next(entry_ids: list[int], procs: int) -> int:
     else:
         size = max(WRITE_BATCH, -(-len(entry_ids) // (procs * 4)))
         jobs = [entry_ids[start : start + size] for start in range(0, len(entry_ids), size)]
-        db.engine.dispose()
-        context = multiprocessing.get_context("fork")
-        with context.Pool(procs, initializer=_forget_parent_connections) as pool:
-            results = pool.map(_copy_job, jobs, chunksize=1)
+        results = map_in_processes(_copy_job, jobs, procs)
     with Session(db.engine) as session:
         _add_terms(session, set().union(*(terms for _, terms in results)))
         session.commit()
     return sum(count for count, _ in results)
-
-
-def _forget_parent_connections() -> None:
-    """A forked worker must not use the database connections it inherited from the parent."""
-    db.engine.dispose(close=False)
 
 
 def _index_next(session: Session) -> None:

@@ -16,7 +16,6 @@ together as one generation of the index.
 
 from __future__ import annotations
 
-import multiprocessing
 import pickle
 from array import array
 from collections import defaultdict
@@ -31,7 +30,7 @@ from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from app.extensions import db
-from app.search.documents import entry_documents
+from app.search.documents import entry_documents, map_in_processes
 
 _first = itemgetter(0)
 
@@ -197,11 +196,6 @@ def _segment_job(job: tuple[str, list[int]]):
         return write_segment(ix, entry_documents(session, entry_ids))
 
 
-def _forget_parent_connections() -> None:
-    """A forked worker must not use the database connections it inherited from the parent."""
-    db.engine.dispose(close=False)
-
-
 def build_segments(ix: FileIndex, session: Session, entry_ids: list[int], procs: int) -> int:
     """Index `entry_ids` into `ix` (a new, empty index) as segments of at most SEARCH_REINDEX_SEGMENT_DOCS
     entries, written by `procs` worker processes, and commit them; returns the number of documents."""
@@ -213,10 +207,7 @@ def build_segments(ix: FileIndex, session: Session, entry_ids: list[int], procs:
     try:
         if procs > 1 and len(jobs) > 1:
             session.close()
-            db.engine.dispose()
-            context = multiprocessing.get_context("fork")
-            with context.Pool(min(procs, len(jobs)), initializer=_forget_parent_connections) as pool:
-                results = pool.map(_segment_job, jobs, chunksize=1)
+            results = map_in_processes(_segment_job, jobs, procs)
         else:
             results = [write_segment(ix, entry_documents(session, ids)) for _, ids in jobs]
         segments = [segment for segment in results if segment is not None]
