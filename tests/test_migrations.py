@@ -99,3 +99,19 @@ def test_sqlite_runs_with_wal_and_foreign_keys(app):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_the_body_text_migration_fills_the_text_of_entries_there_are(empty_database):
+    from app.models import Entry
+    from tests.factories import make_blog, make_entry, make_user
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        upgrade()
+        entry_id = make_entry(make_blog(make_user()), body="วง **ลปรร.** ครั้งที่ ๒").id
+        db.session.remove()
+        downgrade(revision="t19p_rum_pairs")
+        upgrade()
+        assert db.session.get(Entry, entry_id).body_text == "วง ลปรร. ครั้งที่ ๒"
+        db.session.remove()
+        db.engine.dispose()

@@ -53,13 +53,13 @@ class Card:
     author: CardAuthor
     blog: CardBlog
     tags: list[CardTag]
-    body_html: str | None = None  # read only for search results' snippets
+    body_text: str | None = None  # read only for search results' snippets
 
 
 def card_query(*conditions: ColumnElement[bool], with_body: bool = False) -> Select:
     """Published entries (author not suspended) meeting `conditions`, newest first, as card rows; the same
     entries, in the same order, as `published_entries_query().where(*conditions)`."""
-    body = (Entry.body_html,) if with_body else ()
+    body = (Entry.body_text,) if with_body else ()
     return (
         select(
             Entry.id,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.database import thai_order
 from app.extensions import db
 from app.models.blog import Blog
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import User
+from app.text.markdown import html_to_text
 
 STATUS_DRAFT = "draft"
 STATUS_PUBLISHED = "published"
@@ -51,6 +52,9 @@ class Entry(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     body_markdown: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # The visible text of body_html (normalised, on one line), kept with it so that search indexes and quotes
+    # it without parsing HTML on every use.
+    body_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     license: Mapped[str] = mapped_column(String(20), default="all-rights-reserved")
     status: Mapped[str] = mapped_column(String(10), default=STATUS_DRAFT, index=True)
     comments_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -71,6 +75,11 @@ class Entry(db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == STATUS_PUBLISHED
+
+    @validates("body_html")
+    def _keep_body_text(self, _key: str, body_html: str) -> str:
+        self.body_text = html_to_text(body_html)
+        return body_html
 
     def __repr__(self) -> str:
         return f"<Entry {self.number}>"

@@ -20,11 +20,10 @@ from app.extensions import db
 from app.models import Station, StationBlog
 from app.models.station import STATUS_ACCEPTED
 from app.search import backends
-from app.search.analyzer import prepare
 from app.search.parse import SORTS, QueryError, SearchFilters, check_request, read_lookup
 from app.search.snippets import body_phrases, snippet
 from app.text.dates import iso_utc
-from app.text.markdown import html_to_text
+from app.text.normalize import fold_thai_digits
 
 __all__ = ["SORTS", "QueryError", "SearchFilters", "SearchHit", "SearchPage", "page_as_json", "search"]
 
@@ -81,7 +80,7 @@ def search(
     for entry_id, score in zip(window.ids, window.scores or [0.0] * len(window.ids), strict=True):
         if entry_id in entries:
             entry = entries[entry_id]
-            html, text = snippet(prepare(html_to_text(entry.body_html)), phrases)
+            html, text = snippet(fold_thai_digits(entry.body_text), phrases)  # body_text is stored normalised
             result.hits.append(SearchHit(entry, html, text, score))
     return result
 

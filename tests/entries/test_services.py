@@ -106,6 +106,18 @@ def test_titles_and_bodies_are_normalised(cast):
     assert entry.body_markdown == "ข้อความ\nบรรทัดสอง"
 
 
+def test_the_body_text_is_kept_with_every_change_of_the_body(cast):
+    entry = make_entry(cast.blog, body="**ตลาดนัด**ความรู้ & KM\n\n| ปี | ผล |\n|---|---|\n| ๒๕๖๘ | ดี |")
+    assert entry.body_text == "ตลาดนัดความรู้ & KM ปี ผล ๒๕๖๘ ดี"
+
+    services.update_entry(entry, body_markdown="บันทึก<script>x</script> ใหม่")
+    db.session.commit()
+    db.session.expire_all()
+
+    stored = db.session.scalar(select(Entry.body_text).where(Entry.id == entry.id))
+    assert stored == entry.body_text == "บันทึก ใหม่"
+
+
 def test_tags_accept_text_or_a_list_and_share_rows(cast):
     first = make_entry(cast.blog, tags=["#KM", "ชุมพร"])
     second = make_entry(cast.blog, tags="km, KM ,กาฬสินธุ์")
