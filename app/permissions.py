@@ -248,6 +248,12 @@ def _report_entry(user: Any, entry: Entry) -> bool:
     return member is not None and entry.is_published and _view_entry(member, entry) and entry.author_id != member.id
 
 
+def _act_on_comments(user: Any, _entry: Entry) -> bool:
+    """Whether any action on the entry's comments (hide, delete, report) may be open to `user`: each needs a
+    signed-in member, so a page for anyone else leaves the comments' actions out without asking per comment."""
+    return _member(user) is not None
+
+
 def _report_comment(user: Any, comment: Comment) -> bool:
     """Members report comments readers can see on entries they can see, except their own."""
     member = _member(user)
@@ -266,6 +272,7 @@ _RULES: dict[str, Callable[[Any, Any], bool]] = {
     "delete_entry": _edit_entry,
     "comment_on_entry": _comment_on_entry,
     "moderate_comments": _edit_entry,
+    "act_on_comments": _act_on_comments,
     "review_comments": _review_comments,
     "delete_comment": _delete_comment,
     "manage_station": lambda user, station: station_role(user, station) == ROLE_OWNER,

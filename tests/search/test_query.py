@@ -191,12 +191,15 @@ def test_the_database_is_the_truth_when_the_index_lags(app, durian):
 def test_related_entries_are_published_others_like_this_one(blog):
     first = make_entry(blog, title="ปลูกทุเรียน", body="ปลูกทุเรียนหมอนทองให้ออกผลดี ต้องดูแลดินและน้ำ")
     second = make_entry(blog, title="ดูแลสวนทุเรียน", body="ทุเรียนหมอนทองต้องการน้ำและดินดี ออกผลดีทุกปี")
-    make_entry(blog, title="ร่างทุเรียน", body="ทุเรียนหมอนทองออกผลดี ดินและน้ำ", publish=False)
+    draft = make_entry(blog, title="ร่างทุเรียน", body="ทุเรียนหมอนทองออกผลดี ดินและน้ำ", publish=False)
     make_entry(blog, title="ตลาดปลา", body="ปลาทูสดจากแม่กลองราคาถูก")
-    related = related_to(first)
-    assert second in related
-    assert first not in related
-    assert all(entry.is_published for entry in related)
+    related = {item.number: item for item in related_to(first)}
+    assert second.number in related
+    assert first.number not in related and draft.number not in related
+    assert (related[second.number].title, related[second.number].author.display_name) == (
+        "ดูแลสวนทุเรียน",
+        blog.owner.display_name,
+    )
     assert len(related_to(first, limit=1)) == 1
 
 
