@@ -39,8 +39,10 @@ migrate: install
 demo: migrate
 	$(FLASK) demo
 
-# The task worker (huey_consumer, DEPLOY.md "The task worker") runs beside the server and stops with it.
-WORKER := $(BIN)/huey_consumer worker.huey --quiet
+# The task worker (huey_consumer, DEPLOY.md "The task worker") runs beside the server and stops with it: at a lower
+# CPU priority, so pages come first under load, and looking at the queue at least every quarter second when idle,
+# so a change reaches search within about a second.
+WORKER := nice -n 10 $(BIN)/huey_consumer worker.huey --quiet --delay 0.05 --max-delay 0.25
 WITH_WORKER = $(WORKER) & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM;
 
 run: demo

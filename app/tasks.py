@@ -1,4 +1,4 @@
-"""The task queue: work a request leaves to a worker process (Huey), such as ranking related entries.
+"""The task queue: work a request leaves to a worker process (Huey): applying search changes, ranking related entries.
 
 A task is a function marked `@task` in one of TASK_MODULES; `enqueue(fn, *args)` queues it. Each application
 gets its own Huey instance, built from its configuration when a task is first queued (building one opens the
@@ -28,7 +28,7 @@ from app.extensions import db
 EXTENSION_KEY = "sala.tasks"
 QUEUE_NAME = "sala"
 # The modules that define tasks: imported before a queue is built, so producer and worker know the same tasks.
-TASK_MODULES = ("app.entries.related",)
+TASK_MODULES = ("app.entries.related", "app.search.sync")
 # A task that fails (a database busy beyond its timeout, say) is tried again this many times.
 RETRIES = 2
 RETRY_DELAY_SECONDS = 10

@@ -2,8 +2,9 @@
 
 Every flush that changes something a search document shows writes `SearchTask` rows on the flush's own
 connection (an in-transaction consumer of the change feed, app.changes), so the tasks commit or roll back with
-the change itself. After the commit the tasks are applied
-at once ("drained") on separate connections: pending rows are read under the index's write lock, expanded
+the change itself. After the commit the task worker (app.tasks) is asked to apply them, off the request
+path: the request that wrote them answers without waiting for the index. The worker "drains" the outbox on
+separate connections: pending rows are read under the index's write lock, expanded
 to entry ids, written with one Whoosh writer, the writer is committed, and only then are the rows deleted in
 a new short transaction — a crash in between re-applies them, which is harmless. When another process or
 thread holds the index lock for longer than LOCK_WAIT the tasks simply stay pending: the holder checks the
@@ -28,6 +29,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
+from app import tasks
 from app.changes import UPDATE, Change, subscribe
 from app.entries import related
 from app.extensions import db
@@ -119,13 +121,26 @@ def write_tasks(session: Session, changes: list[Change]) -> None:
 
 
 def apply_committed(changes: list[Change]) -> None:
-    """Apply the tasks (and any left pending) right after the commit; never raise into the caller."""
+    """After the commit, queue the application of the tasks (and any left pending) for the task worker; never
+    raise into the caller. In TASK_QUEUE_IMMEDIATE mode (tests) they are applied here and now."""
     if not has_app_context() or not any(_watched(change) for change in changes):
         return
     if not current_app.config.get("SEARCH_SYNC_ON_COMMIT", True):
         return
     try:
-        drain(engine=db.engine, timeout=LOCK_WAIT)
+        tasks.enqueue(apply_pending)
+    except Exception:
+        logger.exception("could not queue the search index update; the tasks stay pending for `flask search sync`")
+
+
+@tasks.task
+def apply_pending() -> None:
+    """Task: apply what the outbox holds. Queued after every commit that wrote tasks, so most of these find the
+    outbox already drained by an earlier one and end after one count. A failure leaves the tasks pending for
+    the next commit's task or `flask search sync`."""
+    try:
+        if pending_count(db.engine):
+            drain(engine=db.engine, timeout=LOCK_WAIT)
     except Exception:
         logger.exception("search index update failed; the tasks stay pending for `flask search sync`")
 

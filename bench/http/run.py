@@ -58,6 +58,10 @@ from deploy import nginx  # noqa: E402
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+# The task worker beside Sala's gunicorn, as `make serve` starts it (the Makefile's WORKER): it applies committed
+# changes to the search index, so the mixed mode's comments cost what they cost in production.
+TASK_WORKER = ["nice", "-n", "10", str(Path(sys.executable).with_name("huey_consumer")), "worker.huey", "--quiet"]
+TASK_WORKER += ["--delay", "0.05", "--max-delay", "0.25"]
 COMMENTS_ON_ENTRY = 30
 SEARCH_QUERY = "การจัดการความรู้"
 SIGNED_IN_USER = "author0001"
@@ -237,16 +241,21 @@ def serving(target: str, port: int, env: dict[str, str], workers: int):
         command[1:1] = ["--config", str(GUNICORN_CONF)]
     command += ["--access-logfile", "/dev/null", target]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    processes = [process]
+    if target == "wsgi:app":
+        processes.append(subprocess.Popen(TASK_WORKER, cwd=ROOT, env=env, start_new_session=True))
     try:
         _wait_until_up(port, process)
         yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        for started in processes:
+            os.killpg(started.pid, signal.SIGTERM)
+        for started in processes:
+            try:
+                started.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(started.pid, signal.SIGKILL)
+                started.wait()
 
 
 def _wait_until_up(port: int, process: subprocess.Popen, timeout: float = 120.0) -> None:

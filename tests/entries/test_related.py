@@ -25,6 +25,7 @@ from app.entries.services import delete_entry, update_entry
 from app.extensions import db
 from app.models import RelatedEntry, RelatedList
 from app.search import backends, sync
+from app.search.query import search
 from tests.factories import make_blog, make_entry, make_user
 
 
@@ -242,8 +243,8 @@ def test_a_queued_task_waits_for_the_worker(app, tmp_path, orchard):
 
 
 def test_the_worker_process_runs_the_queued_tasks(app, tmp_path, orchard):
-    """`huey_consumer worker.huey` (what `make run` and DEPLOY.md's unit start) takes the task from the queue's
-    file and runs it against the same database."""
+    """`huey_consumer worker.huey` (what `make run` and DEPLOY.md's unit start) takes the tasks from the queue's
+    file and runs them against the same database and index: a ranking, and a commit's search index update."""
     _, first, second, third, _ = orchard
     forget(RelatedEntry, RelatedEntry.entry_id == first.id)
     forget(RelatedList, RelatedList.entry_id == first.id)
@@ -252,6 +253,8 @@ def test_the_worker_process_runs_the_queued_tasks(app, tmp_path, orchard):
     app.config.update(TASK_QUEUE_URL=queue_url, TASK_QUEUE_IMMEDIATE=False)
     app.extensions.pop(tasks.EXTENSION_KEY, None)
     related.refresh_later([first.id])
+    newer = make_entry(first.blog, title="ผ้าไหมทอมือ", body="ผ้าไหมมัดหมี่ลายโบราณ")
+    assert sync.pending_count() == 1  # the search index update is queued too
     env = {
         **os.environ,
         "SALA_CONFIG": "development",
@@ -271,13 +274,15 @@ def test_the_worker_process_runs_the_queued_tasks(app, tmp_path, orchard):
     )
     try:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not related.stored_ids(first.id):
+        while time.monotonic() < deadline and (not related.stored_ids(first.id) or sync.pending_count()):
             time.sleep(0.2)
             db.session.rollback()
     finally:
         consumer.send_signal(signal.SIGINT)
         output = consumer.communicate(timeout=30)[0]
     assert set(related.stored_ids(first.id)) == {second.id, third.id}, output
+    assert sync.pending_count() == 0, output
+    assert newer.id in {hit.entry.id for hit in search("มัดหมี่").hits}, output
 
 
 def test_a_queue_that_cannot_be_reached_does_not_break_the_write(app, orchard, caplog):
@@ -285,7 +290,11 @@ def test_a_queue_that_cannot_be_reached_does_not_break_the_write(app, orchard, c
     app.config.update(TASK_QUEUE_URL="redis://127.0.0.1:1/0", TASK_QUEUE_IMMEDIATE=False)
     app.extensions.pop(tasks.EXTENSION_KEY, None)
     entry = make_entry(blog, title="ทุเรียนอีกต้น", body="ทุเรียนหมอนทองออกผลดี")
-    assert entry.is_published and sync.pending_count() == 0
+    assert entry.is_published
+    assert "could not queue the search index update" in caplog.text
+    assert sync.pending_count() == 1  # the change waits in the outbox for the worker or `flask search sync`
+    sync.drain()
+    assert sync.pending_count() == 0
     assert "could not queue a refresh of related entries" in caplog.text
 
 

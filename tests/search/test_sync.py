@@ -41,6 +41,23 @@ def test_a_committed_entry_is_found_at_once(blog):
     assert pending() == 0
 
 
+def test_the_request_leaves_the_index_update_to_the_task_worker(app, blog, tmp_path):
+    from app import tasks
+
+    app.config.update(TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}", TASK_QUEUE_IMMEDIATE=False)
+    app.extensions.pop(tasks.EXTENSION_KEY, None)
+    queue = tasks.queue()
+    first = make_entry(blog, title="ชาวสวนลองกอง", body="ลองกองตันหยงมัส")
+    second = make_entry(blog, title="ลองกองรุ่นสอง", body="ลองกองออกช่อ")
+
+    assert (pending(), found("ลองกอง")) == (2, set())  # committed, waiting in the outbox for the worker
+    assert queue.huey.pending_count() == 2  # one update queued by each commit
+    queue.huey.execute(queue.huey.dequeue())  # what the worker does with each
+    assert (pending(), found("ลองกอง")) == (0, {first.number, second.number})
+    # Left: the second commit's update (it will find nothing to do) and the ranking of the entries' related ones.
+    assert sorted(task.name.rsplit(".", 1)[-1] for task in queue.huey.pending()) == ["apply_pending", "refresh_indexed"]
+
+
 def test_a_rolled_back_entry_is_never_found(blog):
     create_entry(blog, blog.owner, title="มังคุดรอบแรก", body_markdown="เก็บมังคุดหลังฝนตก")
     db.session.rollback()
