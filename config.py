@@ -76,6 +76,8 @@ class Config:
     UPLOAD_LIMIT_PER_MEMBER = os.environ.get("UPLOAD_LIMIT_PER_MEMBER", "30 per 10 minutes")
     # Apply search-outbox tasks right after each commit (tests turn it off to simulate a crash).
     SEARCH_SYNC_ON_COMMIT = True
+    # /healthz says "degraded" when a committed change has waited this long for the task worker to index it.
+    SEARCH_PENDING_ALERT_SECONDS = _env_int("SEARCH_PENDING_ALERT_SECONDS", 300)
     # A Thai word is also found where the text's pieces were cut differently around it (app/search/substring.py);
     # off, a Thai query is a phrase of its own pieces only (faster, misses words inside longer pieces).
     # "auto": on for both backends; 1 or 0 forces it.

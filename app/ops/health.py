@@ -3,7 +3,8 @@
 200 with "status": "ok" when all is well; 503 when the database or search cannot answer. Search documents
 written by an older release (`flask search reindex` not yet run after an upgrade) that still answer are not a
 reason to take the server out of a load balancer: 200 with "status": "degraded", and the search check says
-`"outdated": true` with the reason, for a monitor to alert on.
+`"outdated": true` with the reason, for a monitor to alert on. So is a change that has waited longer than
+SEARCH_PENDING_ALERT_SECONDS for the task worker to index it (`"stalled": true`): the worker is down or stuck.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import text
 
 from app.extensions import db
-from app.search import backends, sync
+from app.search import backends, outbox, sync
 
 logger = logging.getLogger(__name__)
+
+STALLED_REASON = "search changes have waited {seconds} s for the task worker: is huey_consumer worker.huey running?"
 
 
 def check_database() -> dict[str, Any]:
@@ -49,6 +53,7 @@ def check_search() -> dict[str, Any]:
         return {"ok": False, "backend": name, "error": type(error).__name__, "reason": reason}
     try:
         pending = sync.pending_count()
+        waited = outbox.oldest_pending_seconds() if pending else 0.0
     except Exception as error:
         logger.warning("health check: cannot count pending search tasks: %s", error)
         return {
@@ -61,6 +66,8 @@ def check_search() -> dict[str, Any]:
     report = {"ok": True, "backend": name, "documents": documents, "pending_tasks": pending}
     if outdated:
         report.update(outdated=True, reason=backends.OUTDATED_REASON)
+    elif waited > current_app.config["SEARCH_PENDING_ALERT_SECONDS"]:
+        report.update(stalled=True, reason=STALLED_REASON.format(seconds=int(waited)))
     return report
 
 
@@ -70,6 +77,6 @@ def health() -> tuple[dict[str, Any], bool]:
     checks = {"database": check_database(), "search": check_search()}
     healthy = all(check["ok"] for check in checks.values())
     status = "ok" if healthy else "error"
-    if healthy and any(check.get("outdated") for check in checks.values()):
+    if healthy and any(check.get("outdated") or check.get("stalled") for check in checks.values()):
         status = "degraded"
     return {"status": status, **checks}, healthy

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import Comment, Entry, SearchTask
 from app.models.search_task import TASK_BLOG, TASK_ENTRY, TASK_USER
+from app.models.types import utcnow
 
 DRAIN_BATCH = 500
 
@@ -35,6 +36,13 @@ def stop_noting(token: Token) -> set[int]:
 def pending_count(engine: Engine | None = None) -> int:
     with (engine or db.engine).connect() as connection:
         return connection.scalar(select(func.count()).select_from(SearchTask)) or 0
+
+
+def oldest_pending_seconds(engine: Engine | None = None) -> float:
+    """How long the oldest pending task has waited (0 when none waits)."""
+    with (engine or db.engine).connect() as connection:
+        oldest = connection.scalar(select(func.min(SearchTask.created_at)))
+    return 0.0 if oldest is None else max((utcnow() - oldest).total_seconds(), 0.0)
 
 
 def expand_tasks(session: Session, tasks: list[tuple[int, str, int]]) -> tuple[list[int], set[int], set[int]]:

@@ -38,6 +38,28 @@ def test_reports_pending_search_tasks(client, app):
     assert response.json["search"]["pending_tasks"] >= 1
 
 
+def test_changes_the_task_worker_left_waiting_make_the_site_degraded(client, app):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.models import SearchTask
+    from app.models.types import utcnow
+
+    app.config["SEARCH_SYNC_ON_COMMIT"] = False  # as if no worker took the queued update
+    make_entry(make_blog(make_user()))
+    assert client.get("/healthz").json["status"] == "ok"  # a change just made is not late yet
+
+    db.session.execute(update(SearchTask).values(created_at=utcnow() - timedelta(minutes=10)))
+    db.session.commit()
+    response = client.get("/healthz")
+
+    assert response.status_code == 200  # searches still answer: the load balancer keeps the server
+    assert response.json["status"] == "degraded"
+    assert response.json["search"]["stalled"] is True
+    assert "task worker" in response.json["search"]["reason"]
+
+
 def test_a_broken_index_is_503(client, app):
     make_entry(make_blog(make_user()))
     live = configured_path().resolve()
