@@ -14,6 +14,9 @@ a time on 127.0.0.1 and with the same gunicorn settings (2 workers unless told o
 * "mixed": the anonymous pages of the cached server again, while a guest posts one comment per second on a
   random entry through the real form (bench/http/guest.py).
 
+Sala's servers run with the task worker beside gunicorn, as `make serve` starts it (TASK_WORKER): it applies
+the comments to the search index.
+
 `--nginx` instead measures the anonymous pages through nginx with DEPLOY.md's site (deploy/nginx-site.conf,
 HTTPS on localhost) in front of the same gunicorn, against the same ceiling.
 
