@@ -56,11 +56,13 @@ def main() -> None:
         found: dict[str, dict[str, set[int]]] = {}
         first: dict[str, dict[str, list[int]]] = {}
         with app.app_context():
+            from app.search.backends import postgres
             from app.search.backends.whoosh import searching
             from app.search.index import reindex
             from app.search.query import search
 
             searching.COUNT_LIMIT = 10**9  # Whoosh checks every phrase candidate: exact totals to compare
+            postgres.COUNT_LIMIT = 10**9  # PostgreSQL counts every match, not its sample (all pages reachable)
 
             for backend in ("whoosh", "postgres"):
                 app.config["SEARCH_BACKEND"] = backend

@@ -23,6 +23,7 @@ from app.search.backends.postgres import (
 )
 from app.search.index import document_count, reindex
 from app.search.parse import parse_query
+from app.search.query import search
 from app.search.schema import build_schema
 from app.search.substring import Lexicon
 from tests.factories import make_blog, make_entry, make_user
@@ -195,3 +196,52 @@ def test_a_deleted_blog_takes_its_documents_with_it(entries):
     delete_blog(entries[0].blog)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(search_documents)) == 0
+
+
+@pytest.fixture
+def blog(app):
+    return make_blog(make_user("somchai"), "orchard")
+
+
+def test_newest_first_reads_the_date_index_or_sorts_the_matches_alike(blog, monkeypatch):
+    from datetime import UTC, datetime
+
+    from app.search.backends import postgres
+
+    dates = [datetime(2006 + n % 7, 1 + n, 10, tzinfo=UTC) for n in range(11)]
+    numbers = {
+        make_entry(blog, title=f"สวน {n}", body="ทุเรียนออกผล", published_at=day).number: day
+        for n, day in enumerate(dates)
+    }
+    for n in range(5):
+        make_entry(blog, title=f"ไร่ {n}", body="มังคุดออกผล")
+    db.session.execute(text("ANALYZE search_documents"))  # the planner's count of the documents
+    expected = sorted(numbers, key=lambda number: numbers[number], reverse=True)
+    walks = []
+    ranked_walk = postgres._ranked_walk
+    monkeypatch.setattr(postgres, "_ranked_walk", lambda session: walks.append(1) or ranked_walk(session))
+    pages = {}
+    for rows in (0, 10**6):  # every match sorted; the date index read until the page is full
+        monkeypatch.setattr(postgres, "NEWEST_WALK_ROWS", rows)
+        walks.clear()
+        pages[rows] = [ranked("ทุเรียน", sort="newest")] + [
+            [hit.entry.number for hit in search("ทุเรียน", sort="newest", per_page=4, page=n).hits] for n in (1, 2, 3)
+        ]
+        assert bool(walks) == (rows > 0)
+    assert pages[0] == pages[10**6] == [expected, expected[:4], expected[4:8], expected[8:]]
+
+
+def test_a_thai_word_ranks_its_own_pieces_before_the_alternatives(blog):
+    own = {make_entry(blog, title=f"บันทึก {n}", body="แบ่งปันความรู้ " * (n + 1)).number for n in range(3)}
+    inside = {make_entry(blog, title=f"อื่น {n}", body="ความรู้สึกดีมาก").number for n in range(3)}
+    ranks = ranked("ความรู้")
+    assert set(ranks[:3]) == own and set(ranks[3:]) == inside  # ความรู้ inside ความรู้สึก: found, ranked after
+    paged = [hit.entry.number for n in (1, 2, 3) for hit in search("ความรู้", per_page=2, page=n).hits]
+    assert paged == ranks
+
+
+def test_a_not_excludes_what_the_alternatives_find(blog):
+    kept = make_entry(blog, title="หนึ่ง", body="ความรู้ในการประชุมวันนี้")
+    make_entry(blog, title="สอง", body="ความรู้จากการประชุมพรรค")  # ชุมพร inside ประชุมพรรค
+    assert found("ความรู้ NOT ชุมพร") == {kept.number}
+    assert found("ความรู้") == {kept.number, kept.number + 1}

@@ -289,6 +289,66 @@ def test_a_very_common_phrase_is_counted_exactly_and_pages_true_matches(blog, cl
     assert body["total_is_estimate"] is False and body["total"] == 24
 
 
+def _sampled(entries) -> int:
+    """How many of these entries the PostgreSQL backend's count sample holds (its index's predicate)."""
+    from sqlalchemy import text
+
+    ids = [entry.id for entry in entries]
+    return db.session.scalar(
+        text("SELECT count(*) FROM unnest(CAST(:ids AS int[])) AS t(id) WHERE (hashint4(id) & 15) = 0"), {"ids": ids}
+    )
+
+
+@pytest.mark.search_backends("postgres")
+def test_a_query_matching_more_than_the_count_limit_shows_an_estimated_total(blog, monkeypatch, client):
+    from app.search.backends import postgres
+
+    common = [make_entry(blog, title=f"สวน {n}", body="ทุเรียนหมอนทองออกผล") for n in range(60)]
+    rare = [make_entry(blog, title=f"ไร่ {n}", body="มังคุดออกผล") for n in range(12)]
+    in_sample, rare_in_sample = _sampled(common), _sampled(rare)
+    assert in_sample > rare_in_sample  # the ids are the same every run (identities restart per test)
+    monkeypatch.setattr(postgres, "COUNT_LIMIT", postgres.COUNT_SAMPLE * (rare_in_sample + 1))
+
+    first = search("ทุเรียน", per_page=5)
+    assert first.total_is_estimate and first.total == postgres.COUNT_SAMPLE * in_sample
+    assert len(first.hits) == 5
+    html = client.get("/search?q=ทุเรียน").get_data(as_text=True)
+    assert f"พบประมาณ {first.total:,} บันทึก" in html
+    body = client.get("/api/v1/search?q=ทุเรียน").get_json()
+    assert body["total_is_estimate"] is True and body["total"] == first.total
+    # Every match is reachable page by page; the last page, partly filled, gives the exact total.
+    shown = [hit.entry.number for n in range(1, 13) for hit in search("ทุเรียน", per_page=5, page=n).hits]
+    assert sorted(shown) == sorted(entry.number for entry in common)
+    last = search("ทุเรียน", per_page=7, page=9)
+    assert len(last.hits) == 4 and last.total == 60 and not last.total_is_estimate
+
+    exact = search("มังคุด", per_page=5)  # its sample stands for fewer matches than the limit: all counted
+    assert not exact.total_is_estimate and exact.total == 12
+    html = client.get("/search?q=มังคุด").get_data(as_text=True)
+    assert "พบ 12 บันทึก" in html and "พบประมาณ" not in html
+    monkeypatch.setattr(postgres, "COUNT_LIMIT", 10**9)
+    counted = search("ทุเรียน", per_page=5)
+    assert not counted.total_is_estimate and counted.total == 60
+
+
+@pytest.mark.search_backends("postgres")
+def test_the_sample_count_reads_the_sample_index(blog):
+    """The count's condition must be the sample index's predicate, or the planner cannot use that index."""
+    from sqlalchemy import bindparam, cast, func, select
+    from sqlalchemy.dialects.postgresql import TSQUERY
+
+    from app.search.backends.postgres import _count_only, _in_sample, search_documents
+
+    make_entry(blog, title="สวน", body="ทุเรียนออกผล")
+    docs = search_documents.c
+    tsquery = cast(bindparam("tsquery", "'ทุเรียน'"), TSQUERY)
+    stmt = select(func.count()).where(docs.document.op("@@")(tsquery), _in_sample(docs.entry_id))
+    compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+    with _count_only(db.session):
+        plan = "\n".join(db.session.scalars(db.text(f"EXPLAIN {compiled}")))
+    assert "ix_search_documents_sample" in plan
+
+
 @pytest.fixture
 def paired_index(app, blog):
     """Entries about KM, with every term counted common so the rebuilt index also holds pair terms."""
