@@ -110,7 +110,7 @@ def test_the_body_text_migration_fills_the_text_of_entries_there_are(empty_datab
         upgrade()
         entry_id = make_entry(make_blog(make_user()), body="วง **ลปรร.** ครั้งที่ ๒").id
         db.session.remove()
-        downgrade(revision="t19p_rum_pairs")
+        downgrade(revision="t19q_count_sample")
         upgrade()
         assert db.session.get(Entry, entry_id).body_text == "วง ลปรร. ครั้งที่ ๒"
         db.session.remove()

@@ -1,7 +1,7 @@
 """entry body text: the visible text of each entry's body, kept with its HTML
 
 Revision ID: t14_entry_body_text
-Revises: t19p_rum_pairs
+Revises: t19q_count_sample
 Create Date: 2026-12-08 01:10:00.000000
 
 Search indexed and quoted entries by parsing their stored HTML each time (a tenth of a search page's cost, and
@@ -16,7 +16,7 @@ from app.text.markdown import html_to_text
 
 # revision identifiers, used by Alembic.
 revision = "t14_entry_body_text"
-down_revision = "t19p_rum_pairs"
+down_revision = "t19q_count_sample"
 branch_labels = None
 depends_on = None
 
