@@ -127,6 +127,8 @@ def prepare(workdir: Path, entries: int) -> Meta:
             print(f"reusing {workdir} ({entries:,} entries); migrating it to the current schema", flush=True)
             app = corpus.make_app(workdir)  # runs the migrations, so a corpus built earlier gets new indexes too
             _rank_related(app, meta)
+            for leftover in workdir.glob("tasks.db*"):  # an earlier run's queue: its tasks are not this run's work
+                leftover.unlink()
             return meta
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -145,18 +147,34 @@ def prepare(workdir: Path, entries: int) -> Meta:
 
 
 def _rank_related(app, meta: Meta) -> None:
-    """Store the measured entry's related entries, as the task worker would have after it was published (the
-    corpus is loaded without the worker; other entries' lists are queued in the workdir when first shown)."""
-    from sqlalchemy import select
+    """Store the measured entry's related entries, as the task worker would have after it was published.
+
+    The corpus is loaded without the worker, and ranking all 10,000 entries takes most of an hour (about 5 a
+    second), so every other entry is marked as ranked with nothing found (its list's fingerprint is its own):
+    otherwise each entry the mixed mode's writer opens would queue a ranking that a real site did when the entry
+    was published, and the worker beside the server would spend the run on them.
+    """
+    from sqlalchemy import insert, select
+    from sqlalchemy.orm import selectinload
 
     from app.entries import related
     from app.extensions import db
-    from app.models import Entry
+    from app.models import Entry, RelatedList
+    from app.models.types import utcnow
 
     with app.app_context():
         entry = db.session.scalar(select(Entry).filter_by(number=meta.entry_number))
         related.refresh([entry.id])
         db.session.commit()
+        listed = set(db.session.scalars(select(RelatedList.entry_id)))
+        unlisted = select(Entry).where(Entry.id.not_in(listed)).options(selectinload(Entry.tags))
+        rows = [
+            {"entry_id": e.id, "source": related.fingerprint(e), "updated_at": utcnow()}
+            for e in db.session.scalars(unlisted)
+        ]
+        if rows:
+            db.session.execute(insert(RelatedList), rows)
+            db.session.commit()
 
 
 def _entry_with_comments() -> int:
