@@ -12,13 +12,18 @@ from datetime import datetime
 
 import numpy as np
 import pytest
+from whoosh import index as whoosh_index
 
+from app.entries.services import create_entry
+from app.extensions import db
 from app.search.backends.whoosh import postings
+from app.search.backends.whoosh.index import current_dir
 from app.search.query import SearchFilters, search
 from tests.conftest import built_once
-from tests.factories import make_blog, make_entry, make_user
+from tests.factories import make_blog, make_user
 
 ENTRIES = 160
+BATCH = 20
 # Texts repeat so that many entries score alike; "ทีม งาน" apart does not hold the phrase ทีมงาน.
 BODIES = (
     "ทีมงานแลกเปลี่ยนความรู้กันทุกสัปดาห์",
@@ -34,13 +39,18 @@ def build() -> dict[str, str]:
     owner = make_user("paging")
     blogs = [make_blog(owner, "paging-one"), make_blog(owner, "paging-two")]
     for i in range(ENTRIES):
-        make_entry(
+        create_entry(
             blogs[i % 2],
+            owner,
             title=f"บันทึกที่ {i % 7}",
-            body=BODIES[i % len(BODIES)],
+            body_markdown=BODIES[i % len(BODIES)],
             tags="ทีมงาน" if i % 3 else "",
+            publish=True,
             published_at=SAME_TIME if i % 4 else datetime(2026, 1, 1 + i % 28, 8, 0),
         )
+        if i % BATCH == BATCH - 1:
+            # A commit per batch rather than per entry: the index still holds several segments (pages cross them).
+            db.session.commit()
     return {"blog": blogs[1].slug}
 
 
@@ -72,6 +82,14 @@ def test_pages_are_slices_of_one_ordering(corpus, q, sort, filtered):
     assert len(every) == len(set(every)) > 40
     for per_page in (7, 10, 30):
         assert walked(q, filters, sort, per_page) == every, per_page
+
+
+@pytest.mark.search_backends("whoosh")
+def test_the_corpus_spans_several_index_segments(corpus):
+    """The pages above cross segment boundaries (each segment numbers its documents from zero)."""
+    with whoosh_index.open_dir(str(current_dir())).reader() as reader:
+        sizes = sorted(leaf.doc_count_all() for leaf, _offset in reader.leaf_readers())
+    assert len(sizes) > 1 and sum(sizes) == ENTRIES
 
 
 def test_the_best_few_among_equal_keys_start_the_whole_order():
