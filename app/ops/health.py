@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from app.extensions import db
-from app.search import backends, outbox, sync
+from app.search import backends, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +52,7 @@ def check_search() -> dict[str, Any]:
         reason = str(error) if isinstance(error, backends.ConfigurationError) else "cannot answer a search query"
         return {"ok": False, "backend": name, "error": type(error).__name__, "reason": reason}
     try:
-        pending = sync.pending_count()
-        waited = outbox.oldest_pending_seconds() if pending else 0.0
+        pending, waited = outbox.pending_and_waited()
     except Exception as error:
         logger.warning("health check: cannot count pending search tasks: %s", error)
         return {

@@ -38,11 +38,11 @@ def pending_count(engine: Engine | None = None) -> int:
         return connection.scalar(select(func.count()).select_from(SearchTask)) or 0
 
 
-def oldest_pending_seconds(engine: Engine | None = None) -> float:
-    """How long the oldest pending task has waited (0 when none waits)."""
+def pending_and_waited(engine: Engine | None = None) -> tuple[int, float]:
+    """How many tasks are pending, and how long the oldest has waited (0 when none waits), in one query."""
     with (engine or db.engine).connect() as connection:
-        oldest = connection.scalar(select(func.min(SearchTask.created_at)))
-    return 0.0 if oldest is None else max((utcnow() - oldest).total_seconds(), 0.0)
+        count, oldest = connection.execute(select(func.count(), func.min(SearchTask.created_at))).one()
+    return count or 0, 0.0 if oldest is None else max((utcnow() - oldest).total_seconds(), 0.0)
 
 
 def expand_tasks(session: Session, tasks: list[tuple[int, str, int]]) -> tuple[list[int], set[int], set[int]]:

@@ -341,6 +341,18 @@ def _in_sample(entry_id):
     return func.hashint4(entry_id).op("&")(mask) == literal_column("0")
 
 
+def _matched(matches, *conditions):
+    """The rows the filters read of the documents `matches` finds, as the index alone finds them: OFFSET 0 keeps
+    the planner from pushing the filters in, where it would rather check each document of a filter's rows."""
+    docs = search_documents.c
+    return (
+        select(docs.entry_id, docs.tags, docs.stations, docs.blog, docs.author, docs.published_at)
+        .where(matches, *conditions)
+        .offset(0)
+        .subquery("matched")
+    )
+
+
 def _count(session: Session, matches, keys) -> tuple[int, bool]:
     """How many documents match (`matches`, a condition on search_documents) and pass the filters `keys`, and
     whether that is an estimate. The sample's matches are counted first (a sixteenth of the index's work, which
@@ -353,12 +365,7 @@ def _count(session: Session, matches, keys) -> tuple[int, bool]:
     docs = search_documents.c
 
     def counted(*conditions) -> int:
-        matched = (
-            select(docs.entry_id, docs.tags, docs.stations, docs.blog, docs.author, docs.published_at)
-            .where(matches, *conditions)
-            .offset(0)
-            .subquery("matched")
-        )
+        matched = _matched(matches, *conditions)
         stmt = select(func.count()).select_from(matched).where(and_(true(), *_filters(keys, matched.c)))
         return session.scalar(stmt) or 0
 
@@ -441,13 +448,8 @@ def _page(session: Session, lookup: Lookup, tsquery, query_text: str, total: int
     documents = session.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass"))
     if not documents or documents < 0 or documents * (offset + per_page) > total * NEWEST_WALK_ROWS:
         # Matches too sparse among the documents to read the date index until the page is full: find them all
-        # through the index and sort them (OFFSET 0: as in _count).
-        matched = (
-            select(docs.entry_id, docs.tags, docs.stations, docs.blog, docs.author, docs.published_at)
-            .where(matches)
-            .offset(0)
-            .subquery("matched")
-        )
+        # through the index and sort them (_matched).
+        matched = _matched(matches)
         stmt = (
             select(matched.c.entry_id)
             .where(and_(true(), *_filters(lookup.keys, matched.c)))
