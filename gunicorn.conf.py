@@ -98,10 +98,19 @@ def post_fork(server, worker) -> None:
 
 
 def pre_fork(server, worker) -> None:
-    """Freeze what the master has loaded before forking a worker (Python's advice for fork without exec).
+    """Load what a new worker's first requests would (app/warm.py: templates, the search backend and its
+    lexicons), then freeze what the master has loaded before forking (Python's advice for fork without exec).
 
     The collector then never scans those objects in the worker, so a full collection does not walk the whole
     loaded application (a pause that showed as latency spikes), and their memory pages stay shared with the
     master instead of being copied into every worker when the collector touches them.
     """
+    app = getattr(worker.app, "callable", None)  # the preloaded Flask app; None without preload
+    if app is not None and "sqlalchemy" in getattr(app, "extensions", {}):
+        from app.warm import warm
+
+        try:
+            warm(app)
+        except Exception:  # noqa: BLE001 - a worker that starts cold still serves: it does this on its own
+            server.log.exception("could not warm the application before forking a worker")
     gc.freeze()

@@ -76,11 +76,20 @@ class Lexicon:
     """The Thai pieces of an index, sorted forwards and by their reversed text, for prefix, suffix and
     infix lookups."""
 
-    def __init__(self, terms: Iterable[str]) -> None:
-        self.terms = sorted({term for term in terms if is_thai(term)})
+    def __init__(self, terms: Iterable[str], *, checked: bool = False) -> None:
+        self.terms = list(terms) if checked else sorted({term for term in terms if is_thai(term)})
         self.known = frozenset(self.terms)
         self.reversed = sorted(term[::-1] for term in self.terms)
         self.blob = "\n" + "\n".join(self.terms) + "\n"
+
+    @classmethod
+    def from_sorted(cls, text: str) -> Lexicon:
+        """A lexicon from what `text()` gave."""
+        return cls(text.split("\n") if text else (), checked=True)
+
+    def text(self) -> str:
+        """The terms, sorted, one per line (to be kept in a file)."""
+        return "\n".join(self.terms)
 
     def __len__(self) -> int:
         return len(self.terms)

@@ -6,7 +6,7 @@ the outbox, /healthz tells the operator, and `flask search reindex` replaces the
 
 from __future__ import annotations
 
-import os
+import shutil
 import time
 
 import pytest
@@ -50,8 +50,8 @@ def _older_release(schema: Schema | None = None) -> None:
     version, and (with `schema`) its fields are that release's."""
     old = current_dir()
     if schema is not None:
-        for name in os.listdir(old):
-            os.remove(old / name)
+        shutil.rmtree(old)
+        old.mkdir()
         whoosh_index.create_in(str(old), schema)
     (old / SCHEMA_FILE).write_text(f"{SCHEMA_VERSION - 1}\n")
     assert not is_current(old)

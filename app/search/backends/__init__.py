@@ -119,6 +119,9 @@ class SearchBackend(Protocol):
     def document_count(self, path: Path | None = None) -> int:
         """How many documents are searchable."""
 
+    def warm(self) -> None:
+        """Load into this process what its first search would (app/warm.py), leaving no file or connection open."""
+
     def probe(self, path: Path | None = None) -> int:
         """How many documents are searchable, found by reading the storage as a search does (for /healthz); never
         rebuilds anything. Raises IndexOutdated when an older release wrote the documents, and any other error

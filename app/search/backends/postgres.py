@@ -744,6 +744,9 @@ class PostgresBackend:
     def document_count(self, path: Path | None = None) -> int:
         return db.session.scalar(select(func.count()).select_from(search_documents)) or 0
 
+    def warm(self) -> None:
+        """Nothing to load: the index is the database's."""
+
     def probe(self, path: Path | None = None) -> int:
         """The count, and one match of a term through the GIN index, as a search reads the table."""
         docs = search_documents.c

@@ -5,6 +5,7 @@ searching.py  matching, counting and ranking a Lookup; "more like this"
 postings.py   the matching's array evaluator over Whoosh's posting lists (BM25 as Whoosh scores it)
 writing.py    applying the outbox, rebuilding into a new version and swapping it in
 bulk.py       the rebuild's segment writer
+lexicons.py   each segment's Thai terms (for app/search/substring.py), kept in a file beside the index
 
 The package reads the request only as app.search.backends defines it (tests/search/test_boundary.py). An
 index written by an older release is never rebuilt by a request: it keeps answering searches when it can,
@@ -58,6 +59,11 @@ class WhooshBackend:
 
     def document_count(self, path: Path | None = None) -> int:
         return index.open_index(path).doc_count()
+
+    def warm(self) -> None:
+        path = index.configured_path()
+        if index.exists(path):
+            searching.warm(path.resolve())
 
     def probe(self, path: Path | None = None) -> int:
         return index.readable_document_count(path)

@@ -115,7 +115,7 @@ def _retried(read: Callable[[], T]) -> T:
         time.sleep(OPEN_PAUSE)
 
 
-def _exists(path: Path) -> bool:
+def exists(path: Path) -> bool:
     return _retried(lambda: whoosh_index.exists_in(str(path)))
 
 
@@ -127,10 +127,10 @@ def open_dir(directory: Path) -> FileIndex:
 def current_dir(path: Path | None = None) -> Path:
     """The directory holding the live index, created (empty) when there is none yet."""
     path = path or configured_path()
-    if _exists(path):
+    if exists(path):
         return path.resolve()
     with layout_lock(path):
-        if _exists(path):
+        if exists(path):
             return path.resolve()
         if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
             path.rmdir()

@@ -226,6 +226,12 @@ def _segment_lengths(reader, fieldname: str) -> np.ndarray:
     return lengths
 
 
+def load_lengths(searcher: Searcher, fieldname: str) -> None:
+    """Read every segment's field lengths into the per-segment cache."""
+    for leaf, _offset in searcher.leaf_searchers():
+        _segment_lengths(leaf.reader(), fieldname)
+
+
 class Evaluator:
     """Evaluates a Whoosh query tree on one searcher's `fieldname` with array operations."""
 

@@ -28,6 +28,7 @@ from app.search.analyzer import pair_term
 from app.search.backends import FilterKeys, Lookup, Window
 from app.search.backends.whoosh import postings
 from app.search.backends.whoosh.index import INDEX_CHANGED_ERRORS, configured_path, current_dir, open_searcher
+from app.search.backends.whoosh.lexicons import segment_lexicons
 from app.search.documents import key_terms
 from app.search.schema import TEXT_FIELD as FIELD
 
@@ -191,35 +192,6 @@ def _paired_alternatives(
     return result
 
 
-_lexicon_by_segment: dict[str, substring.Lexicon] = {}
-_lexicon_lock = threading.Lock()
-
-
-def segment_lexicons(searcher: Searcher) -> substring.Lexicons:
-    """The Thai lexicon of the searcher's index, one Lexicon per segment, kept per segment id (segments never
-    change, so a new searcher after a commit reads only its new small segment's terms)."""
-    parts = []
-    live = set()
-    for leaf, _offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        segment = reader.segment()
-        key = segment.segment_id() if segment is not None else None
-        lexicon = _lexicon_by_segment.get(key) if key is not None else None
-        if lexicon is None:
-            lexicon = substring.Lexicon(term.decode() for term in reader.lexicon(FIELD))
-            if key is not None:
-                with _lexicon_lock:
-                    _lexicon_by_segment[key] = lexicon
-        if key is not None:
-            live.add(key)
-        parts.append(lexicon)
-    if len(_lexicon_by_segment) > 4 * len(live) + 16:
-        with _lexicon_lock:
-            for key in [key for key in _lexicon_by_segment if key not in live]:
-                del _lexicon_by_segment[key]
-    return substring.Lexicons(parts)
-
-
 def _allowed_docs(searcher: Searcher, flt: wq.Query | None) -> np.ndarray | None:
     """The docnums a filter lets through (sorted), kept with the searcher (filters repeat; the searcher is per
     index version, so the array never goes stale)."""
@@ -276,6 +248,17 @@ def _published_values(searcher: Searcher) -> np.ndarray:
                 if segment_id not in live:
                     del _published_by_segment[segment_id]
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def warm(directory: Path) -> None:
+    """Read what every search reads of each segment (its Thai lexicon, publication dates and text lengths) into
+    this process's per-segment caches, and close the files again (app/warm.py)."""
+    searcher = open_searcher(directory, _published_values)
+    try:
+        segment_lexicons(directory, searcher)
+        postings.load_lengths(searcher, FIELD)
+    finally:
+        searcher.close()
 
 
 def _whoosh_matches(searcher: Searcher, q: wq.Query) -> postings.Matches:
@@ -406,7 +389,8 @@ def window(lookup: Lookup, page: int, per_page: int) -> Window:
     def work(held: _Held) -> Window:
         searcher = held.searcher
         flt = filter_query(lookup.keys)
-        lexicon = segment_lexicons(searcher) if substring.enabled(current_app.config, "whoosh") else None
+        thai_substrings = substring.enabled(current_app.config, "whoosh")
+        lexicon = segment_lexicons(held.directory, searcher) if thai_substrings else None
         plan = plan_query(lookup.query, searcher.schema[FIELD].analyzer.paired, lexicon)
         hits, total, estimate = _run(held, plan, _allowed_docs(searcher, flt), lookup.order, page, per_page)
         return Window(

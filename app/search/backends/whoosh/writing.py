@@ -37,6 +37,7 @@ from app.search.backends.whoosh.index import (
     remove_old_versions,
     remove_stale_links,
 )
+from app.search.backends.whoosh.lexicons import save_segment_lexicons
 from app.search.documents import (
     DOCUMENT_BATCH,
     entries_by_id,
@@ -124,6 +125,8 @@ def apply_batch(path: Path, engine: Engine, timeout: float) -> int | None:
     finally:
         session.close()
     writer.commit(mergetype=merge_by_tiers)
+    directory = Path(writer.storage.folder)
+    save_segment_lexicons(directory, open_dir(directory))
     with engine.begin() as connection:
         connection.execute(delete(SearchTask).where(SearchTask.id.in_([task_id for task_id, _, _ in tasks])))
     return len(tasks)
@@ -152,6 +155,7 @@ def build(version: Path, session: Session) -> int:
     session.rollback()
     ix = create_index(version, common_terms(session, entry_ids))
     count = build_segments(ix, session, entry_ids, int(current_app.config["SEARCH_REINDEX_PROCS"]))
+    save_segment_lexicons(version, ix)
     if ix.doc_count() != count:
         raise RuntimeError(f"the rebuilt index holds {ix.doc_count()} documents, not {count}")
     return count
