@@ -110,7 +110,8 @@ def pre_fork(server, worker) -> None:
         from app.warm import warm
 
         try:
-            warm(app)
+            templates = warm(app)
+            server.log.info("worker %s starts warm: %d templates compiled, search loaded", worker.age, templates)
         except Exception:  # noqa: BLE001 - a worker that starts cold still serves: it does this on its own
             server.log.exception("could not warm the application before forking a worker")
     gc.freeze()

@@ -15,8 +15,11 @@ from flask import Flask
 from app.search import backends
 
 
-def warm(app: Flask) -> None:
+def warm(app: Flask) -> int:
+    """Returns how many templates were compiled."""
     with app.app_context():
-        for name in app.jinja_env.list_templates():
+        names = app.jinja_env.list_templates()
+        for name in names:
             app.jinja_env.get_template(name)
         backends.current().warm()
+    return len(names)

@@ -1,15 +1,19 @@
-"""gunicorn with gunicorn.conf.py: a 2,000-character Thai search gets through, /healthz answers without a cookie."""
+"""gunicorn with gunicorn.conf.py: a 2,000-character Thai search gets through, /healthz answers without a cookie, the
+master loads what workers share before forking them."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import multiprocessing
 import os
+import re
 import runpy
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,9 +40,10 @@ def _get(port: int, path: str) -> http.client.HTTPResponse:
     return response
 
 
-@pytest.fixture
-def server(app):
-    """gunicorn serving the test's database, index and uploads with the project's configuration."""
+@contextlib.contextmanager
+def _serving(app, log: list[str]) -> Iterator[int]:
+    """gunicorn serving the test's database, index and uploads with the project's configuration; its log is
+    appended to `log` once it stopped."""
     port = _free_port()
     env = {
         **os.environ,
@@ -69,9 +74,17 @@ def server(app):
                 process.kill()
                 pytest.fail(f"gunicorn did not start: {process.communicate()[1][-3000:]}")
             time.sleep(0.2)
-    yield port
-    process.terminate()
-    process.wait(30)
+    try:
+        yield port
+    finally:
+        process.terminate()
+        log.append(process.communicate(timeout=30)[1])
+
+
+@pytest.fixture
+def server(app):
+    with _serving(app, []) as port:
+        yield port
 
 
 def test_a_search_of_the_longest_thai_query_is_served(app, server):
@@ -84,6 +97,14 @@ def test_a_search_of_the_longest_thai_query_is_served(app, server):
 
     assert response.status == 200
     assert "ชุมพร".encode() in response.body
+
+
+def test_the_master_loads_templates_and_search_before_forking_a_worker(app):
+    make_entry(make_blog(make_user()), title="ลปรร. ที่ชุมพร", body="การจัดการความรู้")
+    log: list[str] = []
+    with _serving(app, log) as port:
+        assert _get(port, "/search?q=" + quote("ชุมพร")).status == 200
+    assert re.search(r"worker 1 starts warm: [1-9][0-9]+ templates compiled, search loaded", log[0])
 
 
 def test_healthz_through_gunicorn(app, server):
