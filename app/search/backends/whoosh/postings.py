@@ -35,6 +35,9 @@ BM25_K1 = 1.2
 
 _EMPTY_IDS = np.empty(0, dtype=np.int64)
 _EMPTY_SCORES = np.empty(0, dtype=np.float64)
+# Ids spread over at most this many times their number are united or intersected through an array as long as
+# their span instead of by sorting (the scores are added in the same order either way).
+DENSE_SPAN = 64
 
 _lengths_by_segment: dict[str, np.ndarray] = {}
 _lengths_lock = threading.Lock()
@@ -414,8 +417,8 @@ class Evaluator:
         for other in parts[1:]:
             if not len(result):
                 break
-            common, mine, theirs = np.intersect1d(result.ids, other.ids, assume_unique=True, return_indices=True)
-            result = Matches(common, result.scores[mine] + other.scores[theirs])
+            mine, theirs = _common(result.ids, other.ids)
+            result = Matches(result.ids[mine], result.scores[mine] + other.scores[theirs])
         return result
 
     @staticmethod
@@ -425,9 +428,16 @@ class Evaluator:
             return Matches.empty()
         if len(parts) == 1:
             return parts[0]
-        ids, inverse = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
-        scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(ids))
-        return Matches(ids, scores)
+        all_ids = np.concatenate([p.ids for p in parts])
+        all_scores = np.concatenate([p.scores for p in parts])
+        size = max(int(p.ids[-1]) for p in parts) + 1
+        if size > DENSE_SPAN * len(all_ids):  # a few documents far apart: sorting them is cheaper
+            ids, inverse = np.unique(all_ids, return_inverse=True)
+            return Matches(ids, np.bincount(inverse, weights=all_scores, minlength=len(ids)))
+        present = np.zeros(size, dtype=bool)
+        present[all_ids] = True
+        ids = np.flatnonzero(present)
+        return Matches(ids, np.bincount(all_ids, weights=all_scores, minlength=size)[ids])
 
     @staticmethod
     def _minus(a: Matches, b: Matches) -> Matches:
@@ -439,10 +449,28 @@ class Evaluator:
     def _maybe(a: Matches, b: Matches) -> Matches:
         if not len(b) or not len(a):
             return a
-        common, mine, theirs = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+        mine, theirs = _common(a.ids, b.ids)
         scores = a.scores.copy()
         scores[mine] += b.scores[theirs]
         return Matches(a.ids, scores)
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indexes into `a` and into `b` (both ascending and unique) of the ids they share, ascending: what
+    np.intersect1d returns, without sorting both together."""
+    if not len(a) or not len(b):
+        return _EMPTY_IDS, _EMPTY_IDS
+    size = int(max(a[-1], b[-1])) + 1
+    if size <= DENSE_SPAN * (len(a) + len(b)):
+        where = np.full(size, -1, dtype=np.int64)
+        where[b] = np.arange(len(b))
+        index = where[a]
+        mine = np.flatnonzero(index >= 0)
+        return mine, index[mine]
+    index = np.searchsorted(b, a)
+    np.minimum(index, len(b) - 1, out=index)
+    mine = np.flatnonzero(b[index] == a)
+    return mine, index[mine]
 
 
 def _best(keys: np.ndarray, ties: np.ndarray, limit: int | None) -> np.ndarray:
