@@ -306,18 +306,28 @@ class Evaluator:
 
     def evaluate(self, q: wq.Query, fallback: Callable[[wq.Query], Matches]) -> Matches:
         """Matches of `q`; query types this module does not know go to `fallback`."""
+        return self._evaluate(q, fallback, {})
+
+    def _evaluate(self, q: wq.Query, fallback: Callable[[wq.Query], Matches], unions: dict) -> Matches:
+        """`unions` keeps the ORs of terms evaluated so far: the alternatives of a Thai phrase repeat the same
+        set of terms at several places (app.search.substring)."""
         if isinstance(q, wq.Term) and q.fieldname == self.fieldname:
             return self.term(q.text, q.boost)
         if isinstance(q, wq.And):
-            return self._intersection([self.evaluate(child, fallback) for child in q.subqueries])
+            return self._intersection([self._evaluate(child, fallback, unions) for child in q.subqueries])
         if isinstance(q, wq.Or) and not q.minmatch:
-            return self._union([self.evaluate(child, fallback) for child in q.subqueries])
+            if not all(type(child) is wq.Term and child.fieldname == self.fieldname for child in q.subqueries):
+                return self._union([self._evaluate(child, fallback, unions) for child in q.subqueries])
+            found = unions.get(q)
+            if found is None:
+                found = unions[q] = self._union([self.term(child.text, child.boost) for child in q.subqueries])
+            return found
         if isinstance(q, wq.AndNot):
-            return self._minus(self.evaluate(q.a, fallback), self.evaluate(q.b, fallback))
+            return self._minus(self._evaluate(q.a, fallback, unions), self._evaluate(q.b, fallback, unions))
         if isinstance(q, wq.Not):
-            return self._minus(self.all_docs(), self.evaluate(q.query, fallback))
+            return self._minus(self.all_docs(), self._evaluate(q.query, fallback, unions))
         if isinstance(q, wq.AndMaybe):
-            return self._maybe(self.evaluate(q.a, fallback), self.evaluate(q.b, fallback))
+            return self._maybe(self._evaluate(q.a, fallback, unions), self._evaluate(q.b, fallback, unions))
         if isinstance(q, wq.Every):
             return self.all_docs()
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
@@ -462,15 +472,29 @@ def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return _EMPTY_IDS, _EMPTY_IDS
     size = int(max(a[-1], b[-1])) + 1
     if size <= DENSE_SPAN * (len(a) + len(b)):
-        where = np.full(size, -1, dtype=np.int64)
-        where[b] = np.arange(len(b))
+        # Where each id of `b` stands in `b`, read at the ids of `a`; the ids not in `b` read whatever the
+        # uninitialised array holds, which the comparison below rejects (ids are unique).
+        where = np.empty(size, dtype=np.int64)
+        where[b] = _counting(len(b))
         index = where[a]
-        mine = np.flatnonzero(index >= 0)
-        return mine, index[mine]
-    index = np.searchsorted(b, a)
+    else:
+        index = np.searchsorted(b, a)
     np.minimum(index, len(b) - 1, out=index)
+    np.maximum(index, 0, out=index)
     mine = np.flatnonzero(b[index] == a)
     return mine, index[mine]
+
+
+_count = np.arange(0, dtype=np.int64)
+
+
+def _counting(n: int) -> np.ndarray:
+    """0, 1, ... n - 1 (a view of one array kept for the process, longer as needed)."""
+    global _count
+    count = _count
+    if len(count) < n:
+        count = _count = np.arange(max(n, 2 * len(count)), dtype=np.int64)
+    return count[:n]
 
 
 def _best(keys: np.ndarray, ties: np.ndarray, limit: int | None) -> np.ndarray:
