@@ -11,7 +11,6 @@ from whoosh import query as wq
 from app.search.analyzer import iter_terms, prepare
 from app.search.schema import TEXT_FIELD
 from app.text.markdown import _HTML_HINT_RE, excerpt
-from app.text.normalize import collapse_spaces, normalize_text
 
 SNIPPET_LENGTH = 200
 # What may stand between two pieces of a phrase in the stored text (Thai writers' spaces, a name's hyphens).
@@ -76,13 +75,15 @@ def _excerpt_from(body: str, start: int) -> str:
     """`excerpt(body[start:], SNIPPET_LENGTH)` without its "…", read from only the stretch of the body it needs.
 
     The stretch ends before a space: normalising it and collapsing its spaces then give the start of what the
-    whole rest of the body would give, and once that is longer than an excerpt, the excerpt is the same.
+    whole rest of the body would give, and once that is longer than an excerpt (the excerpt was cut: it ends
+    with a "…" the stretch does not hold), the excerpt is the same.
     """
     end = body.find(" ", start + 2 * SNIPPET_LENGTH)
     if end > 0 and _HTML_HINT_RE.search(body, start) is None:
         stretch = body[start:end]
-        if len(collapse_spaces(normalize_text(stretch))) > SNIPPET_LENGTH:
-            return excerpt(stretch, SNIPPET_LENGTH).removesuffix("…")
+        text = excerpt(stretch, SNIPPET_LENGTH)
+        if text.endswith("…") and "…" not in stretch:
+            return text.removesuffix("…")
     return excerpt(body[start:], SNIPPET_LENGTH).removesuffix("…")
 
 

@@ -248,6 +248,7 @@ def test_snippet_without_a_match_in_the_body_is_its_start():
         ("ก\u200b่ " * 150) + "ท้าย " * 100,
         "ข้อความ " * 60 + "<b>ตัวหนา</b> " + "ต่อ " * 100,
         "ข้อความ" * 60 + " " + "เ" + "\u0e48" * 300 + " ท้าย " * 100,
+        "ต่อ… " * 150,
     ],
 )
 def test_a_snippet_read_from_a_stretch_is_the_excerpt_of_the_whole_rest(body):
