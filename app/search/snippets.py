@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -61,7 +62,7 @@ def _marked_spans(fragment: str, phrases: list[tuple[str, ...]]) -> list[tuple[i
     spans: list[tuple[int, int]] = []
     for i in range(len(tokens)):
         for phrase in phrases:
-            if tuple(words[i : i + len(phrase)]) == phrase:
+            if words[i] == phrase[0] and tuple(words[i : i + len(phrase)]) == phrase:
                 start, end = tokens[i][1], tokens[i + len(phrase) - 1][2]
                 if spans and start <= spans[-1][1]:
                     spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
@@ -107,6 +108,12 @@ def _render(body: str, start: int, fragment: str, spans: list[tuple[int, int]]) 
     return f"{before}{''.join(html)}{after}", f"{before}{fragment}{after}"
 
 
+@functools.lru_cache(maxsize=256)
+def _phrases_pattern(phrases: tuple[tuple[str, ...], ...]) -> re.Pattern:
+    """Where the phrases may stand in a stored body (built once per query, not per hit)."""
+    return re.compile("|".join(_PIECE_GAP.join(map(re.escape, phrase)) for phrase in phrases))
+
+
 def snippet(body: str, phrases: list[tuple[str, ...]]) -> tuple[str, str]:
     """The excerpt of a stored body around the first place a query phrase occurs, as HTML with <mark>s and as
     text; the start of the body when the words matched elsewhere (title, tags, comments).
@@ -116,8 +123,7 @@ def snippet(body: str, phrases: list[tuple[str, ...]]) -> tuple[str, str]:
     """
     lowered = body.lower()
     if phrases and len(lowered) == len(body):
-        pattern = "|".join(_PIECE_GAP.join(map(re.escape, phrase)) for phrase in phrases)
-        for count, match in enumerate(re.finditer(pattern, lowered)):
+        for count, match in enumerate(_phrases_pattern(tuple(phrases)).finditer(lowered)):
             if count == MAX_SNIPPET_CANDIDATES:
                 break
             start, fragment = _fragment_at(body, match.start())

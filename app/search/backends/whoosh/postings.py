@@ -345,16 +345,17 @@ class Evaluator:
         term_list = self._lists[key]
         if term_list is None:
             return []
-        index = int(np.searchsorted(term_list.ids, local))
-        if index >= len(term_list.ids) or term_list.ids[index] != local:
+        ids = term_list.ids
+        index = int(ids.searchsorted(local))
+        if index >= len(ids) or ids[index] != local:
             return []
         if not term_list.block_offsets:
             matcher = _unwrapped(reader.postings(self.fieldname, text))
             matcher.skip_to(local)
             return matcher.value_as("positions")
-        block = int(np.searchsorted(term_list.block_starts, index, side="right")) - 1
+        block = int(term_list.block_starts.searchsorted(index, side="right")) - 1
         value_format, values = block_values.get(reader, self.fieldname, text, term_list.block_offsets[block])
-        return value_format.decode_as("positions", values[index - term_list.block_starts[block]])
+        return value_format.decode_as("positions", values[index - int(term_list.block_starts[block])])
 
     def phrase_holds(self, docnums: list[int], checks: list[list[tuple[str, int]]]) -> set[int]:
         """The docnums in which each check's terms stand at their offsets from one common start."""
