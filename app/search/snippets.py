@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 from markupsafe import escape
 from whoosh import query as wq
 
-from app.search.analyzer import ThaiAnalyzer
+from app.search.analyzer import iter_terms, prepare
 from app.search.schema import TEXT_FIELD
-from app.text.markdown import excerpt
+from app.text.markdown import _HTML_HINT_RE, excerpt
 
 SNIPPET_LENGTH = 200
 # What may stand between two pieces of a phrase in the stored text (Thai writers' spaces, a name's hyphens).
@@ -56,12 +57,12 @@ def _cluster_start(text: str, index: int) -> int:
 
 def _marked_spans(fragment: str, phrases: list[tuple[str, ...]]) -> list[tuple[int, int]]:
     """Character spans of `fragment` where a whole query phrase (or word) occurs, as the analyzer reads it."""
-    tokens = [(t.text, t.startchar, t.endchar) for t in ThaiAnalyzer()(fragment, positions=True, chars=True)]
+    tokens = list(iter_terms(prepare(fragment)))  # what ThaiAnalyzer() yields, without its Token objects
     words = [text for text, _, _ in tokens]
     spans: list[tuple[int, int]] = []
     for i in range(len(tokens)):
         for phrase in phrases:
-            if tuple(words[i : i + len(phrase)]) == phrase:
+            if words[i] == phrase[0] and tuple(words[i : i + len(phrase)]) == phrase:
                 start, end = tokens[i][1], tokens[i + len(phrase) - 1][2]
                 if spans and start <= spans[-1][1]:
                     spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
@@ -71,13 +72,29 @@ def _marked_spans(fragment: str, phrases: list[tuple[str, ...]]) -> list[tuple[i
     return spans
 
 
+def _excerpt_from(body: str, start: int) -> str:
+    """`excerpt(body[start:], SNIPPET_LENGTH)` without its "…", read from only the stretch of the body it needs.
+
+    The stretch ends before a space: normalising it and collapsing its spaces then give the start of what the
+    whole rest of the body would give, and once that is longer than an excerpt (the excerpt was cut: it ends
+    with a "…" the stretch does not hold), the excerpt is the same.
+    """
+    end = body.find(" ", start + 2 * SNIPPET_LENGTH)
+    if end > 0 and _HTML_HINT_RE.search(body, start) is None:
+        stretch = body[start:end]
+        text = excerpt(stretch, SNIPPET_LENGTH)
+        if text.endswith("…") and "…" not in stretch:
+            return text.removesuffix("…")
+    return excerpt(body[start:], SNIPPET_LENGTH).removesuffix("…")
+
+
 def _fragment_at(body: str, position: int) -> tuple[int, str]:
     """A stretch of about SNIPPET_LENGTH characters of `body` starting shortly before `position`."""
     start = 0
     if position > SNIPPET_LEAD:
         space = body.rfind(" ", position - SNIPPET_LEAD - 20, position)
         start = space + 1 if space >= 0 else _cluster_start(body, position - SNIPPET_LEAD)
-    return start, excerpt(body[start:], SNIPPET_LENGTH).removesuffix("…")
+    return start, _excerpt_from(body, start)
 
 
 def _render(body: str, start: int, fragment: str, spans: list[tuple[int, int]]) -> tuple[str, str]:
@@ -91,6 +108,12 @@ def _render(body: str, start: int, fragment: str, spans: list[tuple[int, int]]) 
     return f"{before}{''.join(html)}{after}", f"{before}{fragment}{after}"
 
 
+@functools.lru_cache(maxsize=256)
+def _phrases_pattern(phrases: tuple[tuple[str, ...], ...]) -> re.Pattern:
+    """Where the phrases may stand in a stored body (built once per query, not per hit)."""
+    return re.compile("|".join(_PIECE_GAP.join(map(re.escape, phrase)) for phrase in phrases))
+
+
 def snippet(body: str, phrases: list[tuple[str, ...]]) -> tuple[str, str]:
     """The excerpt of a stored body around the first place a query phrase occurs, as HTML with <mark>s and as
     text; the start of the body when the words matched elsewhere (title, tags, comments).
@@ -100,13 +123,11 @@ def snippet(body: str, phrases: list[tuple[str, ...]]) -> tuple[str, str]:
     """
     lowered = body.lower()
     if phrases and len(lowered) == len(body):
-        pattern = "|".join(_PIECE_GAP.join(map(re.escape, phrase)) for phrase in phrases)
-        for count, match in enumerate(re.finditer(pattern, lowered)):
+        for count, match in enumerate(_phrases_pattern(tuple(phrases)).finditer(lowered)):
             if count == MAX_SNIPPET_CANDIDATES:
                 break
             start, fragment = _fragment_at(body, match.start())
             spans = _marked_spans(fragment, phrases)
             if spans:
                 return _render(body, start, fragment, spans)
-    fragment = excerpt(body, SNIPPET_LENGTH).removesuffix("…")
-    return _render(body, 0, fragment, [])
+    return _render(body, 0, _excerpt_from(body, 0), [])

@@ -3,6 +3,8 @@ read afresh, or dropped for the byte budget."""
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
@@ -40,3 +42,35 @@ def test_phrase_checks_agree_with_kept_and_dropped_blocks(tmp_path, monkeypatch)
     tight = postings._BlockValuesCache(1)
     assert _phrase_docs(ix, tight, monkeypatch) == expected
     assert tight.used <= tight.budget and not tight.blocks
+
+
+def _numpy_union(parts: list[postings.Matches]) -> postings.Matches:
+    ids, inverse = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
+    return postings.Matches(ids, np.bincount(inverse, weights=np.concatenate([p.scores for p in parts])))
+
+
+def _numpy_intersection(parts: list[postings.Matches]) -> postings.Matches:
+    result = parts[0]
+    for other in parts[1:]:
+        common, mine, theirs = np.intersect1d(result.ids, other.ids, assume_unique=True, return_indices=True)
+        result = postings.Matches(common, result.scores[mine] + other.scores[theirs])
+    return result
+
+
+@pytest.mark.parametrize("span", [postings.DENSE_SPAN, 0])  # 0: never through an array as long as the span
+def test_set_operations_give_numpys_ids_and_scores_exactly(monkeypatch, span):
+    monkeypatch.setattr(postings, "DENSE_SPAN", span)
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        size = int(rng.integers(1, 50_000))
+        parts = []
+        for _ in range(int(rng.integers(2, 5))):
+            count = int(rng.integers(1, min(size, 2_000) + 1))
+            parts.append(postings.Matches(np.sort(rng.choice(size, count, replace=False)), rng.random(count)))
+        parts.sort(key=len)
+        for ours, numpys in (
+            (postings.Evaluator._union(parts), _numpy_union(parts)),
+            (postings.Evaluator._intersection(parts), _numpy_intersection(parts)),
+        ):
+            assert np.array_equal(ours.ids, numpys.ids)
+            assert np.array_equal(ours.scores, numpys.scores)

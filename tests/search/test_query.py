@@ -10,8 +10,10 @@ import pytest
 from app.entries.related import related_to
 from app.entries.services import delete_entry
 from app.extensions import db
+from app.search import snippets
 from app.search.query import QueryError, SearchFilters, search
 from app.search.snippets import snippet
+from app.text.markdown import excerpt
 from tests.factories import make_blog, make_entry, make_user
 from tests.search.helpers import found, ranked
 
@@ -235,6 +237,23 @@ def test_snippet_without_a_match_in_the_body_is_its_start():
     html, text = snippet("a < b & c", [("ทุเรียน",)])
     assert (html, text) == ("a &lt; b &amp; c", "a < b & c")
     assert snippet("", [("x",)]) == ("", "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "คำ " * 300,
+        "ทุเรียน" * 40 + " " + "ส่วนท้าย " * 100,
+        "a" * 390 + " \r\n  \t " * 50 + "ท้าย " * 100,
+        ("ก\u200b่ " * 150) + "ท้าย " * 100,
+        "ข้อความ " * 60 + "<b>ตัวหนา</b> " + "ต่อ " * 100,
+        "ข้อความ" * 60 + " " + "เ" + "\u0e48" * 300 + " ท้าย " * 100,
+        "ต่อ… " * 150,
+    ],
+)
+def test_a_snippet_read_from_a_stretch_is_the_excerpt_of_the_whole_rest(body):
+    for start in (0, 7, len(body) // 3, len(body) - 5):
+        assert snippets._excerpt_from(body, start) == excerpt(body[start:], snippets.SNIPPET_LENGTH).removesuffix("…")
 
 
 def test_a_long_phrase_needs_its_words_together_not_only_its_pairs(blog):

@@ -35,6 +35,9 @@ BM25_K1 = 1.2
 
 _EMPTY_IDS = np.empty(0, dtype=np.int64)
 _EMPTY_SCORES = np.empty(0, dtype=np.float64)
+# Ids spread over at most this many times their number are united or intersected through an array as long as
+# their span instead of by sorting (the scores are added in the same order either way).
+DENSE_SPAN = 64
 
 _lengths_by_segment: dict[str, np.ndarray] = {}
 _lengths_lock = threading.Lock()
@@ -309,18 +312,28 @@ class Evaluator:
 
     def evaluate(self, q: wq.Query, fallback: Callable[[wq.Query], Matches]) -> Matches:
         """Matches of `q`; query types this module does not know go to `fallback`."""
+        return self._evaluate(q, fallback, {})
+
+    def _evaluate(self, q: wq.Query, fallback: Callable[[wq.Query], Matches], unions: dict) -> Matches:
+        """`unions` keeps the ORs of terms evaluated so far: the alternatives of a Thai phrase repeat the same
+        set of terms at several places (app.search.substring)."""
         if isinstance(q, wq.Term) and q.fieldname == self.fieldname:
             return self.term(q.text, q.boost)
         if isinstance(q, wq.And):
-            return self._intersection([self.evaluate(child, fallback) for child in q.subqueries])
+            return self._intersection([self._evaluate(child, fallback, unions) for child in q.subqueries])
         if isinstance(q, wq.Or) and not q.minmatch:
-            return self._union([self.evaluate(child, fallback) for child in q.subqueries])
+            if not all(type(child) is wq.Term and child.fieldname == self.fieldname for child in q.subqueries):
+                return self._union([self._evaluate(child, fallback, unions) for child in q.subqueries])
+            found = unions.get(q)
+            if found is None:
+                found = unions[q] = self._union([self.term(child.text, child.boost) for child in q.subqueries])
+            return found
         if isinstance(q, wq.AndNot):
-            return self._minus(self.evaluate(q.a, fallback), self.evaluate(q.b, fallback))
+            return self._minus(self._evaluate(q.a, fallback, unions), self._evaluate(q.b, fallback, unions))
         if isinstance(q, wq.Not):
-            return self._minus(self.all_docs(), self.evaluate(q.query, fallback))
+            return self._minus(self.all_docs(), self._evaluate(q.query, fallback, unions))
         if isinstance(q, wq.AndMaybe):
-            return self._maybe(self.evaluate(q.a, fallback), self.evaluate(q.b, fallback))
+            return self._maybe(self._evaluate(q.a, fallback, unions), self._evaluate(q.b, fallback, unions))
         if isinstance(q, wq.Every):
             return self.all_docs()
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
@@ -338,16 +351,17 @@ class Evaluator:
         term_list = self._lists[key]
         if term_list is None:
             return []
-        index = int(np.searchsorted(term_list.ids, local))
-        if index >= len(term_list.ids) or term_list.ids[index] != local:
+        ids = term_list.ids
+        index = int(ids.searchsorted(local))
+        if index >= len(ids) or ids[index] != local:
             return []
         if not term_list.block_offsets:
             matcher = _unwrapped(reader.postings(self.fieldname, text))
             matcher.skip_to(local)
             return matcher.value_as("positions")
-        block = int(np.searchsorted(term_list.block_starts, index, side="right")) - 1
+        block = int(term_list.block_starts.searchsorted(index, side="right")) - 1
         value_format, values = block_values.get(reader, self.fieldname, text, term_list.block_offsets[block])
-        return value_format.decode_as("positions", values[index - term_list.block_starts[block]])
+        return value_format.decode_as("positions", values[index - int(term_list.block_starts[block])])
 
     def phrase_holds(self, docnums: list[int], checks: list[list[tuple[str, int]]]) -> set[int]:
         """The docnums in which each check's terms stand at their offsets from one common start."""
@@ -420,8 +434,8 @@ class Evaluator:
         for other in parts[1:]:
             if not len(result):
                 break
-            common, mine, theirs = np.intersect1d(result.ids, other.ids, assume_unique=True, return_indices=True)
-            result = Matches(common, result.scores[mine] + other.scores[theirs])
+            mine, theirs = _common(result.ids, other.ids)
+            result = Matches(result.ids[mine], result.scores[mine] + other.scores[theirs])
         return result
 
     @staticmethod
@@ -431,9 +445,16 @@ class Evaluator:
             return Matches.empty()
         if len(parts) == 1:
             return parts[0]
-        ids, inverse = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
-        scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(ids))
-        return Matches(ids, scores)
+        all_ids = np.concatenate([p.ids for p in parts])
+        all_scores = np.concatenate([p.scores for p in parts])
+        size = max(int(p.ids[-1]) for p in parts) + 1
+        if size > DENSE_SPAN * len(all_ids):  # a few documents far apart: sorting them is cheaper
+            ids, inverse = np.unique(all_ids, return_inverse=True)
+            return Matches(ids, np.bincount(inverse, weights=all_scores, minlength=len(ids)))
+        present = np.zeros(size, dtype=bool)
+        present[all_ids] = True
+        ids = np.flatnonzero(present)
+        return Matches(ids, np.bincount(all_ids, weights=all_scores, minlength=size)[ids])
 
     @staticmethod
     def _minus(a: Matches, b: Matches) -> Matches:
@@ -445,10 +466,42 @@ class Evaluator:
     def _maybe(a: Matches, b: Matches) -> Matches:
         if not len(b) or not len(a):
             return a
-        common, mine, theirs = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+        mine, theirs = _common(a.ids, b.ids)
         scores = a.scores.copy()
         scores[mine] += b.scores[theirs]
         return Matches(a.ids, scores)
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indexes into `a` and into `b` (both ascending and unique) of the ids they share, ascending: what
+    np.intersect1d returns, without sorting both together."""
+    if not len(a) or not len(b):
+        return _EMPTY_IDS, _EMPTY_IDS
+    size = int(max(a[-1], b[-1])) + 1
+    if size <= DENSE_SPAN * (len(a) + len(b)):
+        # Where each id of `b` stands in `b`, read at the ids of `a`; the ids not in `b` read whatever the
+        # uninitialised array holds, which the comparison below rejects (ids are unique).
+        where = np.empty(size, dtype=np.int64)
+        where[b] = _counting(len(b))
+        index = where[a]
+    else:
+        index = np.searchsorted(b, a)
+    np.minimum(index, len(b) - 1, out=index)
+    np.maximum(index, 0, out=index)
+    mine = np.flatnonzero(b[index] == a)
+    return mine, index[mine]
+
+
+_count = np.arange(0, dtype=np.int64)
+
+
+def _counting(n: int) -> np.ndarray:
+    """0, 1, ... n - 1 (a view of one array kept for the process, longer as needed)."""
+    global _count
+    count = _count
+    if len(count) < n:
+        count = _count = np.arange(max(n, 2 * len(count)), dtype=np.int64)
+    return count[:n]
 
 
 def _best(keys: np.ndarray, ties: np.ndarray, limit: int | None) -> np.ndarray:

@@ -294,7 +294,7 @@ def _run(held: _Held, plan: _Plan, allowed: np.ndarray | None, order: str, page:
         return first(need)[need - per_page :], len(matches), False
     ids = matches.ids.tolist()
     fully_sure = set.intersection(*sure) if sure else set()
-    unsure = [docnum for docnum in ids if docnum not in fully_sure]
+    unsure = [docnum for docnum in ids if docnum not in fully_sure] if fully_sure else ids
     if len(unsure) <= COUNT_LIMIT:  # few to check: check them all, the total is exact
         good = fully_sure.intersection(ids) | evaluator.alternatives_hold(unsure, plan.checks, sure)
         ranked = [hit for hit in first(None) if hit[0] in good]
