@@ -394,13 +394,13 @@ def comments_for_entry(entry: Entry, viewer: Any) -> list[ShownComment]:
     render); the page cache records ORM loads by itself, so the rows read here are declared with `shows`.
     """
     stmt = _COMMENTS_FOR_MODERATORS if can(viewer, "moderate_comments", entry) else _COMMENTS_FOR_READERS
-    comments = []
+    comments, rows = [], []
     for comment_id, author_id, guest_name, body_html, ip, hidden, created_at, *author in db.session.execute(
         stmt, {"entry_id": entry.id}
     ):
-        shown.shows(row("comments", comment_id))
+        rows.append(row("comments", comment_id))
         if author_id is not None:
-            shown.shows(row("users", author_id))
+            rows.append(row("users", author_id))
         comments.append(
             ShownComment(
                 comment_id,
@@ -415,6 +415,7 @@ def comments_for_entry(entry: Entry, viewer: Any) -> list[ShownComment]:
                 entry,
             )
         )
+    shown.shows(*rows)
     return comments
 
 

@@ -91,20 +91,21 @@ _TAGS_OF_ENTRIES = (
 )
 
 
-def _tags_of(entry_ids: list[int]) -> dict[int, list[CardTag]]:
+def tags_of(entry_ids: list[int]) -> dict[int, list[CardTag]]:
+    """The tags of each of `entry_ids`, in Thai order, as an `Entry`'s `tags` lists them."""
     found: dict[int, list[CardTag]] = {entry_id: [] for entry_id in entry_ids}
     if entry_ids:
-        for entry_id, tag_id, name in db.session.execute(_TAGS_OF_ENTRIES, {"ids": entry_ids}):
+        rows = db.session.execute(_TAGS_OF_ENTRIES, {"ids": entry_ids}).all()
+        for entry_id, _tag_id, name in rows:
             found[entry_id].append(CardTag(name))
-            shown.shows(row("tags", tag_id))
+        shown.shows(*{row("tags", tag_id) for _entry_id, tag_id, _name in rows})
     return found
 
 
 def cards_from_rows(rows: Sequence[Row]) -> list[Card]:
     """Cards for rows of `card_query`, with their tags (one more query), in the rows' order."""
-    tags = _tags_of([r[0] for r in rows])
-    for r in rows:
-        shown.shows(row("entries", r[0]), row("users", r[5]), row("blogs", r[6]))
+    tags = tags_of([r[0] for r in rows])
+    shown.shows(*(tag for r in rows for tag in (row("entries", r[0]), row("users", r[5]), row("blogs", r[6]))))
     return [Card(*r[:7], CardAuthor(r[7], r[8]), CardBlog(r[9], r[10]), tags[r[0]], *r[11:]) for r in rows]
 
 

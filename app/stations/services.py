@@ -78,18 +78,29 @@ RESERVED_SLUGS = frozenset(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ShownStation:
+    """A station as a link to it, read as plain columns."""
+
+    id: int
+    slug: str
+    name: str
+
+
 # Built once, like the station page's statements below.
 _STATIONS_OF_BLOG = (
-    select(Station)
+    select(Station.id, Station.slug, Station.name)
     .join(StationBlog, StationBlog.station_id == Station.id)
     .where(StationBlog.blog_id == bindparam("blog_id"), StationBlog.status == STATUS_ACCEPTED)
     .order_by(thai_order(Station.name), Station.id)
 )
 
 
-def stations_of_blog(blog: Blog) -> list[Station]:
-    """Stations that have accepted this blog, by name."""
-    return list(db.session.scalars(_STATIONS_OF_BLOG, {"blog_id": blog.id}))
+def stations_of_blog(blog: Blog) -> list[ShownStation]:
+    """Stations that have accepted this blog, by name (plain rows, declared with `shows`)."""
+    stations = [ShownStation(*found) for found in db.session.execute(_STATIONS_OF_BLOG, {"blog_id": blog.id})]
+    shown.shows(*(lists.row("stations", station.id) for station in stations))
+    return stations
 
 
 # Built once: a statement made anew for every request cost SQLAlchemy as much to key as to run.
@@ -362,15 +373,18 @@ def accepted_blog_links(station: Station) -> list[ShownBlogLink]:
 
     The station page's lists are read as plain rows, which the page cache does not record by itself: the rows
     read are declared with `shows`."""
-    links = []
+    links, rows = [], []
     for blog_id, slug, title, owner_id, username, display_name in db.session.execute(
         _ACCEPTED_BLOG_LINKS, {"station_id": station.id}
     ):
-        shown.shows(
-            lists.row("station_blogs", station.id, blog_id), lists.row("blogs", blog_id), lists.row("users", owner_id)
-        )
+        rows += [
+            lists.row("station_blogs", station.id, blog_id),
+            lists.row("blogs", blog_id),
+            lists.row("users", owner_id),
+        ]
         owner = ShownPerson(owner_id, username, display_name)
         links.append(ShownBlogLink(station.id, blog_id, ShownBlog(blog_id, slug, title, owner_id, owner), station))
+    shown.shows(*rows)
     return links
 
 
@@ -475,8 +489,9 @@ def first_members(station: Station, limit: int) -> list[ShownPerson]:
     people = [
         ShownPerson(*found) for found in db.session.execute(_FIRST_MEMBERS, {"station_id": station.id, "limit": limit})
     ]
-    for person in people:
-        shown.shows(lists.row("users", person.id), lists.row("station_members", station.id, person.id))
+    shown.shows(
+        *(tag for p in people for tag in (lists.row("users", p.id), lists.row("station_members", station.id, p.id)))
+    )
     return people
 
 
