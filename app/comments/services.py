@@ -16,6 +16,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app import changes
 from app.changes.lists import row
+from app.database import plain_rows
 from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.models import Comment, Entry, User
@@ -395,7 +396,7 @@ def comments_for_entry(entry: Entry, viewer: Any) -> list[ShownComment]:
     """
     stmt = _COMMENTS_FOR_MODERATORS if can(viewer, "moderate_comments", entry) else _COMMENTS_FOR_READERS
     comments, rows = [], []
-    for comment_id, author_id, guest_name, body_html, ip, hidden, created_at, *author in db.session.execute(
+    for comment_id, author_id, guest_name, body_html, ip, hidden, created_at, *author in plain_rows(
         stmt, {"entry_id": entry.id}
     ):
         rows.append(row("comments", comment_id))

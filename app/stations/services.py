@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, selec
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.changes import lists
-from app.database import thai_order
+from app.database import plain_rows, thai_order
 from app.entries.cards import card_query
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
@@ -98,7 +98,7 @@ _STATIONS_OF_BLOG = (
 
 def stations_of_blog(blog: Blog) -> list[ShownStation]:
     """Stations that have accepted this blog, by name (plain rows, declared with `shows`)."""
-    stations = [ShownStation(*found) for found in db.session.execute(_STATIONS_OF_BLOG, {"blog_id": blog.id})]
+    stations = [ShownStation(*found) for found in plain_rows(_STATIONS_OF_BLOG, {"blog_id": blog.id})]
     shown.shows(*(lists.row("stations", station.id) for station in stations))
     return stations
 
@@ -374,7 +374,7 @@ def accepted_blog_links(station: Station) -> list[ShownBlogLink]:
     The station page's lists are read as plain rows, which the page cache does not record by itself: the rows
     read are declared with `shows`."""
     links, rows = [], []
-    for blog_id, slug, title, owner_id, username, display_name in db.session.execute(
+    for blog_id, slug, title, owner_id, username, display_name in plain_rows(
         _ACCEPTED_BLOG_LINKS, {"station_id": station.id}
     ):
         rows += [
@@ -486,9 +486,7 @@ _MODERATORS = (
 
 def first_members(station: Station, limit: int) -> list[ShownPerson]:
     """The first `limit` people of the member list, in its order (plain rows, declared with `shows`)."""
-    people = [
-        ShownPerson(*found) for found in db.session.execute(_FIRST_MEMBERS, {"station_id": station.id, "limit": limit})
-    ]
+    people = [ShownPerson(*found) for found in plain_rows(_FIRST_MEMBERS, {"station_id": station.id, "limit": limit})]
     shown.shows(
         *(tag for p in people for tag in (lists.row("users", p.id), lists.row("station_members", station.id, p.id)))
     )
@@ -497,7 +495,7 @@ def first_members(station: Station, limit: int) -> list[ShownPerson]:
 
 def moderators(station: Station) -> list[ShownPerson]:
     """The owner and moderators, owner first (plain rows, declared with `shows`)."""
-    people = [ShownPerson(*found) for found in db.session.execute(_MODERATORS, {"station_id": station.id})]
+    people = [ShownPerson(*found) for found in plain_rows(_MODERATORS, {"station_id": station.id})]
     shown.shows(*(lists.row("users", person.id) for person in people))
     return people
 
