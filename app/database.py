@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import icu
-from sqlalchemy import ColumnElement, event
+from sqlalchemy import ColumnElement, Executable, Row, event
 from sqlalchemy.engine import Engine
+
+from app.extensions import db
 
 # Thai dictionary order (ICU's Thai rules: a leading vowel sorts under its consonant, so เกษตร comes before ขนม;
 # Thai before Latin; case and tone marks only break ties). PostgreSQL names ICU's collation so; on SQLite the
@@ -19,6 +23,20 @@ THAI_COLLATION = "th-TH-x-icu"
 def thai_order(column: ColumnElement[str]) -> ColumnElement[str]:
     """`column` for ORDER BY in Thai dictionary order, the same on SQLite and PostgreSQL."""
     return column.collate(THAI_COLLATION)
+
+
+def plain_rows(stmt: Executable, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+    """The rows of a select of plain columns (no mapped objects), run on the session's connection, in its
+    transaction, after the flush the session would do.
+
+    Through `Session.execute` the ORM's handling of the execution and of its result cost a page's short lists
+    as much as running their queries; rows of plain columns need none of it. The page cache does not see them
+    either: whoever shows such rows declares them (`shows(row(...))`).
+    """
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(stmt, params).all()
 
 
 @event.listens_for(Engine, "connect")

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import Select, bindparam, func, select
 
+from app.database import plain_rows
 from app.errors import DomainError
 from app.extensions import db
 from app.page_cache import remember
@@ -81,7 +82,7 @@ class _Cards(_RememberedTotal):
 
         paged, _ = _paged(self._query_args["select"])
         params = {**self._query_args["params"], "page_limit": self.per_page, "page_offset": self._query_offset}
-        return cards_from_rows(self._query_args["session"].execute(paged, params).all())
+        return cards_from_rows(plain_rows(paged, params))
 
     def _query_count(self) -> int:
         name, depends = self._query_args["total"]

@@ -254,6 +254,12 @@ def _act_on_comments(user: Any, _entry: Entry) -> bool:
     return _member(user) is not None
 
 
+def _act_on_station_blogs(user: Any, _station: Station) -> bool:
+    """Whether removing any of the station's blogs may be open to `user`: it needs a signed-in member, so a page
+    for anyone else leaves the blogs' remove buttons out without asking per blog."""
+    return _member(user) is not None
+
+
 def _report_comment(user: Any, comment: Comment) -> bool:
     """Members report comments readers can see on entries they can see, except their own."""
     member = _member(user)
@@ -281,6 +287,7 @@ _RULES: dict[str, Callable[[Any, Any], bool]] = {
     "leave_station": _leave_station,
     "submit_blog_to_station": _submit_blog,
     "remove_blog_from_station": _remove_station_blog,
+    "act_on_station_blogs": _act_on_station_blogs,
     "follow_user": _follow,
     "view_profile": _view_profile,
     "edit_profile": _edit_profile,

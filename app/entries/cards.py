@@ -17,8 +17,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Row, Select, bindparam, select
 
 from app.changes.lists import row
-from app.database import thai_order
-from app.extensions import db
+from app.database import plain_rows, thai_order
 from app.models import STATUS_PUBLISHED, Blog, Entry, Tag, User
 from app.models.entry import entry_tags
 from app.page_cache import tags as shown
@@ -91,20 +90,21 @@ _TAGS_OF_ENTRIES = (
 )
 
 
-def _tags_of(entry_ids: list[int]) -> dict[int, list[CardTag]]:
+def tags_of(entry_ids: list[int]) -> dict[int, list[CardTag]]:
+    """The tags of each of `entry_ids`, in Thai order, as an `Entry`'s `tags` lists them."""
     found: dict[int, list[CardTag]] = {entry_id: [] for entry_id in entry_ids}
     if entry_ids:
-        for entry_id, tag_id, name in db.session.execute(_TAGS_OF_ENTRIES, {"ids": entry_ids}):
+        rows = plain_rows(_TAGS_OF_ENTRIES, {"ids": entry_ids})
+        for entry_id, _tag_id, name in rows:
             found[entry_id].append(CardTag(name))
-            shown.shows(row("tags", tag_id))
+        shown.shows(*{row("tags", tag_id) for _entry_id, tag_id, _name in rows})
     return found
 
 
 def cards_from_rows(rows: Sequence[Row]) -> list[Card]:
     """Cards for rows of `card_query`, with their tags (one more query), in the rows' order."""
-    tags = _tags_of([r[0] for r in rows])
-    for r in rows:
-        shown.shows(row("entries", r[0]), row("users", r[5]), row("blogs", r[6]))
+    tags = tags_of([r[0] for r in rows])
+    shown.shows(*(tag for r in rows for tag in (row("entries", r[0]), row("users", r[5]), row("blogs", r[6]))))
     return [Card(*r[:7], CardAuthor(r[7], r[8]), CardBlog(r[9], r[10]), tags[r[0]], *r[11:]) for r in rows]
 
 
@@ -117,5 +117,5 @@ def cards_by_id(entry_ids: list[int]) -> dict[int, Card]:
     """The cards (with bodies) of those of `entry_ids` that readers see now, by id."""
     if not entry_ids:
         return {}
-    rows = db.session.execute(_CARDS_BY_ID, {"ids": entry_ids}).all()
+    rows = plain_rows(_CARDS_BY_ID, {"ids": entry_ids})
     return {card.id: card for card in cards_from_rows(rows)}

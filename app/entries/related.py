@@ -28,6 +28,7 @@ from sqlalchemy import bindparam, select
 
 from app import tasks
 from app.changes.lists import row
+from app.database import plain_rows
 from app.entries.cards import CardAuthor
 from app.extensions import db
 from app.models import STATUS_PUBLISHED, Entry, RelatedEntry, RelatedList, User
@@ -71,11 +72,10 @@ def related_to(entry: Entry, limit: int = SHOWN) -> list[RelatedItem]:
     """The stored related entries of `entry` that readers may see now, best first; none for a draft."""
     if not entry.is_published:
         return []
-    rows = db.session.execute(_RELATED_ROWS, {"entry_id": entry.id, "limit": limit}).all()
+    rows = plain_rows(_RELATED_ROWS, {"entry_id": entry.id, "limit": limit})
     if not rows and db.session.get(RelatedList, entry.id) is None:
         refresh_later([entry.id])
-    for entry_id, _number, _title, _published_at, author_id, *_ in rows:
-        shown.shows(row("entries", entry_id), row("users", author_id))
+    shown.shows(*(tag for r in rows for tag in (row("entries", r[0]), row("users", r[4]))))
     return [RelatedItem(r[0], r[1], r[2], r[3], CardAuthor(r[5], r[6])) for r in rows]
 
 

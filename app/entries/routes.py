@@ -13,6 +13,7 @@ from app.comments.forms import CommentForm
 from app.comments.services import comments_for_entry
 from app.editor.drafts import remember_saved_draft, saved_draft_tokens
 from app.entries import related, services
+from app.entries.cards import tags_of
 from app.entries.forms import DeleteEntryForm, EntryForm
 from app.errors_setup import or_404
 from app.extensions import db
@@ -122,6 +123,7 @@ def show(number: int):
         "entries/show.html",
         entry=entry,
         blog=entry.blog,
+        tags=tags_of([entry.id])[entry.id],
         stations=stations_of_blog(entry.blog),
         license=license_for(entry.license),
         older=older,
@@ -129,7 +131,8 @@ def show(number: int):
         comments=comments_for_entry(entry, current_user),
         # The page may be kept for many readers: its form's one-time key is made in each browser, and its token
         # is each member's own part (the form would otherwise put a token in the session of whoever renders it).
-        comment_form=CommentForm(submission_key="", meta={"csrf": False}),
+        # Guests get a link to the form's own page instead (comments/_form.html): no form to build for them.
+        comment_form=CommentForm(submission_key="", meta={"csrf": False}) if current_user.is_authenticated else None,
         related=related.related_to(entry),
     )
 

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.changes.lists import row
+from app.database import plain_rows
 from app.errors import Conflict, DomainError, Forbidden
 from app.extensions import db
 from app.licenses import DEFAULT_LICENSE, LICENSES_BY_CODE
@@ -329,7 +330,7 @@ def neighbours(entry: Entry) -> tuple[Row | None, Row | None]:
         return None, None
     where = {"blog_id": entry.blog_id, "entry_id": entry.id, "published_at": entry.published_at}
     found: dict[bool, Row] = {}
-    for found_row in db.session.execute(_NEIGHBOURS, where):
+    for found_row in plain_rows(_NEIGHBOURS, where):
         shown.shows(row("entries", found_row.id))
         found[bool(found_row.newer)] = found_row
     return found.get(False), found.get(True)

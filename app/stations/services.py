@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, selec
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.changes import lists
-from app.database import thai_order
+from app.database import plain_rows, thai_order
 from app.entries.cards import card_query
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
@@ -42,6 +42,7 @@ from app.models.station import (
 )
 from app.models.types import utcnow
 from app.page_cache import remember
+from app.page_cache import tags as shown
 from app.permissions import can, moderated_stations
 from app.text.normalize import normalize_text
 
@@ -77,18 +78,29 @@ RESERVED_SLUGS = frozenset(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ShownStation:
+    """A station as a link to it, read as plain columns."""
+
+    id: int
+    slug: str
+    name: str
+
+
 # Built once, like the station page's statements below.
 _STATIONS_OF_BLOG = (
-    select(Station)
+    select(Station.id, Station.slug, Station.name)
     .join(StationBlog, StationBlog.station_id == Station.id)
     .where(StationBlog.blog_id == bindparam("blog_id"), StationBlog.status == STATUS_ACCEPTED)
     .order_by(thai_order(Station.name), Station.id)
 )
 
 
-def stations_of_blog(blog: Blog) -> list[Station]:
-    """Stations that have accepted this blog, by name."""
-    return list(db.session.scalars(_STATIONS_OF_BLOG, {"blog_id": blog.id}))
+def stations_of_blog(blog: Blog) -> list[ShownStation]:
+    """Stations that have accepted this blog, by name (plain rows, declared with `shows`)."""
+    stations = [ShownStation(*found) for found in plain_rows(_STATIONS_OF_BLOG, {"blog_id": blog.id})]
+    shown.shows(*(lists.row("stations", station.id) for station in stations))
+    return stations
 
 
 # Built once: a statement made anew for every request cost SQLAlchemy as much to key as to run.
@@ -318,18 +330,62 @@ STATION_CARDS = card_query(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ShownPerson:
+    """A person as the station page lists them, read as plain columns (the attributes of a `User` it shows)."""
+
+    id: int
+    username: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownBlog:
+    id: int
+    slug: str
+    title: str
+    owner_id: int
+    owner: ShownPerson
+
+
+@dataclass(frozen=True, slots=True)
+class ShownBlogLink:
+    """An accepted blog's link as the station page shows it, read as plain columns: the attributes of a
+    `StationBlog` that the page and the rule of who may remove it read, under the same names."""
+
+    station_id: int
+    blog_id: int
+    blog: ShownBlog
+    station: Station
+
+
 _ACCEPTED_BLOG_LINKS = (
-    select(StationBlog)
-    .join(Blog, Blog.id == StationBlog.blog_id)
+    select(Blog.id, Blog.slug, Blog.title, Blog.owner_id, User.username, User.display_name)
+    .join(StationBlog, StationBlog.blog_id == Blog.id)
+    .join(User, User.id == Blog.owner_id)
     .where(StationBlog.station_id == bindparam("station_id"), StationBlog.status == STATUS_ACCEPTED)
-    .options(joinedload(StationBlog.blog).joinedload(Blog.owner))
     .order_by(thai_order(Blog.title), Blog.id)
 )
 
 
-def accepted_blog_links(station: Station) -> list[StationBlog]:
-    """The station's accepted blogs (as links, so pages can ask who may remove each), by blog title."""
-    return list(db.session.scalars(_ACCEPTED_BLOG_LINKS, {"station_id": station.id}))
+def accepted_blog_links(station: Station) -> list[ShownBlogLink]:
+    """The station's accepted blogs (as links, so pages can ask who may remove each), by blog title.
+
+    The station page's lists are read as plain rows, which the page cache does not record by itself: the rows
+    read are declared with `shows`."""
+    links, rows = [], []
+    for blog_id, slug, title, owner_id, username, display_name in plain_rows(
+        _ACCEPTED_BLOG_LINKS, {"station_id": station.id}
+    ):
+        rows += [
+            lists.row("station_blogs", station.id, blog_id),
+            lists.row("blogs", blog_id),
+            lists.row("users", owner_id),
+        ]
+        owner = ShownPerson(owner_id, username, display_name)
+        links.append(ShownBlogLink(station.id, blog_id, ShownBlog(blog_id, slug, title, owner_id, owner), station))
+    shown.shows(*rows)
+    return links
 
 
 def blog_links_by_key(keys: list[tuple[int, ...]]) -> dict[tuple[int, ...], StationBlog]:
@@ -385,17 +441,21 @@ def _role_order():
     return case((StationMember.role == ROLE_OWNER, 0), (StationMember.role == ROLE_MODERATOR, 1), else_=2)
 
 
+def _active_conditions(station_id: ColumnElement[int] | int) -> tuple[ColumnElement[bool], ...]:
+    return (StationMember.station_id == station_id, StationMember.status == STATUS_ACTIVE, User.is_suspended.is_(False))
+
+
+def _member_order() -> tuple[ColumnElement, ...]:
+    return (_role_order(), StationMember.created_at, StationMember.user_id)
+
+
 def _active_members(station_id: ColumnElement[int] | int) -> Select:
     return (
         select(StationMember)
         .join(StationMember.user)
-        .where(
-            StationMember.station_id == station_id,
-            StationMember.status == STATUS_ACTIVE,
-            User.is_suspended.is_(False),
-        )
+        .where(*_active_conditions(station_id))
         .options(contains_eager(StationMember.user))
-        .order_by(_role_order(), StationMember.created_at, StationMember.user_id)
+        .order_by(*_member_order())
     )
 
 
@@ -405,9 +465,15 @@ def active_members_query(station: Station) -> Select:
 
 
 # Built once, as the station page asks them on every view: building them cost as much as running them.
-_FIRST_MEMBERS = _active_members(bindparam("station_id")).limit(bindparam("limit"))
+_FIRST_MEMBERS = (
+    select(User.id, User.username, User.display_name)
+    .join(StationMember, StationMember.user_id == User.id)
+    .where(*_active_conditions(bindparam("station_id")))
+    .order_by(*_member_order())
+    .limit(bindparam("limit"))
+)
 _MODERATORS = (
-    select(User)
+    select(User.id, User.username, User.display_name)
     .join(StationMember, StationMember.user_id == User.id)
     .where(
         StationMember.station_id == bindparam("station_id"),
@@ -418,14 +484,20 @@ _MODERATORS = (
 )
 
 
-def first_members(station: Station, limit: int) -> list[User]:
-    """The first `limit` people of the member list, in its order, loaded with their rows in one query."""
-    return [row.user for row in db.session.scalars(_FIRST_MEMBERS, {"station_id": station.id, "limit": limit})]
+def first_members(station: Station, limit: int) -> list[ShownPerson]:
+    """The first `limit` people of the member list, in its order (plain rows, declared with `shows`)."""
+    people = [ShownPerson(*found) for found in plain_rows(_FIRST_MEMBERS, {"station_id": station.id, "limit": limit})]
+    shown.shows(
+        *(tag for p in people for tag in (lists.row("users", p.id), lists.row("station_members", station.id, p.id)))
+    )
+    return people
 
 
-def moderators(station: Station) -> list[User]:
-    """The owner and moderators, owner first."""
-    return list(db.session.scalars(_MODERATORS, {"station_id": station.id}))
+def moderators(station: Station) -> list[ShownPerson]:
+    """The owner and moderators, owner first (plain rows, declared with `shows`)."""
+    people = [ShownPerson(*found) for found in plain_rows(_MODERATORS, {"station_id": station.id})]
+    shown.shows(*(lists.row("users", person.id) for person in people))
+    return people
 
 
 def _counted_members() -> Select:

@@ -88,14 +88,34 @@ def test_comments_for_entry_oldest_first_and_hidden_only_for_moderators(cast):
     earlier = services.add_comment(cast.entry, "ก่อน", guest_name="ก", created_at=at(1))
     db.session.commit()
 
-    reader_view = [earlier, later]
-    moderator_view = [earlier, hidden, later]
-    assert services.comments_for_entry(cast.entry, AnonymousUserMixin()) == reader_view
-    assert services.comments_for_entry(cast.entry, None) == reader_view
-    assert services.comments_for_entry(cast.entry, cast.other) == reader_view
-    assert services.comments_for_entry(cast.entry, cast.author) == moderator_view
-    assert services.comments_for_entry(cast.entry, cast.owner) == moderator_view
-    assert [c.is_hidden for c in moderator_view] == [False, True, False]
+    def shown(viewer) -> list[int]:
+        return [comment.id for comment in services.comments_for_entry(cast.entry, viewer)]
+
+    reader_view = [earlier.id, later.id]
+    moderator_view = [earlier.id, hidden.id, later.id]
+    assert shown(AnonymousUserMixin()) == reader_view
+    assert shown(None) == reader_view
+    assert shown(cast.other) == reader_view
+    assert shown(cast.author) == moderator_view
+    assert shown(cast.owner) == moderator_view
+    assert [c.is_hidden for c in services.comments_for_entry(cast.entry, cast.owner)] == [False, True, False]
+
+
+def test_comments_for_entry_show_what_the_comment_shows(cast):
+    """The plain rows carry what a `Comment` would give the templates and the comment rules."""
+    guest = services.add_comment(cast.entry, "จากผู้เยี่ยมชม", guest_name="แขก", ip_address="10.1.2.3")
+    member = services.add_comment(cast.entry, "จากสมาชิก", user=cast.other)
+    db.session.commit()
+
+    shown = {comment.id: comment for comment in services.comments_for_entry(cast.entry, None)}
+    for comment in (guest, member):
+        row = shown[comment.id]
+        for name in ("entry_id", "author_id", "guest_name", "body_html", "ip_address", "is_hidden", "created_at"):
+            assert getattr(row, name) == getattr(comment, name), name
+        assert row.display_name == comment.display_name
+        assert row.entry is cast.entry
+    assert shown[guest.id].author is None
+    assert (shown[member.id].author.username, shown[member.id].author.is_suspended) == (cast.other.username, False)
 
 
 def test_hide_unhide_delete_keep_the_count(cast):

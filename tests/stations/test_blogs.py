@@ -239,3 +239,15 @@ def test_atom_feed_parses(client, auth, people, open_station, malee_blog):
     assert root.find(f"{ATOM}title").text == "ชุมชนคนทำ KM ชุมพร"
     titles = [entry.find(f"{ATOM}title").text for entry in root.findall(f"{ATOM}entry")]
     assert titles == ["บันทึกใหม่ & ล่าสุด", "บันทึกเก่า"]
+
+
+def test_only_the_blogs_owner_and_the_stations_moderators_see_its_remove_button(
+    client, auth, people, open_station, malee_blog
+):
+    _accept(client, auth, "malee-notes")
+    remove = f'action="/c/{SLUG}/blogs/malee-notes/remove"'
+    assert remove not in client.get(f"/c/{SLUG}").text  # a guest
+    for name, sees in (("malee", True), ("somchai", True), ("prasit", False)):
+        auth.login(name)
+        assert (remove in client.get(f"/c/{SLUG}").text) is sees, name
+        auth.logout()
