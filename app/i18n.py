@@ -22,7 +22,6 @@ from flask import (
     request,
     url_for,
 )
-from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -130,18 +129,17 @@ def _bind_translations(_app: Flask, **_extra: Any) -> None:
 def render_locale() -> str:
     """`current_locale()` as bound for the render in progress; `current_locale()` itself outside a render."""
     try:
-        return _cv_app.get(None).g.template_locale  # no app context: None, which has no `g` either
-    except AttributeError:
+        return g.template_locale
+    except (AttributeError, RuntimeError):
         return current_locale()
 
 
 def _catalog() -> Any:
     """The catalog bound for the render in progress; Flask-Babel's own lookup for a template rendered without
-    Flask's `render_template` (no binding) or outside an application context. Read from the application
-    context itself rather than through the `g` proxy: a page asks for dozens of texts."""
+    Flask's `render_template` (no binding) or outside an application context."""
     try:
-        return _cv_app.get(None).g.template_translations
-    except AttributeError:
+        return g.template_translations
+    except (AttributeError, RuntimeError):
         return get_translations()
 
 

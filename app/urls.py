@@ -7,8 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
-from flask.globals import _cv_request
+from flask import current_app, has_request_context, request, url_for
 
 
 def site_url(endpoint: str, **values: Any) -> str:
@@ -57,16 +56,12 @@ def memo_url_for(endpoint: str, **values: Any) -> str:
     (`_external`, `_anchor`, a blueprint-relative endpoint, a value other than text or a number, no request)
     goes to `url_for` itself every time.
     """
-    # The request context itself rather than `request` and `current_app`: a page asks for a hundred URLs, and
-    # each proxy looks the context up again.
-    context = _cv_request.get(None)
-    if endpoint[:1] == "." or context is None:
+    if endpoint[:1] == "." or not has_request_context():
         return url_for(endpoint, **values)
     for name, value in values.items():
         if name[:1] == "_" or type(value) not in _MEMO_TYPES:
             return url_for(endpoint, **values)
-    extensions = context.app.extensions
-    memo = extensions.get(_URL_MEMO)
+    memo = current_app.extensions.get(_URL_MEMO)
     if memo is None:
-        memo = extensions.setdefault(_URL_MEMO, _url_memo())
-    return memo(context.request.script_root, endpoint, tuple(values.items()))
+        memo = current_app.extensions.setdefault(_URL_MEMO, _url_memo())
+    return memo(request.script_root, endpoint, tuple(values.items()))
