@@ -50,7 +50,8 @@ class Kept:
     made: float  # when it was computed (a page's Last-Modified)
     checked: str  # the generation it was last found current under
     headers: list[tuple[str, str]] | None = None  # a page's HTTP validators, worked out when first served
-    readers: dict[int, dict[int, bytes]] = field(default_factory=dict)  # a page's own parts (parts.py), by reader
+    readers: dict[int, dict[int, tuple]] = field(default_factory=dict)  # a page's own parts (parts.py), by reader
+    layout: Any = None  # a members' page cut at its readers' parts (parts.split), worked out when first served
 
 
 class Memo:
