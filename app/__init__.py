@@ -73,7 +73,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     from app import auth_setup, errors_setup, i18n, reads, static_files, templating
 
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.babel_locale)
     i18n.init_app(app)
     auth_setup.init_app(app)
     static_files.init_app(app)

@@ -11,6 +11,7 @@ from app.extensions import login_manager
 
 def init_app(app: Flask) -> None:
     login_manager.user_loader(signins.load_user)
+    signins.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("กรุณาเข้าสู่ระบบก่อน")
     login_manager.login_message_category = "info"

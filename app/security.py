@@ -103,7 +103,9 @@ def keep_member_responses_private(response: Response) -> Response:
     """Whatever a signed-in member is sent, however it was made (a view, the page cache's assembled pages, a
     redirect, an error), no cache keeps it. Files the same for everyone (static files, and responses their view
     marked public, such as uploaded images) keep their own caching."""
-    if request.endpoint == "static" or not _may_be_signed_in() or response.cache_control.public:
+    if request.endpoint == "static" or not _may_be_signed_in():
+        return response
+    if "Cache-Control" in response.headers and response.cache_control.public:
         return response
     if current_user.is_authenticated:
         response.headers["Cache-Control"] = MEMBER_CACHE_CONTROL

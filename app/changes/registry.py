@@ -159,5 +159,5 @@ register(RelatedList, lists=lambda session, row, kind: {ls.entry_related(row.ent
 register(SearchTask, feed=False)  # the search outbox itself
 register(EntryView, feed=False)  # who read what today; counts reach entries through bulk_update
 register(Counter, feed=False)  # the entry-number sequence
-register(UserSession, feed=False)  # sign-in keys
+register(UserSession, feed=False)  # sign-in keys; ending one is recorded by app/auth/signins.py (`_ended`)
 register(Upload, feed=False)  # image files; entries show them through their bodies

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy import inspect as sa_inspect
 
+from app.auth import signins
 from app.extensions import db
 from app.models import UserSession
 from app.models.types import utcnow
@@ -116,3 +118,80 @@ def test_old_cookie_ids_without_a_sign_in_key_are_refused(app):
         old_remember = encode_cookie("1.1")
 
     assert not _signed_in(_client_with(app, REMEMBER, old_remember))
+
+
+def test_a_sign_in_is_looked_up_once_until_something_is_committed(app):
+    make_user("somchai")
+    client = _sign_in(app)
+    client.get("/account/profile")
+    with count_queries(db.engine) as log:
+        assert client.get("/account/profile").status_code == 200
+
+    assert log.count == 0, log.summary()
+    make_user("malee")  # any commit that changes a row
+    with count_queries(db.engine) as log:
+        client.get("/account/profile")
+    assert log.count == 1, log.summary()
+
+
+def test_a_remembered_sign_in_is_its_own_copy_in_each_request(app):
+    """A request changes and commits the member it was given; what the process remembers is never attached."""
+    make_user("somchai")
+    client = _sign_in(app)
+    assert client.get("/account/profile").status_code == 200
+
+    response = client.post("/account/profile", data={"display_name": "สมชาย ใจดี", "affiliation": "", "bio": ""})
+
+    assert response.status_code == 302
+    assert "สมชาย ใจดี" in client.get("/dashboard").get_data(as_text=True)
+    for found in app.extensions[signins.MEMO_KEY].values.values():
+        state = sa_inspect(found.user)
+        assert state.detached and not state.modified
+
+
+def test_a_remembered_sign_in_still_ends_after_its_lifetime(app, monkeypatch):
+    make_user("somchai")
+    client = _sign_in(app)
+    assert _signed_in(client)
+    later = utcnow() + timedelta(seconds=app.config["LOGIN_SESSION_LIFETIME"] + 1)
+    monkeypatch.setattr(signins, "utcnow", lambda: later)
+
+    assert not _signed_in(client)
+
+
+def test_suspending_a_member_ends_the_sign_ins_remembered_for_them(app):
+    from app.admin.services import suspend_user
+
+    user = make_user("somchai")
+    client = _sign_in(app)
+    assert _signed_in(client)
+
+    suspend_user(user, "สแปม", by=None)
+    db.session.commit()
+
+    assert not _signed_in(client)
+
+
+def test_ending_every_sign_in_of_a_member_ends_those_remembered(app):
+    user = make_user("somchai")
+    laptop, phone = _sign_in(app), _sign_in(app, remember=False)
+    assert _signed_in(laptop) and _signed_in(phone)
+
+    signins.end_all_sessions(user)  # without the session version the password change also bumps
+    db.session.commit()
+
+    assert not _signed_in(laptop) and not _signed_in(phone)
+
+
+def test_without_the_page_cache_generation_a_sign_in_is_looked_up_every_time(app, monkeypatch):
+    make_user("somchai")
+    client = _sign_in(app)
+    assert _signed_in(client)
+
+    def cache_out():
+        raise ConnectionError("cache unavailable")
+
+    monkeypatch.setattr(signins.store, "generation", cache_out)
+    with count_queries(db.engine) as log:
+        assert client.get("/account/profile").status_code == 200
+    assert log.count == 1, log.summary()

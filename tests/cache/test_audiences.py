@@ -297,3 +297,36 @@ def test_a_members_audience_is_worked_out_once_until_something_changes(app, scen
     db.session.commit()
     status, inside = page(wipa, "/c/km-station")
     assert len(asked) == 2 and 'action="/c/km-station/join"' not in inside and 'action="/c/km-station/leave"' in inside
+
+
+def test_a_members_hit_reads_nothing_from_the_database_and_the_generation_once(app, scene, monkeypatch):
+    """The sign-in is remembered while nothing changes (app/auth/signins.py), under the generation the page read."""
+    from app.extensions import cache
+    from app.page_cache import store
+    from tests.perf.query_counter import count_queries
+
+    path = f"/posts/{scene['entry'].number}"
+    prasert = signed_in(app, "prasert")
+    page(prasert, path)
+    page(prasert, path)
+    generation_reads = []
+    get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key: generation_reads.append(key) or get(key))
+    with count_queries(db.engine) as log:
+        status, html = page(prasert, path)
+
+    assert status == "hit" and "ประเสริฐ ผู้อ่าน" in html
+    assert log.count == 0, log.summary()
+    assert generation_reads.count(store.GENERATION_KEY) == 1
+
+
+def test_the_generation_a_request_read_serves_it_until_it_bumps_one(app):
+    from app.extensions import cache
+    from app.page_cache import store
+
+    with app.test_request_context("/"):
+        first = store.generation()
+        cache.set(store.GENERATION_KEY, "changed by another process", timeout=0)
+        assert store.recent_generation() == first
+        store.bump({"users:1"})
+        assert store.recent_generation() == cache.get(store.GENERATION_KEY) != first

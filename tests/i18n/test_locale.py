@@ -305,3 +305,21 @@ def test_a_thai_address_survives_the_round_trip_through_the_switcher(client):
     assert page.status_code == 200
     assert page.request.path == "/tags/ความรู้"
     assert html_lang(page) == "en"
+
+
+def test_the_language_is_worked_out_once_per_request_and_parsed_once_per_language(app, client, monkeypatch):
+    from flask_babel import get_locale
+
+    from app import i18n
+
+    asked = []
+    locale_for = i18n.locale_for
+    monkeypatch.setattr(i18n, "locale_for", lambda incoming: asked.append(1) or locale_for(incoming))
+    with app.test_request_context("/", environ_base=ENGLISH):
+        assert i18n.select_locale() == i18n.select_locale() == "en"
+        assert get_locale().language == "en" and i18n.current_locale() == "en"
+        assert get_locale() is i18n.babel_locale()  # one Locale per language, whatever the request
+    assert len(asked) == 1
+    # Each request works it out afresh.
+    assert html_lang(client.get("/", environ_base=ENGLISH)) == "en"
+    assert html_lang(client.get("/")) == "th"
