@@ -63,7 +63,7 @@ def _generation() -> str | None:
     if MEMO_KEY not in current_app.extensions:
         return None
     try:
-        return store.recent_generation()
+        return store.generation()
     except Exception:  # noqa: BLE001 - a cache outage must not fail the request: the query answers
         current_app.logger.exception("page cache unavailable")
         return None

@@ -106,11 +106,7 @@ def _served(kept: store.Kept, key: str, audience: str, status: str) -> Response:
     if audience == GUESTS and kept.versions:  # validators only for a page kept for guests
         response = _guest_response(kept, _guest_headers(kept, key, status, not sends_login_cookies()), request)
     else:
-        if audience != GUESTS and kept.layout is None:
-            kept.layout = parts.split(page.body)
-        response = current_app.response_class(
-            page.body if audience == GUESTS else parts.fill(kept.layout, kept.readers)
-        )
+        response = current_app.response_class(parts.fill(page.body, kept.readers) if audience != GUESTS else page.body)
         response.headers.update({"Content-Type": page.content_type, CACHE_STATUS_HEADER: status, "Vary": "Cookie"})
     return _count_read(response, page.read, audience == GUESTS)
 

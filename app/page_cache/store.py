@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, has_app_context
 
 from app.extensions import cache
 from app.page_cache import tags
@@ -31,7 +31,6 @@ SLOTS = 16384
 GENERATION_KEY = "page-generation"
 EXTENSION_KEY = "sala.page_cache.memo"
 AUDIENCES_KEY = "sala.page_cache.audiences"
-_READ = "page_cache_generation"  # on g: the generation this request read last (`recent_generation`)
 T = TypeVar("T")
 
 
@@ -51,8 +50,7 @@ class Kept:
     made: float  # when it was computed (a page's Last-Modified)
     checked: str  # the generation it was last found current under
     headers: list[tuple[str, str]] | None = None  # a page's HTTP validators, worked out when first served
-    readers: dict[int, dict[int, tuple]] = field(default_factory=dict)  # a page's own parts (parts.py), by reader
-    layout: Any = None  # a members' page cut at its readers' parts (parts.split), worked out when first served
+    readers: dict[int, dict[int, bytes]] = field(default_factory=dict)  # a page's own parts (parts.py), by reader
 
 
 class Memo:
@@ -88,16 +86,7 @@ def generation() -> str:
     if found is None:
         cache.add(GENERATION_KEY, new_token(), timeout=0)
         found = cache.get(GENERATION_KEY)
-    if has_request_context():
-        setattr(g, _READ, found)
     return found
-
-
-def recent_generation() -> str:
-    """The generation this request read last (unless it has bumped one since), else read now: for what need only be
-    as current as the page being served (a sign-in, app/auth/signins.py), without a second read of the cache."""
-    found = g.get(_READ) if has_request_context() else None
-    return generation() if found is None else found
 
 
 def _versions(slots: Iterable[str]) -> dict[str, str]:
@@ -138,8 +127,6 @@ def keep(key: str, value: Any, depends: Iterable[str], since: str, timeout: int)
 def bump(changed: Iterable[str]) -> None:
     """Give the tags' slots new versions; the generation changes before and after them (see the docstring)."""
     slots = {slot(tag) for tag in changed}
-    if has_request_context():
-        g.pop(_READ, None)
     if slots:
         cache.set(GENERATION_KEY, new_token(), timeout=0)
         cache.set_many({name: new_token() for name in slots}, timeout=0)
