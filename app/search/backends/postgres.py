@@ -69,7 +69,7 @@ from app.extensions import db
 from app.models import Entry, SearchTask
 from app.search import substring
 from app.search.analyzer import SECTION_GAP, Sections, iter_terms, pair_term, prepare
-from app.search.backends import Lookup, ReindexResult, Window
+from app.search.backends import FilterKeys, Lookup, ReindexResult, Window
 from app.search.documents import (
     SECTION_WEIGHTS,
     entries_by_id,
@@ -119,6 +119,16 @@ PAIR_SET_LIMIT = 256
 # at most this many documents (about 11 µs each at 100,000 entries); otherwise every match is found through
 # the index and sorted by date.
 NEWEST_WALK_ROWS = 500
+# Relevance order of a query with many matches: RUM computes the distance of every match (before the filters)
+# and sorts them all before returning the first. From BOUNDED_MIN_MATCHES matches on, the newest BOUNDED_RANK
+# matches of the query's own words that pass the filters (found through the date index, each document checked)
+# are ranked among themselves and come first; every other match follows, ranked as before. Used when that
+# should read at most BOUNDED_READ_ROWS documents (from the count's density of matches); it never reads more
+# than the newest BOUNDED_SCAN_ROWS documents of the filter's dates (fewer candidates then).
+BOUNDED_RANK = 100
+BOUNDED_MIN_MATCHES = 15000
+BOUNDED_READ_ROWS = 1000
+BOUNDED_SCAN_ROWS = 2000
 # Counting: one document in COUNT_SAMPLE (by a hash of its entry id) is also in a small RUM index of its own
 # (migration t19q_count_sample), where a query's matches are counted first. When they make COUNT_LIMIT or more
 # matches in all, the total is that count times COUNT_SAMPLE, shown as an estimate; below it every match is
@@ -353,10 +363,11 @@ def _matched(matches, *conditions):
     )
 
 
-def _count(session: Session, matches, keys) -> tuple[int, bool]:
-    """How many documents match (`matches`, a condition on search_documents) and pass the filters `keys`, and
-    whether that is an estimate. The sample's matches are counted first (a sixteenth of the index's work, which
-    grows with every match); only when they stand for fewer than COUNT_LIMIT matches is every match counted.
+def _count(session: Session, matches, keys) -> tuple[int, bool, int]:
+    """How many documents match (`matches`, a condition on search_documents) and pass the filters `keys`,
+    whether that is an estimate, and about how many match with or without the filters (the index's work when
+    it ranks them). The sample's matches are counted first (a sixteenth of the index's work, which grows with
+    every match); only when they stand for fewer than COUNT_LIMIT matches is every match counted.
     The estimate's relative error is about 1 / sqrt(the sample's count): 13 % at the limit, 4 % at 10,000.
 
     The matches come from the index alone and are filtered afterwards on their rows (OFFSET 0 keeps the
@@ -364,16 +375,17 @@ def _count(session: Session, matches, keys) -> tuple[int, bool]:
     """
     docs = search_documents.c
 
-    def counted(*conditions) -> int:
+    def counted(*conditions) -> tuple[int, int]:
         matched = _matched(matches, *conditions)
-        stmt = select(func.count()).select_from(matched).where(and_(true(), *_filters(keys, matched.c)))
-        return session.scalar(stmt) or 0
+        passed = func.count().filter(and_(true(), *_filters(keys, matched.c)))
+        return session.execute(select(passed, func.count()).select_from(matched)).one()
 
     with _count_only(session):
-        sampled = counted(_in_sample(docs.entry_id)) * COUNT_SAMPLE
-        if sampled >= COUNT_LIMIT:
-            return sampled, True
-        return counted(), False
+        passed, every = counted(_in_sample(docs.entry_id))
+        if passed * COUNT_SAMPLE >= COUNT_LIMIT:
+            return passed * COUNT_SAMPLE, True, every * COUNT_SAMPLE
+        passed, every = counted()
+        return passed, False, every
 
 
 def _ranked_ids(session: Session, where, rank_tsquery, offset: int, limit: int) -> list[tuple[int, float]]:
@@ -429,24 +441,100 @@ def _ranked_by_own_words(
     return rows[offset : offset + limit]
 
 
-def _page(session: Session, lookup: Lookup, tsquery, query_text: str, total: int, offset: int, per_page: int):
+def _newest_own_matches(session: Session, lookup: Lookup, tsquery, own_tsquery) -> list[tuple[int, float]]:
+    """The bounded candidates of a relevance page (BOUNDED_RANK): (entry id, score) of the newest BOUNDED_RANK
+    matches of the query's own words `own_tsquery` that pass the filters among the newest BOUNDED_SCAN_ROWS
+    documents of the filter's dates, best first.
+
+    They are found by reading the date index, each document checked, as newest first does; their distance is
+    computed on their rows (rum_ts_distance), and equal distances keep date order, so the set and its order
+    are the same at every call while no document changes.
+    """
+    docs = search_documents.c
+    dates = _filters(FilterKeys(start=lookup.keys.start, end=lookup.keys.end))
+    newest = (
+        select(docs.entry_id, docs.document, docs.tags, docs.stations, docs.blog, docs.author, docs.published_at)
+        .where(true(), *dates)
+        .order_by(docs.published_at.desc(), docs.entry_id.desc())
+        .limit(BOUNDED_SCAN_ROWS)
+        .subquery("newest")
+    )
+    found = newest.c
+    conditions = [*_filters(lookup.keys, found), found.document.op("@@")(own_tsquery)]
+    if own_tsquery is not tsquery and _has_not(lookup.query):
+        conditions.append(func.ts_match_vq(found.document, tsquery))
+    stmt = (
+        select(found.entry_id, func.rum_ts_distance(found.document, own_tsquery))
+        .where(*conditions)
+        .order_by(found.published_at.desc(), found.entry_id.desc())
+        .limit(BOUNDED_RANK)
+    )
+    with _ranked_walk(session):
+        rows = session.execute(stmt).all()
+    order = sorted(range(len(rows)), key=lambda i: (rows[i][1], i))
+    return [(rows[i][0], _score(rows[i][1])) for i in order]
+
+
+def _ranked_page(session: Session, lookup: Lookup, tsquery, query_text: str, offset: int, limit: int):
+    """(entry id, score) of matches offset..offset + limit of `tsquery` in relevance order, every match walked.
+
+    Ranked by the query's own words: the distance costs as much as the query is long, and the alternatives
+    of a Thai word can be dozens of lexemes (an entry found only by them ranks last).
+    """
+    own = tsquery_text(lookup.query)
+    if own and own != query_text:
+        return _ranked_by_own_words(session, lookup, tsquery, own, offset, limit)
+    where = and_(*_filters(lookup.keys), search_documents.c.document.op("@@")(tsquery))
+    return _ranked_ids(session, where, tsquery, offset, limit)
+
+
+def _bounded_page(session: Session, lookup: Lookup, tsquery, query_text: str, offset: int, limit: int):
+    """A relevance page of a very common query (BOUNDED_RANK): the newest own-word matches ranked among
+    themselves first, then every other match in the order of walking them all, so the pages together hold
+    every match once."""
+    own = tsquery_text(lookup.query)
+    own_tsquery = cast(bindparam("own_tsquery", own), TSQUERY) if own and own != query_text else tsquery
+    first = _newest_own_matches(session, lookup, tsquery, own_tsquery)
+    rows = first[offset : offset + limit]
+    if offset + limit > len(first):
+        # Past the candidates (rare): the others, ranked as every match is, the candidates left out.
+        seen = {entry_id for entry_id, _ in first}
+        rest = [
+            row for row in _ranked_page(session, lookup, tsquery, query_text, 0, offset + limit) if row[0] not in seen
+        ]
+        rows += rest[max(0, offset - len(first)) : offset + limit - len(first)]
+    return rows
+
+
+def _documents(session: Session) -> float:
+    """The planner's count of the documents (-1 before the table was first analysed)."""
+    return session.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass"))
+
+
+def _bounded(documents: float, total: int, matched: int) -> bool:
+    """Whether a relevance page ranks the bounded candidates (BOUNDED_RANK): the index would rank at least
+    BOUNDED_MIN_MATCHES matches (`matched`, before the filters), and finding the candidates among the
+    `documents` should read at most BOUNDED_READ_ROWS of them, `total` passing the filters."""
+    return matched >= BOUNDED_MIN_MATCHES and documents * BOUNDED_RANK <= total * BOUNDED_READ_ROWS
+
+
+def _page(
+    session: Session, lookup: Lookup, tsquery, query_text: str, total: int, matched: int, offset: int, per_page: int
+):
     """The (ids, scores) of a page of the matches of `tsquery` (written `query_text`), ranked or newest first;
-    `total` is how many there are, or about."""
+    `total` is how many there are, or about, and `matched` how many without the filters."""
     docs = search_documents.c
     matches = docs.document.op("@@")(tsquery)
     where = and_(*_filters(lookup.keys), matches)  # the filters first: checking a match reads the document
+    documents = _documents(session)
+    known = documents is not None and documents > 0
     if lookup.order != "newest":
-        # Ranked by the query's own words: the distance costs as much as the query is long, and the
-        # alternatives of a Thai word can be dozens of lexemes (an entry found only by them ranks last).
-        own = tsquery_text(lookup.query)
-        if own and own != query_text:
-            ranked = _ranked_by_own_words(session, lookup, tsquery, own, offset, per_page)
+        if known and _bounded(documents, total, matched):
+            ranked = _bounded_page(session, lookup, tsquery, query_text, offset, per_page)
         else:
-            ranked = _ranked_ids(session, where, tsquery, offset, per_page)
+            ranked = _ranked_page(session, lookup, tsquery, query_text, offset, per_page)
         return [entry_id for entry_id, _ in ranked], [score for _, score in ranked]
-    # The planner's count of the documents (-1 before the table was first analysed).
-    documents = session.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass"))
-    if not documents or documents < 0 or documents * (offset + per_page) > total * NEWEST_WALK_ROWS:
+    if not known or documents * (offset + per_page) > total * NEWEST_WALK_ROWS:
         # Matches too sparse among the documents to read the date index until the page is full: find them all
         # through the index and sort them (_matched).
         matched = _matched(matches)
@@ -626,10 +714,10 @@ class PostgresBackend:
             window.scores = [0.0] * len(window.ids)
             return window
         tsquery = cast(bindparam("tsquery", query_text), TSQUERY)
-        window.total, window.total_is_estimate = _count(session, docs.document.op("@@")(tsquery), lookup.keys)
+        window.total, window.total_is_estimate, matched = _count(session, docs.document.op("@@")(tsquery), lookup.keys)
         if window.total <= offset and not window.total_is_estimate:
             return window
-        window.ids, window.scores = _page(session, lookup, tsquery, query_text, window.total, offset, per_page)
+        window.ids, window.scores = _page(session, lookup, tsquery, query_text, window.total, matched, offset, per_page)
         if window.total_is_estimate:
             seen = offset + len(window.ids)
             if 0 < len(window.ids) < per_page:  # the last page: the matches end here
