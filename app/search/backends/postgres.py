@@ -17,6 +17,10 @@ tags B 0.4, names and body C 0.2, comments D 0.1). Differences from Whoosh, by P
 keeps at most 256 positions, and positions stop at 16,383 (an entry longer than about 16,000 words still
 matches each of its words, but a phrase past that point is not found); scores are not on Whoosh's scale.
 
+RUM sorts every match by distance before returning the first, so a query with very many matches is ranked
+in two parts (BOUNDED_RANK): its newest matches of the query's own words, found through the date index, ranked
+among themselves first, then every other match ranked as usual; the pages together hold the same matches.
+
 A query matching a large share of the documents is not counted match by match: its matches in a sample of
 the documents (a small partial index of its own) are counted and scaled up, and the total is shown as an
 estimate ("about", as Whoosh shows for very common phrases); below COUNT_LIMIT the count is exact.
@@ -52,8 +56,10 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
     cast,
     delete,
+    false,
     func,
     literal_column,
     select,
@@ -121,10 +127,11 @@ PAIR_SET_LIMIT = 256
 NEWEST_WALK_ROWS = 500
 # Relevance order of a query with many matches: RUM computes the distance of every match (before the filters)
 # and sorts them all before returning the first. From BOUNDED_MIN_MATCHES matches on, the newest BOUNDED_RANK
-# matches of the query's own words that pass the filters (found through the date index, each document checked)
-# are ranked among themselves and come first; every other match follows, ranked as before. Used when that
-# should read at most BOUNDED_READ_ROWS documents (from the count's density of matches); it never reads more
-# than the newest BOUNDED_SCAN_ROWS documents of the filter's dates (fewer candidates then).
+# matches of the query's own words that pass the filters (found through the date index, each document of the
+# filter's rows checked) are ranked among themselves and come first; every other match follows, ranked as
+# before. Used when that should check at most BOUNDED_READ_ROWS documents (from the density of the matches)
+# and read at most BOUNDED_SCAN_ROWS rows (from the density of those passing the filters), which is also as
+# far as it reads, from the newest of the filter's dates (fewer candidates then).
 BOUNDED_RANK = 100
 BOUNDED_MIN_MATCHES = 15000
 BOUNDED_READ_ROWS = 1000
@@ -460,7 +467,10 @@ def _newest_own_matches(session: Session, lookup: Lookup, tsquery, own_tsquery) 
         .subquery("newest")
     )
     found = newest.c
-    conditions = [*_filters(lookup.keys, found), found.document.op("@@")(own_tsquery)]
+    filters = _filters(lookup.keys, found)
+    matches = found.document.op("@@")(own_tsquery)
+    # The filters first (CASE keeps the order): the planner would check each document first, which reads it.
+    conditions = [case((and_(*filters), matches), else_=false()) if filters else matches]
     if own_tsquery is not tsquery and _has_not(lookup.query):
         conditions.append(func.ts_match_vq(found.document, tsquery))
     stmt = (
@@ -513,9 +523,13 @@ def _documents(session: Session) -> float:
 
 def _bounded(documents: float, total: int, matched: int) -> bool:
     """Whether a relevance page ranks the bounded candidates (BOUNDED_RANK): the index would rank at least
-    BOUNDED_MIN_MATCHES matches (`matched`, before the filters), and finding the candidates among the
-    `documents` should read at most BOUNDED_READ_ROWS of them, `total` passing the filters."""
-    return matched >= BOUNDED_MIN_MATCHES and documents * BOUNDED_RANK <= total * BOUNDED_READ_ROWS
+    BOUNDED_MIN_MATCHES matches (`matched`, before the filters; `total` pass them), and finding the candidates
+    among the `documents` should check at most BOUNDED_READ_ROWS and read at most BOUNDED_SCAN_ROWS."""
+    return (
+        matched >= BOUNDED_MIN_MATCHES
+        and documents * BOUNDED_RANK <= matched * BOUNDED_READ_ROWS
+        and documents * BOUNDED_RANK <= total * BOUNDED_SCAN_ROWS
+    )
 
 
 def _page(
