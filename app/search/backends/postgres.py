@@ -133,9 +133,9 @@ NEWEST_WALK_ROWS = 500
 # and read at most BOUNDED_SCAN_ROWS rows (from the density of those passing the filters), which is also as
 # far as it reads, from the newest of the filter's dates (fewer candidates then).
 BOUNDED_RANK = 100
-BOUNDED_MIN_MATCHES = 15000
+BOUNDED_MIN_MATCHES = 20000
 BOUNDED_READ_ROWS = 1000
-BOUNDED_SCAN_ROWS = 2000
+BOUNDED_SCAN_ROWS = 5000
 # Counting: one document in COUNT_SAMPLE (by a hash of its entry id) is also in a small RUM index of its own
 # (migration t19q_count_sample), where a query's matches are counted first. When they make COUNT_LIMIT or more
 # matches in all, the total is that count times COUNT_SAMPLE, shown as an estimate; below it every match is
@@ -521,29 +521,29 @@ def _documents(session: Session) -> float:
     return session.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass"))
 
 
-def _bounded(documents: float, total: int, matched: int) -> bool:
+def _bounded(documents: float, total: int, unfiltered: int) -> bool:
     """Whether a relevance page ranks the bounded candidates (BOUNDED_RANK): the index would rank at least
-    BOUNDED_MIN_MATCHES matches (`matched`, before the filters; `total` pass them), and finding the candidates
-    among the `documents` should check at most BOUNDED_READ_ROWS and read at most BOUNDED_SCAN_ROWS."""
+    BOUNDED_MIN_MATCHES matches (`unfiltered`, before the filters; `total` pass them), and finding the
+    candidates among the `documents` should check at most BOUNDED_READ_ROWS and read at most BOUNDED_SCAN_ROWS."""
     return (
-        matched >= BOUNDED_MIN_MATCHES
-        and documents * BOUNDED_RANK <= matched * BOUNDED_READ_ROWS
+        unfiltered >= BOUNDED_MIN_MATCHES
+        and documents * BOUNDED_RANK <= unfiltered * BOUNDED_READ_ROWS
         and documents * BOUNDED_RANK <= total * BOUNDED_SCAN_ROWS
     )
 
 
 def _page(
-    session: Session, lookup: Lookup, tsquery, query_text: str, total: int, matched: int, offset: int, per_page: int
+    session: Session, lookup: Lookup, tsquery, query_text: str, total: int, unfiltered: int, offset: int, per_page: int
 ):
     """The (ids, scores) of a page of the matches of `tsquery` (written `query_text`), ranked or newest first;
-    `total` is how many there are, or about, and `matched` how many without the filters."""
+    `total` is how many there are, or about, and `unfiltered` how many without the filters."""
     docs = search_documents.c
     matches = docs.document.op("@@")(tsquery)
     where = and_(*_filters(lookup.keys), matches)  # the filters first: checking a match reads the document
     documents = _documents(session)
     known = documents is not None and documents > 0
     if lookup.order != "newest":
-        if known and _bounded(documents, total, matched):
+        if known and _bounded(documents, total, unfiltered):
             ranked = _bounded_page(session, lookup, tsquery, query_text, offset, per_page)
         else:
             ranked = _ranked_page(session, lookup, tsquery, query_text, offset, per_page)
@@ -728,10 +728,14 @@ class PostgresBackend:
             window.scores = [0.0] * len(window.ids)
             return window
         tsquery = cast(bindparam("tsquery", query_text), TSQUERY)
-        window.total, window.total_is_estimate, matched = _count(session, docs.document.op("@@")(tsquery), lookup.keys)
+        window.total, window.total_is_estimate, unfiltered = _count(
+            session, docs.document.op("@@")(tsquery), lookup.keys
+        )
         if window.total <= offset and not window.total_is_estimate:
             return window
-        window.ids, window.scores = _page(session, lookup, tsquery, query_text, window.total, matched, offset, per_page)
+        window.ids, window.scores = _page(
+            session, lookup, tsquery, query_text, window.total, unfiltered, offset, per_page
+        )
         if window.total_is_estimate:
             seen = offset + len(window.ids)
             if 0 < len(window.ids) < per_page:  # the last page: the matches end here
