@@ -104,3 +104,26 @@ def test_the_best_few_among_equal_keys_start_the_whole_order():
     for limit in (1, 7, 100, 333, 999):
         assert postings.top(matches, limit) == whole_top[:limit]
         assert postings.newest(matches, published, limit) == whole_newest[:limit]
+
+
+@pytest.mark.search_backends("postgres")
+@pytest.mark.parametrize("q", ["ทีมงาน", "ความรู้", "ทีมงาน ความรู้"])
+@pytest.mark.parametrize("filtered", [False, True])
+def test_bounded_ranking_pages_are_slices_of_one_ordering(corpus, monkeypatch, q, filtered):
+    """The PostgreSQL backend's bounded ranking of common queries (its newest matches ranked first, then the
+    rest): the same hits, each once, on pages cut anywhere, across the candidates' end and their equal keys."""
+    from app.search.backends import postgres
+
+    filters = SearchFilters(blog=corpus["blog"]) if filtered else SearchFilters()
+    every = set(walked(q, filters, "relevance", 100))
+    monkeypatch.setattr(postgres, "BOUNDED_RANK", 15)
+    monkeypatch.setattr(postgres, "BOUNDED_MIN_MATCHES", 1)
+    monkeypatch.setattr(postgres, "BOUNDED_READ_ROWS", 10**6)
+    monkeypatch.setattr(postgres, "_documents", lambda session: float(ENTRIES))
+    calls = []
+    newest = postgres._newest_own_matches
+    monkeypatch.setattr(postgres, "_newest_own_matches", lambda *args: calls.append(1) or newest(*args))
+    bounded = walked(q, filters, "relevance", 100)
+    assert calls and len(bounded) == len(set(bounded)) and set(bounded) == every
+    for per_page in (7, 10, 30):
+        assert walked(q, filters, "relevance", per_page) == bounded, per_page

@@ -245,3 +245,97 @@ def test_a_not_excludes_what_the_alternatives_find(blog):
     make_entry(blog, title="สอง", body="ความรู้จากการประชุมพรรค")  # ชุมพร inside ประชุมพรรค
     assert found("ความรู้ NOT ชุมพร") == {kept.number}
     assert found("ความรู้") == {kept.number, kept.number + 1}
+
+
+@pytest.fixture
+def bounded(monkeypatch):
+    """The bounded ranking on for any count (its thresholds down), and a record of the candidates it ranked."""
+    from app.search.backends import postgres
+
+    monkeypatch.setattr(postgres, "BOUNDED_RANK", 3)
+    monkeypatch.setattr(postgres, "BOUNDED_MIN_MATCHES", 1)
+    monkeypatch.setattr(postgres, "BOUNDED_READ_ROWS", 10**6)
+    candidates: list[list[int]] = []
+    newest = postgres._newest_own_matches
+
+    def spy(*args):
+        rows = newest(*args)
+        candidates.append([entry_id for entry_id, _ in rows])
+        return rows
+
+    monkeypatch.setattr(postgres, "_newest_own_matches", spy)
+    return candidates
+
+
+@pytest.fixture
+def knowledge(app):
+    """Own matches of ความรู้ on eight days (the newest but one has it in its title), and three newer entries found
+    only by the alternatives (ความรู้สึก)."""
+    from datetime import UTC, datetime
+
+    def day(n):
+        return datetime(2020, 1, 1 + n, tzinfo=UTC)
+
+    blog = make_blog(make_user("somchai"), "orchard", title="บันทึกชาวสวน")
+
+    own = [
+        make_entry(blog, title=f"บันทึก {n}", body="แบ่งปันความรู้ " * (n % 3 + 1), published_at=day(n)).number
+        for n in range(8)
+    ]
+    titled = make_entry(blog, title="ความรู้ใหม่", body="แบ่งปันความรู้", published_at=day(8)).number
+    own.append(titled)
+    own.append(make_entry(blog, title="บันทึก 9", body="แบ่งปันความรู้", published_at=day(9)).number)
+    inside = [make_entry(blog, title=f"อื่น {n}", body="ความรู้สึกดีมาก", published_at=day(20 + n)).number for n in range(3)]
+    make_entry(blog, title="อื่น", body="มังคุดออกผล", published_at=day(25))
+    db.session.execute(text("ANALYZE search_documents"))  # the planner's count of the documents
+    return {"own": own, "titled": titled, "inside": inside}
+
+
+def test_a_common_query_ranks_its_newest_own_matches_first(knowledge, bounded, monkeypatch):
+    from app.search.backends import postgres
+
+    ranks = ranked("ความรู้")
+    assert bounded, "the bounded ranking was used"
+    own, inside = knowledge["own"], knowledge["inside"]
+    # The three newest own matches, ranked among themselves (the title first), then the other own matches,
+    # then what only the alternatives find (newer than all of them, but not the query's own words).
+    assert ranks[0] == knowledge["titled"]
+    assert set(ranks[:3]) == set(own[-3:])
+    assert set(ranks[3:10]) == set(own[:-3])
+    assert set(ranks[10:]) == set(inside)
+    monkeypatch.setattr(postgres, "BOUNDED_MIN_MATCHES", 10**9)
+    bounded.clear()
+    every = ranked("ความรู้")
+    assert not bounded and set(every) == set(ranks) and len(every) == len(ranks) == 13
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 4, 5])
+def test_bounded_pages_are_slices_of_one_ordering_and_reach_every_match(knowledge, bounded, per_page):
+    whole = ranked("ความรู้")
+    paged = [hit.entry.number for n in range(1, 15) for hit in search("ความรู้", per_page=per_page, page=n).hits]
+    assert paged == whole and len(set(whole)) == 13
+
+
+def test_the_bounded_ranking_keeps_the_hits_of_filters_and_nots(knowledge, bounded, monkeypatch):
+    from app.search.backends import postgres
+
+    other = make_blog(make_user("somsri"), "field", title="บันทึกชาวไร่")
+    elsewhere = make_entry(other, title="ไร่", body="ความรู้ในการประชุมวันนี้").number
+    make_entry(other, title="พรรค", body="ความรู้จากการประชุมพรรค")  # ชุมพร inside ประชุมพรรค
+    db.session.execute(text("ANALYZE search_documents"))
+    queries = [("ความรู้", {"blog": "orchard"}), ("ความรู้", {"blog": "field"}), ("ความรู้ NOT ชุมพร", {})]
+    results = {q + str(filters): ranked(q, **filters) for q, filters in queries}
+    assert bounded
+    assert elsewhere in results["ความรู้ NOT ชุมพร{}"] and elsewhere + 1 not in results["ความรู้ NOT ชุมพร{}"]
+    monkeypatch.setattr(postgres, "BOUNDED_MIN_MATCHES", 10**9)
+    for q, filters in queries:
+        every = ranked(q, **filters)
+        assert set(every) == set(results[q + str(filters)]) and len(every) == len(results[q + str(filters)])
+
+
+def test_few_matches_are_ranked_in_full(knowledge, monkeypatch):
+    from app.search.backends import postgres
+
+    calls = []
+    monkeypatch.setattr(postgres, "_newest_own_matches", lambda *args: calls.append(1) or [])
+    assert len(ranked("ความรู้")) == 13 and not calls  # 13 matches: under BOUNDED_MIN_MATCHES

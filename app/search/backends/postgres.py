@@ -17,6 +17,10 @@ tags B 0.4, names and body C 0.2, comments D 0.1). Differences from Whoosh, by P
 keeps at most 256 positions, and positions stop at 16,383 (an entry longer than about 16,000 words still
 matches each of its words, but a phrase past that point is not found); scores are not on Whoosh's scale.
 
+RUM sorts every match by distance before returning the first, so a query with very many matches is ranked
+in two parts (BOUNDED_RANK): its newest matches of the query's own words, found through the date index, ranked
+among themselves first, then every other match ranked as usual; the pages together hold the same matches.
+
 A query matching a large share of the documents is not counted match by match: its matches in a sample of
 the documents (a small partial index of its own) are counted and scaled up, and the total is shown as an
 estimate ("about", as Whoosh shows for very common phrases); below COUNT_LIMIT the count is exact.
@@ -52,8 +56,10 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
     cast,
     delete,
+    false,
     func,
     literal_column,
     select,
@@ -69,7 +75,7 @@ from app.extensions import db
 from app.models import Entry, SearchTask
 from app.search import substring
 from app.search.analyzer import SECTION_GAP, Sections, iter_terms, pair_term, prepare
-from app.search.backends import Lookup, ReindexResult, Window
+from app.search.backends import FilterKeys, Lookup, ReindexResult, Window
 from app.search.documents import (
     SECTION_WEIGHTS,
     entries_by_id,
@@ -119,6 +125,17 @@ PAIR_SET_LIMIT = 256
 # at most this many documents (about 11 µs each at 100,000 entries); otherwise every match is found through
 # the index and sorted by date.
 NEWEST_WALK_ROWS = 500
+# Relevance order of a query with many matches: RUM computes the distance of every match (before the filters)
+# and sorts them all before returning the first. From BOUNDED_MIN_MATCHES matches on, the newest BOUNDED_RANK
+# matches of the query's own words that pass the filters (found through the date index, each document of the
+# filter's rows checked) are ranked among themselves and come first; every other match follows, ranked as
+# before. Used when that should check at most BOUNDED_READ_ROWS documents (from the density of the matches)
+# and read at most BOUNDED_SCAN_ROWS rows (from the density of those passing the filters), which is also as
+# far as it reads, from the newest of the filter's dates (fewer candidates then).
+BOUNDED_RANK = 100
+BOUNDED_MIN_MATCHES = 20000
+BOUNDED_READ_ROWS = 1000
+BOUNDED_SCAN_ROWS = 5000
 # Counting: one document in COUNT_SAMPLE (by a hash of its entry id) is also in a small RUM index of its own
 # (migration t19q_count_sample), where a query's matches are counted first. When they make COUNT_LIMIT or more
 # matches in all, the total is that count times COUNT_SAMPLE, shown as an estimate; below it every match is
@@ -353,10 +370,11 @@ def _matched(matches, *conditions):
     )
 
 
-def _count(session: Session, matches, keys) -> tuple[int, bool]:
-    """How many documents match (`matches`, a condition on search_documents) and pass the filters `keys`, and
-    whether that is an estimate. The sample's matches are counted first (a sixteenth of the index's work, which
-    grows with every match); only when they stand for fewer than COUNT_LIMIT matches is every match counted.
+def _count(session: Session, matches, keys) -> tuple[int, bool, int]:
+    """How many documents match (`matches`, a condition on search_documents) and pass the filters `keys`,
+    whether that is an estimate, and about how many match with or without the filters (the index's work when
+    it ranks them). The sample's matches are counted first (a sixteenth of the index's work, which grows with
+    every match); only when they stand for fewer than COUNT_LIMIT matches is every match counted.
     The estimate's relative error is about 1 / sqrt(the sample's count): 13 % at the limit, 4 % at 10,000.
 
     The matches come from the index alone and are filtered afterwards on their rows (OFFSET 0 keeps the
@@ -364,16 +382,17 @@ def _count(session: Session, matches, keys) -> tuple[int, bool]:
     """
     docs = search_documents.c
 
-    def counted(*conditions) -> int:
+    def counted(*conditions) -> tuple[int, int]:
         matched = _matched(matches, *conditions)
-        stmt = select(func.count()).select_from(matched).where(and_(true(), *_filters(keys, matched.c)))
-        return session.scalar(stmt) or 0
+        passed = func.count().filter(and_(true(), *_filters(keys, matched.c)))
+        return session.execute(select(passed, func.count()).select_from(matched)).one()
 
     with _count_only(session):
-        sampled = counted(_in_sample(docs.entry_id)) * COUNT_SAMPLE
-        if sampled >= COUNT_LIMIT:
-            return sampled, True
-        return counted(), False
+        passed, every = counted(_in_sample(docs.entry_id))
+        if passed * COUNT_SAMPLE >= COUNT_LIMIT:
+            return passed * COUNT_SAMPLE, True, every * COUNT_SAMPLE
+        passed, every = counted()
+        return passed, False, every
 
 
 def _ranked_ids(session: Session, where, rank_tsquery, offset: int, limit: int) -> list[tuple[int, float]]:
@@ -429,24 +448,107 @@ def _ranked_by_own_words(
     return rows[offset : offset + limit]
 
 
-def _page(session: Session, lookup: Lookup, tsquery, query_text: str, total: int, offset: int, per_page: int):
+def _newest_own_matches(session: Session, lookup: Lookup, tsquery, own_tsquery) -> list[tuple[int, float]]:
+    """The bounded candidates of a relevance page (BOUNDED_RANK): (entry id, score) of the newest BOUNDED_RANK
+    matches of the query's own words `own_tsquery` that pass the filters among the newest BOUNDED_SCAN_ROWS
+    documents of the filter's dates, best first.
+
+    They are found by reading the date index, each document checked, as newest first does; their distance is
+    computed on their rows (rum_ts_distance), and equal distances keep date order, so the set and its order
+    are the same at every call while no document changes.
+    """
+    docs = search_documents.c
+    dates = _filters(FilterKeys(start=lookup.keys.start, end=lookup.keys.end))
+    newest = (
+        select(docs.entry_id, docs.document, docs.tags, docs.stations, docs.blog, docs.author, docs.published_at)
+        .where(true(), *dates)
+        .order_by(docs.published_at.desc(), docs.entry_id.desc())
+        .limit(BOUNDED_SCAN_ROWS)
+        .subquery("newest")
+    )
+    found = newest.c
+    filters = _filters(lookup.keys, found)
+    matches = found.document.op("@@")(own_tsquery)
+    # The filters first (CASE keeps the order): the planner would check each document first, which reads it.
+    conditions = [case((and_(*filters), matches), else_=false()) if filters else matches]
+    if own_tsquery is not tsquery and _has_not(lookup.query):
+        conditions.append(func.ts_match_vq(found.document, tsquery))
+    stmt = (
+        select(found.entry_id, func.rum_ts_distance(found.document, own_tsquery))
+        .where(*conditions)
+        .order_by(found.published_at.desc(), found.entry_id.desc())
+        .limit(BOUNDED_RANK)
+    )
+    with _ranked_walk(session):
+        rows = session.execute(stmt).all()
+    order = sorted(range(len(rows)), key=lambda i: (rows[i][1], i))
+    return [(rows[i][0], _score(rows[i][1])) for i in order]
+
+
+def _ranked_page(session: Session, lookup: Lookup, tsquery, query_text: str, offset: int, limit: int):
+    """(entry id, score) of matches offset..offset + limit of `tsquery` in relevance order, every match walked.
+
+    Ranked by the query's own words: the distance costs as much as the query is long, and the alternatives
+    of a Thai word can be dozens of lexemes (an entry found only by them ranks last).
+    """
+    own = tsquery_text(lookup.query)
+    if own and own != query_text:
+        return _ranked_by_own_words(session, lookup, tsquery, own, offset, limit)
+    where = and_(*_filters(lookup.keys), search_documents.c.document.op("@@")(tsquery))
+    return _ranked_ids(session, where, tsquery, offset, limit)
+
+
+def _bounded_page(session: Session, lookup: Lookup, tsquery, query_text: str, offset: int, limit: int):
+    """A relevance page of a very common query (BOUNDED_RANK): the newest own-word matches ranked among
+    themselves first, then every other match in the order of walking them all, so the pages together hold
+    every match once."""
+    own = tsquery_text(lookup.query)
+    own_tsquery = cast(bindparam("own_tsquery", own), TSQUERY) if own and own != query_text else tsquery
+    first = _newest_own_matches(session, lookup, tsquery, own_tsquery)
+    rows = first[offset : offset + limit]
+    if offset + limit > len(first):
+        # Past the candidates (rare): the others, ranked as every match is, the candidates left out.
+        seen = {entry_id for entry_id, _ in first}
+        rest = [
+            row for row in _ranked_page(session, lookup, tsquery, query_text, 0, offset + limit) if row[0] not in seen
+        ]
+        rows += rest[max(0, offset - len(first)) : offset + limit - len(first)]
+    return rows
+
+
+def _documents(session: Session) -> float:
+    """The planner's count of the documents (-1 before the table was first analysed)."""
+    return session.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass"))
+
+
+def _bounded(documents: float, total: int, unfiltered: int) -> bool:
+    """Whether a relevance page ranks the bounded candidates (BOUNDED_RANK): the index would rank at least
+    BOUNDED_MIN_MATCHES matches (`unfiltered`, before the filters; `total` pass them), and finding the
+    candidates among the `documents` should check at most BOUNDED_READ_ROWS and read at most BOUNDED_SCAN_ROWS."""
+    return (
+        unfiltered >= BOUNDED_MIN_MATCHES
+        and documents * BOUNDED_RANK <= unfiltered * BOUNDED_READ_ROWS
+        and documents * BOUNDED_RANK <= total * BOUNDED_SCAN_ROWS
+    )
+
+
+def _page(
+    session: Session, lookup: Lookup, tsquery, query_text: str, total: int, unfiltered: int, offset: int, per_page: int
+):
     """The (ids, scores) of a page of the matches of `tsquery` (written `query_text`), ranked or newest first;
-    `total` is how many there are, or about."""
+    `total` is how many there are, or about, and `unfiltered` how many without the filters."""
     docs = search_documents.c
     matches = docs.document.op("@@")(tsquery)
     where = and_(*_filters(lookup.keys), matches)  # the filters first: checking a match reads the document
+    documents = _documents(session)
+    known = documents is not None and documents > 0
     if lookup.order != "newest":
-        # Ranked by the query's own words: the distance costs as much as the query is long, and the
-        # alternatives of a Thai word can be dozens of lexemes (an entry found only by them ranks last).
-        own = tsquery_text(lookup.query)
-        if own and own != query_text:
-            ranked = _ranked_by_own_words(session, lookup, tsquery, own, offset, per_page)
+        if known and _bounded(documents, total, unfiltered):
+            ranked = _bounded_page(session, lookup, tsquery, query_text, offset, per_page)
         else:
-            ranked = _ranked_ids(session, where, tsquery, offset, per_page)
+            ranked = _ranked_page(session, lookup, tsquery, query_text, offset, per_page)
         return [entry_id for entry_id, _ in ranked], [score for _, score in ranked]
-    # The planner's count of the documents (-1 before the table was first analysed).
-    documents = session.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass"))
-    if not documents or documents < 0 or documents * (offset + per_page) > total * NEWEST_WALK_ROWS:
+    if not known or documents * (offset + per_page) > total * NEWEST_WALK_ROWS:
         # Matches too sparse among the documents to read the date index until the page is full: find them all
         # through the index and sort them (_matched).
         matched = _matched(matches)
@@ -626,10 +728,14 @@ class PostgresBackend:
             window.scores = [0.0] * len(window.ids)
             return window
         tsquery = cast(bindparam("tsquery", query_text), TSQUERY)
-        window.total, window.total_is_estimate = _count(session, docs.document.op("@@")(tsquery), lookup.keys)
+        window.total, window.total_is_estimate, unfiltered = _count(
+            session, docs.document.op("@@")(tsquery), lookup.keys
+        )
         if window.total <= offset and not window.total_is_estimate:
             return window
-        window.ids, window.scores = _page(session, lookup, tsquery, query_text, window.total, offset, per_page)
+        window.ids, window.scores = _page(
+            session, lookup, tsquery, query_text, window.total, unfiltered, offset, per_page
+        )
         if window.total_is_estimate:
             seen = offset + len(window.ids)
             if 0 < len(window.ids) < per_page:  # the last page: the matches end here
