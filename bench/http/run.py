@@ -395,9 +395,10 @@ def measure(
 
 
 def run_throughput(workdir: Path, meta: Meta, args) -> list[Result]:
-    """Every mode's pages, with the ceiling measured before each mode and at the end (its server waits on another
-    port meanwhile): each page is compared with the ceilings measured just before and after its mode, so a machine
-    whose speed drifts during the run (shared cores) moves both sides of the ratio."""
+    """Every mode's pages, with the ceiling measured before each page (before and after the mixed mode as a
+    whole, whose writer would slow the ceiling too) and at the end, its server waiting on another port meanwhile:
+    each page is compared with the ceilings measured just before and after it, so a machine whose speed drifts
+    during the run (shared cores) moves both sides of the ratio."""
     pages = meta.pages()
     results = []
     ceiling_port = args.port + 2
@@ -405,30 +406,26 @@ def run_throughput(workdir: Path, meta: Meta, args) -> list[Result]:
     def ceiling() -> None:
         results.append(measure("ceiling", "fixed", "20KB", ceiling_port, "/", args))
 
+    def each_page(mode: str, cookie: str | None = None) -> None:
+        for page, path in pages.items():
+            ceiling()
+            results.append(measure("sala", mode, page, args.port, path, args, cookie))
+
     ceiling_env = dict(os.environ, WEB_CONCURRENCY=str(args.workers))
     with serving("bench.http.ceiling:app", ceiling_port, ceiling_env, args.workers):
-        ceiling()
         with serving("wsgi:app", args.port, server_env(workdir, dict(WRITER_ENV)), args.workers):
-            for page, path in pages.items():
-                results.append(measure("sala", "cached", page, args.port, path, args))
-            ceiling()
-            cookie = sign_in(args.port, SIGNED_IN_USER, SIGNED_IN_PASSWORD)
-            for page, path in pages.items():
-                results.append(measure("sala", "signed-in", page, args.port, path, args, cookie))
+            each_page("cached")
+            each_page("signed-in", sign_in(args.port, SIGNED_IN_USER, SIGNED_IN_PASSWORD))
             ceiling()
             with CommentWriter(args.port, meta.entries) as writer:
                 for page, path in pages.items():
                     results.append(measure("sala", "mixed", page, args.port, path, args))
             print(f"  writer: {writer.summary()}", flush=True)
-            ceiling()
-            guest_cookie = guest_session(args.port)
-            for page, path in pages.items():
-                results.append(measure("sala", "uncached", page, args.port, path, args, guest_cookie))
-            ceiling()
+            each_page("uncached", guest_session(args.port))
         with serving("wsgi:app", args.port, server_env(workdir, dict(COLD_ENV)), args.workers):
-            for page, path in pages.items():
-                results.append(measure("sala", "cold", page, args.port, path, args))
+            each_page("cold")
             # The floor of any rendered page: the layout alone (header, search box, footer), as the 404 page shows.
+            ceiling()
             results.append(measure("sala", "cold", LAYOUT_PAGE, args.port, "/bench-no-such-page", args))
         ceiling()
     return results
@@ -564,8 +561,9 @@ def ceilings_around(results: list[Result]) -> dict[int, float]:
 def report(results: list[Result], args) -> bool:
     mean_ceiling(results, args, "workers")
     around = ceilings_around(results)
-    print("ceilings in order: " + ", ".join(f"{r.requests_per_s:,.0f}" for r in results if r.server == "ceiling"))
-    print("each page is compared with the mean of the ceilings measured just before and after its mode\n")
+    ceilings = [r.requests_per_s for r in results if r.server == "ceiling"]
+    print(f"ceiling measured {len(ceilings)} times: {min(ceilings):,.0f} to {max(ceilings):,.0f} req/s")
+    print("each page is compared with the mean of the ceilings measured just before and after it\n")
     print(
         "| page | anonymous cached | anonymous cached, a guest comment per second | anonymous uncached | signed in "
         "| cold (rendered in full) |"
