@@ -11,7 +11,7 @@ from whoosh import query as wq
 
 from app.search.analyzer import iter_terms, prepare
 from app.search.schema import TEXT_FIELD
-from app.text.markdown import _HTML_HINT_RE, excerpt
+from app.text.markdown import excerpt, looks_like_html
 
 SNIPPET_LENGTH = 200
 # What may stand between two pieces of a phrase in the stored text (Thai writers' spaces, a name's hyphens).
@@ -80,7 +80,7 @@ def _excerpt_from(body: str, start: int) -> str:
     with a "…" the stretch does not hold), the excerpt is the same.
     """
     end = body.find(" ", start + 2 * SNIPPET_LENGTH)
-    if end > 0 and _HTML_HINT_RE.search(body, start) is None:
+    if end > 0 and not looks_like_html(body, start):
         stretch = body[start:end]
         text = excerpt(stretch, SNIPPET_LENGTH)
         if text.endswith("…") and "…" not in stretch:

@@ -995,6 +995,11 @@ def _is_cluster_continuation(ch: str) -> bool:
     return unicodedata.category(ch).startswith("M") or ch == "\u0e33"
 
 
+def looks_like_html(text: str, start: int = 0) -> bool:
+    """Whether `text` (from `start`) holds something that can only be markup: a tag or a comment."""
+    return _HTML_HINT_RE.search(text, start) is not None
+
+
 def excerpt(html_or_text: str, length: int = 200) -> str:
     """Plain-text teaser of at most ``length`` characters plus "…" when cut.
 
@@ -1002,7 +1007,7 @@ def excerpt(html_or_text: str, length: int = 200) -> str:
     no spaces between words, only between phrases); otherwise cuts mid-run,
     never splitting a consonant from its vowel or tone marks.
     """
-    if _HTML_HINT_RE.search(html_or_text):
+    if looks_like_html(html_or_text):
         text = html_to_text(html_or_text)
     else:
         text = collapse_spaces(normalize_text(html_or_text))
