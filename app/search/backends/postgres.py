@@ -521,12 +521,17 @@ def _documents(session: Session) -> float:
     return session.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass"))
 
 
-def _bounded(documents: float, total: int, unfiltered: int) -> bool:
+def _bounded(session: Session, total: int, unfiltered: int) -> bool:
     """Whether a relevance page ranks the bounded candidates (BOUNDED_RANK): the index would rank at least
     BOUNDED_MIN_MATCHES matches (`unfiltered`, before the filters; `total` pass them), and finding the
-    candidates among the `documents` should check at most BOUNDED_READ_ROWS and read at most BOUNDED_SCAN_ROWS."""
+    candidates among the documents should check at most BOUNDED_READ_ROWS and read at most BOUNDED_SCAN_ROWS.
+    The planner's count of the documents is asked only past the first condition: most queries stop there."""
+    if unfiltered < BOUNDED_MIN_MATCHES:
+        return False
+    documents = _documents(session)
     return (
-        unfiltered >= BOUNDED_MIN_MATCHES
+        bool(documents)
+        and documents > 0
         and documents * BOUNDED_RANK <= unfiltered * BOUNDED_READ_ROWS
         and documents * BOUNDED_RANK <= total * BOUNDED_SCAN_ROWS
     )
@@ -540,15 +545,14 @@ def _page(
     docs = search_documents.c
     matches = docs.document.op("@@")(tsquery)
     where = and_(*_filters(lookup.keys), matches)  # the filters first: checking a match reads the document
-    documents = _documents(session)
-    known = documents is not None and documents > 0
     if lookup.order != "newest":
-        if known and _bounded(documents, total, unfiltered):
+        if _bounded(session, total, unfiltered):
             ranked = _bounded_page(session, lookup, tsquery, query_text, offset, per_page)
         else:
             ranked = _ranked_page(session, lookup, tsquery, query_text, offset, per_page)
         return [entry_id for entry_id, _ in ranked], [score for _, score in ranked]
-    if not known or documents * (offset + per_page) > total * NEWEST_WALK_ROWS:
+    documents = _documents(session)
+    if not documents or documents < 0 or documents * (offset + per_page) > total * NEWEST_WALK_ROWS:
         # Matches too sparse among the documents to read the date index until the page is full: find them all
         # through the index and sort them (_matched).
         matched = _matched(matches)

@@ -64,8 +64,9 @@ def _lexicon(directory: Path, reader: IndexReader, save: bool) -> substring.Lexi
     if key is None:
         return _from_index(reader)
     lexicon = _memo.get(key)
-    if lexicon is None:
-        lexicon = _read(_path(directory, key))
+    if lexicon is not None:
+        return lexicon
+    lexicon = _read(_path(directory, key))
     if lexicon is None:
         lexicon = _from_index(reader)
         if save:
@@ -86,7 +87,7 @@ def segment_lexicons(directory: Path, searcher: Searcher) -> substring.Lexicons:
     """The Thai lexicon of the searcher's index (in `directory`), one Lexicon per segment."""
     readers = [leaf.reader() for leaf, _offset in searcher.leaf_searchers()]
     parts = [_lexicon(directory, reader, save=True) for reader in readers]
-    _forget_all_but({reader.segment().segment_id() for reader in readers if reader.segment() is not None})
+    _forget_all_but({segment.segment_id() for reader in readers if (segment := reader.segment()) is not None})
     return substring.Lexicons(parts)
 
 
